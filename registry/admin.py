@@ -1,0 +1,103 @@
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+
+from compliance.actors import Actor
+from compliance.admin_transitions import TransitionAdminMixin
+from registry import services
+from registry.models import Platform, PlatformApp, PlatformContact, PlatformDomain
+
+
+class DomainInline(admin.TabularInline):
+    model = PlatformDomain
+    extra = 1
+    fields = ["domain", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+class ContactInline(admin.TabularInline):
+    model = PlatformContact
+    extra = 1
+
+
+class AppInline(admin.TabularInline):
+    model = PlatformApp
+    extra = 0
+
+
+@admin.register(Platform)
+class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "name", "status", "registration_number", "sector", "is_ugc", "is_foreign", "times_blocked",
+    ]  # fmt: skip
+    list_filter = ["status", "sector", "is_ugc", "is_foreign"]
+    search_fields = ["name", "legal_name", "registration_number", "domains__domain"]
+    inlines = [DomainInline, ContactInline, AppInline]
+    readonly_fields = [
+        "status", "registration_number", "registered_at", "times_blocked", "decision_history_table",
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["name", "legal_name", "sector", "business_model", "is_ugc"]}),
+        (
+            "Registration",
+            {"fields": ["status", "registration_number", "registered_at", "times_blocked"]},
+        ),
+        (
+            "Foreign operator",
+            {
+                "fields": [
+                    "is_foreign",
+                    "country",
+                    "leadership",
+                    "incorporation_number",
+                    "incorporation_date",
+                ]
+            },
+        ),
+        ("Users and data", {"fields": ["user_count", "personal_data_processed", "data_location"]}),
+        ("Decision history", {"fields": ["decision_history_table"]}),
+    ]
+    transition_object_arg = "platform"
+    transition_services = services.TRANSITION_SERVICES
+    transitions_requiring_reason = services.REASON_REQUIRED
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Platform]:
+        return super().get_queryset(request).distinct()
+
+    def save_model(
+        self, request: HttpRequest, obj: Platform, form: ModelForm, change: bool
+    ) -> None:
+        actor = Actor.staff(request.user)  # type: ignore[arg-type]
+        if change:
+            changes = {
+                f: form.cleaned_data[f] for f in form.changed_data if f in services.RECORD_FIELDS
+            }
+            services.platform_update(platform=obj, actor=actor, changes=changes)
+            return
+        record = {f: form.cleaned_data[f] for f in services.RECORD_FIELDS if f in form.cleaned_data}
+        created = services.platform_create(actor=actor, record=record)
+        # The admin saves the inlines against this same instance next.
+        obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        formset.save()
+        summary = _formset_summary(formset)
+        if summary:
+            services.platform_record_edit(
+                platform=form.instance,
+                actor=Actor.staff(request.user),  # type: ignore[arg-type]
+                summary=summary,
+            )
+
+
+def _formset_summary(formset: Any) -> str:
+    label = formset.model._meta.verbose_name
+    parts = [f"added {label} {o}" for o in formset.new_objects]
+    parts += [f"changed {label} {o}" for o, _ in formset.changed_objects]
+    parts += [f"removed {label} {o}" for o in formset.deleted_objects]
+    return "; ".join(parts).capitalize() + ("." if parts else "")

@@ -1,0 +1,225 @@
+"""Platforms (private-scope electronic system operators) and their registration life cycle."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from registry.hostnames import hostname_normalize
+
+
+class RegistrationStatus(models.TextChoices):
+    UNREGISTERED = "unregistered", "Unregistered (operating without registration)"
+    PENDING = "pending", "Application pending"
+    REGISTERED = "registered", "Registered"
+    REJECTED = "rejected", "Application rejected"
+    UPDATE_REQUIRED = "update_required", "Update required"
+    WARNED = "warned", "Warned"
+    SUSPENDED = "suspended", "Suspended"
+    BLOCKED = "blocked", "Access blocked"
+    REVOKED = "revoked", "Registration revoked"
+
+
+S = RegistrationStatus
+# States in which a platform is serving users and can be blocked (MR5 Art. 7, 15(12)).
+BLOCKABLE_STATES = [
+    S.UNREGISTERED,
+    S.PENDING,
+    S.REGISTERED,
+    S.UPDATE_REQUIRED,
+    S.WARNED,
+    S.SUSPENDED,
+]
+
+MANAGE = "registry.manage_registration"
+SANCTION = "registry.sanction_platform"
+
+
+class Sector(models.TextChoices):
+    SOCIAL_MEDIA = "social_media", "Social media and content sharing"
+    SEARCH = "search", "Search engine"
+    MESSAGING = "messaging", "Messaging and communication"
+    ECOMMERCE = "ecommerce", "E-commerce and marketplace"
+    FINANCE = "finance", "Financial services"
+    MEDIA = "media", "Digital media and streaming"
+    GAMES = "games", "Games"
+    CLOUD = "cloud", "Cloud and hosting"
+    OTHER = "other", "Other"
+
+
+class Platform(ConcurrentTransitionMixin, models.Model):
+    """The registration record MR5 Art. 3-4 asks for, and where the platform stands."""
+
+    name = models.CharField("electronic system name", max_length=200, unique=True)
+    legal_name = models.CharField("legal entity", max_length=200)
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+    business_model = models.TextField(blank=True)
+    is_ugc = models.BooleanField(
+        "user-generated content", default=False, help_text="Fines apply only to UGC platforms."
+    )
+    is_foreign = models.BooleanField("foreign operator", default=False)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 code, e.g. SG.")],
+        help_text="Country of incorporation (ISO 3166-1 alpha-2).",
+    )
+    leadership = models.TextField(
+        blank=True, help_text="Directors and officers (foreign operators)."
+    )
+    incorporation_number = models.CharField(max_length=100, blank=True)
+    incorporation_date = models.DateField(null=True, blank=True)
+    user_count = models.PositiveBigIntegerField("users in Indonesia", default=0)
+    personal_data_processed = models.TextField(blank=True)
+    data_location = models.CharField(max_length=200, blank=True)
+
+    status = FSMField(
+        max_length=32, choices=RegistrationStatus.choices, default=S.UNREGISTERED, protected=True
+    )
+    registration_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    times_blocked = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("manage_registration", "Can decide registration applications and updates"),
+            ("sanction_platform", "Can suspend, block, revoke and normalize platforms"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="registered")
+                | models.Q(registration_number__isnull=False),
+                name="platform_registered_has_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @transition(
+        field=status,
+        source=[S.UNREGISTERED, S.REJECTED],
+        target=S.PENDING,
+        permission=MANAGE,
+        custom={"actors": {"platform"}},
+    )
+    def file_application(self) -> None:
+        """The platform applies (itself, or an officer records its paper application)."""
+
+    @transition(field=status, source=S.PENDING, target=S.REGISTERED, permission=MANAGE)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=status, source=S.PENDING, target=S.REJECTED, permission=MANAGE)
+    def reject(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=S.REGISTERED,
+        target=S.UPDATE_REQUIRED,
+        permission=MANAGE,
+        custom={"actors": {"platform"}},
+    )
+    def require_update(self) -> None:
+        """A change was declared (MR5 Art. 5) or an officer found the record out of date."""
+
+    @transition(
+        field=status,
+        source=[S.UPDATE_REQUIRED, S.WARNED, S.SUSPENDED],
+        target=S.REGISTERED,
+        permission=MANAGE,
+    )
+    def accept_update(self) -> None:
+        """The record was put right: the fault is cured."""
+
+    @transition(
+        field=status,
+        source=S.UPDATE_REQUIRED,
+        target=S.WARNED,
+        permission=MANAGE,
+        custom={"actors": {"job"}},
+    )
+    def warn(self) -> None:
+        pass
+
+    @transition(field=status, source=S.WARNED, target=S.SUSPENDED, permission=SANCTION)
+    def suspend(self) -> None:
+        pass
+
+    @transition(field=status, source=S.SUSPENDED, target=S.REVOKED, permission=SANCTION)
+    def revoke(self) -> None:
+        pass
+
+    @transition(field=status, source=BLOCKABLE_STATES, target=S.BLOCKED, permission=SANCTION)
+    def block(self) -> None:
+        self.times_blocked += 1
+
+    @transition(
+        field=status,
+        source=S.BLOCKED,
+        target=RETURN_VALUE(S.REGISTERED, S.PENDING),
+        permission=SANCTION,
+    )
+    def normalize(self) -> str:
+        # A platform that never held a registration goes back to review, not to `registered`.
+        return S.REGISTERED if self.registration_number else S.PENDING
+
+
+class PlatformDomain(models.Model):
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        self.domain = hostname_normalize(self.domain)
+
+
+class PlatformContact(models.Model):
+    """A contact person in the country (MR5 Art. 3); notices and letters are addressed to them."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(
+        max_length=32,
+        validators=[
+            RegexValidator(r"^\+?[0-9 ()-]{6,31}$", "Enter a phone number, e.g. +62 21 555 0100.")
+        ],
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"
+
+
+class PlatformApp(models.Model):
+    class Store(models.TextChoices):
+        GOOGLE_PLAY = "google_play", "Google Play"
+        APP_STORE = "app_store", "Apple App Store"
+        OTHER = "other", "Other"
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="apps")
+    store = models.CharField(max_length=16, choices=Store.choices)
+    identifier = models.CharField(max_length=200, help_text="e.g. com.example.app or id123456789")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "identifier"], name="platformapp_unique_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_store_display()}: {self.identifier}"

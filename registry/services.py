@@ -1,0 +1,216 @@
+"""Every write to the registry: one keyword-only function per action, atomic and recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.actors import Actor
+from compliance.counters import counter_next
+from compliance.decisions import decision_record_append
+from compliance.errors import require_reason
+from compliance.transitions import transition_apply
+from registry.hostnames import hostname_normalize
+from registry.models import Platform, PlatformContact, PlatformDomain
+
+ART_3 = "MR5 Art. 2-4 (registration)"
+ART_5 = "MR5 Art. 5 (changes to registration data)"
+ART_7 = "MR5 Art. 7 (registration faults)"
+ART_7_BLOCK = "MR5 Art. 7(2)(c) and Art. 15(12) (access block)"
+ART_20 = "MR5 Art. 20 (normalization)"
+
+RECORD_FIELDS = [
+    "name", "legal_name", "sector", "business_model", "is_ugc", "is_foreign", "country",
+    "leadership", "incorporation_number", "incorporation_date", "user_count",
+    "personal_data_processed", "data_location",
+]  # fmt: skip
+
+
+def platform_create(
+    *,
+    actor: Actor,
+    record: dict[str, Any],
+    domains: Iterable[str] = (),
+    contacts: Iterable[dict[str, str]] = (),
+) -> Platform:
+    """Enter a platform in the registry as `unregistered`; it files an application next."""
+    actor.require_perm("registry.add_platform")
+    unknown = set(record) - set(RECORD_FIELDS)
+    if unknown:
+        raise ValueError(f"not registration record fields: {sorted(unknown)}")
+    with transaction.atomic():
+        platform = Platform(**record)
+        platform.full_clean(exclude=["status"])
+        platform.save()
+        for domain in domains:
+            platform_domain_add(platform=platform, actor=actor, domain=domain, _record=False)
+        for contact in contacts:
+            item = PlatformContact(platform=platform, **contact)
+            item.full_clean()
+            item.save()
+        decision_record_append(
+            actor=actor,
+            subject=platform,
+            action="platform.create",
+            to_state=platform.status,
+            legal_basis=ART_3,
+            reason="Entered in the registry.",
+        )
+    return platform
+
+
+def platform_update(*, platform: Platform, actor: Actor, changes: dict[str, Any]) -> Platform:
+    """Change registration record fields; the record names the fields that changed."""
+    actor.require_perm("registry.change_platform")
+    unknown = set(changes) - set(RECORD_FIELDS)
+    if unknown:
+        raise ValueError(f"not registration record fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Platform.objects.select_for_update().get(pk=platform.pk)
+        changed = sorted(f for f, v in changes.items() if getattr(locked, f) != v)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.full_clean(exclude=["status"])
+        locked.save()
+        if changed:
+            platform_record_edit(
+                platform=locked, actor=actor, summary=f"Changed {', '.join(changed)}."
+            )
+    return locked
+
+
+def platform_record_edit(*, platform: Platform, actor: Actor, summary: str) -> None:
+    """Record an edit of the registration record (fields, contacts, apps) made by staff."""
+    actor.require_perm("registry.change_platform")
+    decision_record_append(
+        actor=actor,
+        subject=platform,
+        action="platform.edit",
+        from_state=platform.status,
+        to_state=platform.status,
+        legal_basis=ART_5,
+        reason=summary,
+    )
+
+
+def platform_domain_add(
+    *, platform: Platform, actor: Actor, domain: str, _record: bool = True
+) -> PlatformDomain:
+    """Add a domain; the name is normalized and must not belong to any platform yet."""
+    actor.require_perm("registry.change_platform")
+    with transaction.atomic():
+        item = PlatformDomain(platform=platform, domain=hostname_normalize(domain))
+        item.full_clean()
+        item.save()
+        if _record:
+            platform_record_edit(platform=platform, actor=actor, summary=f"Added domain {item}.")
+    return item
+
+
+def platform_domain_remove(*, domain: PlatformDomain, actor: Actor) -> None:
+    actor.require_perm("registry.change_platform")
+    with transaction.atomic():
+        platform = domain.platform
+        domain.delete()
+        platform_record_edit(platform=platform, actor=actor, summary=f"Removed domain {domain}.")
+
+
+# Registration life cycle (DESIGN §4). Each is one transition through `transition_apply`.
+
+
+def platform_file_application(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
+    return transition_apply(
+        obj=platform, name="file_application", actor=actor, legal_basis=ART_3, reason=reason
+    )
+
+
+def _issue_registration_number(platform: Platform) -> None:
+    if not platform.registration_number:
+        now = timezone.now()
+        number = counter_next(name="registration", year=now.year)
+        platform.registration_number = f"REG-{now.year}-{number:06d}"
+        platform.registered_at = now
+
+
+def platform_approve(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
+    """Register the platform; the first approval issues its registration number."""
+    return transition_apply(
+        obj=platform,
+        name="approve",
+        actor=actor,
+        legal_basis=ART_3,
+        reason=reason,
+        before=_issue_registration_number,
+    )
+
+
+def platform_reject(*, platform: Platform, actor: Actor, reason: str) -> Platform:
+    require_reason(reason)
+    return transition_apply(
+        obj=platform, name="reject", actor=actor, legal_basis=ART_3, reason=reason
+    )
+
+
+def platform_require_update(*, platform: Platform, actor: Actor, reason: str) -> Platform:
+    require_reason(reason)
+    return transition_apply(
+        obj=platform, name="require_update", actor=actor, legal_basis=ART_5, reason=reason
+    )
+
+
+def platform_accept_update(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
+    return transition_apply(
+        obj=platform, name="accept_update", actor=actor, legal_basis=ART_7, reason=reason
+    )
+
+
+def platform_warn(*, platform: Platform, actor: Actor, reason: str) -> Platform:
+    require_reason(reason)
+    return transition_apply(
+        obj=platform, name="warn", actor=actor, legal_basis=ART_7, reason=reason
+    )
+
+
+def platform_suspend(*, platform: Platform, actor: Actor, reason: str) -> Platform:
+    require_reason(reason)
+    return transition_apply(
+        obj=platform, name="suspend", actor=actor, legal_basis=ART_7, reason=reason
+    )
+
+
+def platform_revoke(*, platform: Platform, actor: Actor, reason: str) -> Platform:
+    require_reason(reason)
+    return transition_apply(
+        obj=platform, name="revoke", actor=actor, legal_basis=ART_7, reason=reason
+    )
+
+
+def platform_block(*, platform: Platform, actor: Actor, reason: str) -> Platform:
+    require_reason(reason)
+    return transition_apply(
+        obj=platform, name="block", actor=actor, legal_basis=ART_7_BLOCK, reason=reason
+    )
+
+
+def platform_normalize(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
+    return transition_apply(
+        obj=platform, name="normalize", actor=actor, legal_basis=ART_20, reason=reason
+    )
+
+
+TRANSITION_SERVICES = {
+    "file_application": platform_file_application,
+    "approve": platform_approve,
+    "reject": platform_reject,
+    "require_update": platform_require_update,
+    "accept_update": platform_accept_update,
+    "warn": platform_warn,
+    "suspend": platform_suspend,
+    "revoke": platform_revoke,
+    "block": platform_block,
+    "normalize": platform_normalize,
+}
+REASON_REQUIRED = {"reject", "require_update", "warn", "suspend", "revoke", "block"}

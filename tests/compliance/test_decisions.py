@@ -1,0 +1,158 @@
+"""The decision record: appended in the caller's transaction, hash-chained, append-only."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
+
+from compliance import append_only
+from compliance.actors import Actor
+from compliance.decisions import decision_chain_verify, decision_record_append
+from compliance.models import DecisionChainHead, DecisionRecord
+from compliance.models.decisions import GENESIS_HASH, AppendOnlyError
+from compliance.selectors import decision_history
+from registry import services as registry
+
+TABLE = "compliance_decisionrecord"
+
+
+def _raw(sql: str, params: list | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_every_transition_appends_one_linked_record(make_platform, officer):
+    platform = make_platform(registered=False)
+    before = DecisionRecord.objects.count()
+
+    registry.platform_file_application(platform=platform, actor=Actor.staff(officer))
+
+    assert DecisionRecord.objects.count() == before + 1
+    record = DecisionRecord.objects.last()
+    assert (record.action, record.from_state, record.to_state) == (
+        "platform.file_application",
+        "unregistered",
+        "pending",
+    )
+    assert record.actor_user == officer
+    assert record.actor_label == "user:officer"
+    assert record.subject == platform
+    assert record.legal_basis.startswith("MR5 Art.")
+    previous = DecisionRecord.objects.get(seq=record.seq - 1)
+    assert record.prev_hash == previous.hash
+    assert record.hash == record.compute_hash()
+    assert list(decision_history(subject=platform))[-1] == record
+
+
+def test_first_record_links_to_genesis_and_head_follows(make_platform):
+    make_platform(registered=False)
+    first = DecisionRecord.objects.get(seq=1)
+    assert first.prev_hash == GENESIS_HASH
+    head = DecisionChainHead.objects.get()
+    last = DecisionRecord.objects.last()
+    assert (head.seq, head.hash) == (last.seq, last.hash)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_append_outside_a_transaction_is_refused(make_platform, officer):
+    platform = make_platform(registered=False)
+    count = DecisionRecord.objects.count()
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        decision_record_append(actor=Actor.staff(officer), subject=platform, action="x")
+    assert DecisionRecord.objects.count() == count
+
+
+def test_record_rolls_back_with_the_change_it_records(make_platform, officer):
+    platform = make_platform(registered=False)
+    count = DecisionRecord.objects.count()
+    with pytest.raises(ZeroDivisionError), transaction.atomic():  # noqa: PT012
+        registry.platform_file_application(platform=platform, actor=Actor.staff(officer))
+        raise ZeroDivisionError
+    assert DecisionRecord.objects.count() == count
+    platform.refresh_from_db()
+    assert platform.status == "unregistered"
+
+
+def test_orm_refuses_to_change_or_delete(make_platform):
+    make_platform()
+    record = DecisionRecord.objects.first()
+    record.reason = "edited"
+    with pytest.raises(AppendOnlyError):
+        record.save()
+    with pytest.raises(AppendOnlyError):
+        record.delete()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        f"UPDATE {TABLE} SET reason = 'edited' WHERE seq = 1",
+        f"DELETE FROM {TABLE} WHERE seq = 1",
+    ],
+)
+def test_database_refuses_update_and_delete(make_platform, statement):
+    make_platform()
+    original = DecisionRecord.objects.get(seq=1)
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        _raw(statement)
+    assert DecisionRecord.objects.get(seq=1).reason == original.reason
+
+
+def test_queryset_update_and_delete_are_refused_by_the_database(make_platform):
+    make_platform()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DecisionRecord.objects.filter(seq=1).update(reason="edited")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DecisionRecord.objects.filter(seq=1)._raw_delete(DecisionRecord.objects.db)
+    assert DecisionRecord.objects.filter(seq=1).exists()
+
+
+def test_triggers_exist_after_all_migrations(db):
+    assert append_only.installed(connection, TABLE)
+
+
+def _tamper(sql: str, params: list) -> None:
+    """Edit a row around the ORM and the trigger, as someone with database access could."""
+    append_only.uninstall(connection, TABLE)
+    _raw(sql, params)
+    append_only.install(connection, TABLE)
+
+
+def test_verify_passes_on_an_intact_chain(make_platform, capsys):
+    make_platform()
+    make_platform()
+    assert decision_chain_verify().ok
+    call_command("verify_decisions")
+    assert "intact: 6 records" in capsys.readouterr().out
+
+
+def test_verify_names_the_first_edited_record(make_platform):
+    make_platform()
+    make_platform()
+    _tamper(f"UPDATE {TABLE} SET reason = %s WHERE seq = %s", ["quietly edited", 2])
+
+    report = decision_chain_verify()
+    assert (report.broken_at, report.problem) == (2, "content does not match its hash")
+    with pytest.raises(CommandError, match=r"Chain broken at record #2: content does not match"):
+        call_command("verify_decisions")
+
+
+def test_verify_detects_a_rehashed_edit_by_the_broken_link(make_platform):
+    make_platform()
+    record = DecisionRecord.objects.get(seq=2)
+    record.reason = "edited and re-hashed"
+    _tamper(
+        f"UPDATE {TABLE} SET reason = %s, hash = %s WHERE seq = 2",
+        [record.reason, record.compute_hash()],
+    )
+    report = decision_chain_verify()
+    assert (report.broken_at, report.problem) == (3, "does not link to the record before it")
+
+
+def test_verify_detects_a_deleted_record_and_a_cut_tail(make_platform):
+    make_platform()
+    _tamper(f"DELETE FROM {TABLE} WHERE seq = %s", [2])
+    assert decision_chain_verify().broken_at == 3
+
+    _tamper(f"DELETE FROM {TABLE} WHERE seq >= %s", [2])
+    report = decision_chain_verify()
+    assert (report.broken_at, report.problem) == (2, "records after #1 are missing")

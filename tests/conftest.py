@@ -1,0 +1,113 @@
+"""Shared fixtures: staff users per role, platforms made through the real services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+
+from compliance import append_only
+from compliance.actors import Actor
+from registry import services as registry
+from registry.models import Platform, Sector
+
+APPEND_ONLY_TABLES = ["compliance_decisionrecord"]
+
+
+@pytest.fixture(autouse=True)
+def _append_only_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """SQLite's test flush is a DELETE, which the triggers refuse: lift them around the flush.
+
+    Every test first makes sure the triggers are there, so one test's teardown cannot weaken
+    the next test.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        yield
+        return
+    transactional = marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    for table in APPEND_ONLY_TABLES:
+        if not append_only.installed(connection, table):
+            append_only.install(connection, table)
+    yield
+    if transactional and connection.vendor == "sqlite":
+        for table in APPEND_ONLY_TABLES:
+            append_only.uninstall(connection, table)
+
+
+def _staff(username: str, role: str) -> User:
+    user = User.objects.create_user(username=username, password="pw-" + username, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def officer(db: None) -> User:
+    return _staff("officer", "officer")
+
+
+@pytest.fixture
+def officer2(db: None) -> User:
+    return _staff("officer2", "officer")
+
+
+@pytest.fixture
+def supervisor(db: None) -> User:
+    return _staff("supervisor", "supervisor")
+
+
+@pytest.fixture
+def supervisor2(db: None) -> User:
+    return _staff("supervisor2", "supervisor")
+
+
+@pytest.fixture
+def auditor(db: None) -> User:
+    return _staff("auditor", "auditor")
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return User.objects.create_superuser(username="root", password="pw-root")
+
+
+@pytest.fixture
+def make_platform(officer: User) -> Callable[..., Platform]:
+    """Create a platform through the services; `registered=True` files and approves it too."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        *, registered: bool = True, domains: list[str] | None = None, **record: Any
+    ) -> Platform:
+        n = next(counter)
+        record = {
+            "name": f"Platform {n}",
+            "legal_name": f"PT Platform {n}",
+            "sector": Sector.SOCIAL_MEDIA,
+            "is_ugc": True,
+            **record,
+        }
+        actor = Actor.staff(officer)
+        platform = registry.platform_create(
+            actor=actor,
+            record=record,
+            domains=domains if domains is not None else [f"platform{n}.example"],
+            contacts=[
+                {
+                    "name": "Contact",
+                    "role": "Legal",
+                    "email": f"legal@platform{n}.example",
+                    "phone": "+62 21 555 0000",
+                }
+            ],
+        )
+        if registered:
+            platform = registry.platform_file_application(platform=platform, actor=actor)
+            platform = registry.platform_approve(platform=platform, actor=actor)
+        return platform
+
+    return make
