@@ -92,7 +92,8 @@ class TransitionAdminMixin:
         opts = self.model._meta  # type: ignore[attr-defined]
         change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         form = TransitionForm(
-            request.POST or None, reason_required=name in self.transitions_requiring_reason
+            request.POST if request.method == "POST" else None,
+            reason_required=name in self.transitions_requiring_reason,
         )
         if request.method == "POST" and form.is_valid():
             service = self.transition_services[name]

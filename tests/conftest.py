@@ -39,6 +39,12 @@ def _append_only_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
             append_only.uninstall(connection, table)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Hashing a password the production way takes ~0.5 s; tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _staff(username: str, role: str) -> User:
     user = User.objects.create_user(username=username, password="pw-" + username, is_staff=True)
     user.groups.add(Group.objects.get(name=role))

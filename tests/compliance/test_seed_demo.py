@@ -1,0 +1,31 @@
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from compliance.decisions import decision_chain_verify
+from compliance.models import DecisionRecord
+from registry.models import Platform
+
+
+def test_seed_demo_is_idempotent_and_prints_logins(db, capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    counts = (User.objects.count(), Platform.objects.count(), DecisionRecord.objects.count())
+
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+
+    assert counts == (
+        User.objects.count(),
+        Platform.objects.count(),
+        DecisionRecord.objects.count(),
+    )
+    assert counts[1] == 4
+    assert "0 users and 0 platforms created" in second
+    for text in (first, second):
+        assert "officer" in text
+        assert "demo-officer-2026" in text
+    assert User.objects.get(username="supervisor").groups.get().name == "supervisor"
+    assert Platform.objects.get(name="Judi Lucky88").status == "unregistered"
+    assert Platform.objects.filter(status="registered").count() == 3
+    assert decision_chain_verify().ok
+    assert User.objects.get(username="officer").check_password("demo-officer-2026")
