@@ -11,6 +11,13 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 MESSAGE = "append-only table: rows cannot be changed or deleted"
 
+# Every table guarded so; tests and checks iterate over this list.
+TABLES = [
+    "compliance_decisionrecord",
+    "compliance_escalationpolicyversion",
+    "notices_evidence",
+]
+
 
 def _names(table: str) -> tuple[str, str, str]:
     return f"{table}_no_update", f"{table}_no_delete", f"{table}_append_only"

@@ -29,9 +29,22 @@ OFFICER_PERMISSIONS = {
     "registry.add_platformapp",
     "registry.change_platformapp",
     "registry.delete_platformapp",
+    "notices.add_removalorder",
+    "notices.change_removalorder",
+    "notices.issue_order",
+    "notices.verify_order",
+    "notices.add_orderitem",
+    "notices.delete_orderitem",
+    "notices.add_evidence",
+    "notices.decide_objection",
+    "notices.add_agency",
+    "notices.change_agency",
 }
 SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "registry.sanction_platform",
+    "compliance.add_escalationpolicy",
+    "compliance.change_escalationpolicy",
+    "notices.change_contentcategory",
 }
 
 

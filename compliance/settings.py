@@ -145,3 +145,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Removal orders.
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024))
+ORDER_IMPORT_MAX_ITEMS = envint("ORDER_IMPORT_MAX_ITEMS", "5000")

@@ -1,0 +1,326 @@
+"""Removal orders: who asked, what must come down, by when, and what the platform answered."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+
+class Agency(models.Model):
+    """Who may request a takedown (MR5 Art. 14(1))."""
+
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", "Ministry or government agency"
+        LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+        COURT = "court", "Court"
+        PUBLIC = "public", "Public complaint channel"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContentCategory(models.Model):
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    urgent = models.BooleanField(
+        default=False, help_text="Urgent orders get the short deadline (MR5 Art. 14(3))."
+    )
+    escalation_policy = models.ForeignKey(
+        "compliance.EscalationPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Overrides the default policy for orders in this category.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "content categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ISSUED = "issued", "Issued"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    WARNED = "warned", "Warned"
+    FINED = "fined", "Fined"
+    BLOCKED = "blocked", "Blocked"
+    COMPLIED = "complied", "Complied"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+OS = OrderStatus
+# States with a running clock: the sweep looks at these (DESIGN §5).
+CLOCK_STATES = [OS.ISSUED, OS.ACKNOWLEDGED, OS.WARNED, OS.FINED]
+OPEN_STATES = [OS.DRAFT, *CLOCK_STATES, OS.BLOCKED, OS.COMPLIED]
+ISSUE = "notices.issue_order"
+VERIFY = "notices.verify_order"
+
+
+class RemovalOrder(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(max_length=32, unique=True, editable=False)
+    platform = models.ForeignKey(
+        "registry.Platform", on_delete=models.PROTECT, related_name="orders"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="orders", verbose_name="requested by"
+    )
+    category = models.ForeignKey(ContentCategory, on_delete=models.PROTECT, related_name="orders")
+    legal_basis = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    urgent = models.BooleanField(default=False)
+    status = FSMField(max_length=32, choices=OrderStatus.choices, default=OS.DRAFT, protected=True)
+    policy_version = models.ForeignKey(
+        "compliance.EscalationPolicyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        help_text="Fixed when the order is issued.",
+    )
+    addressees = models.JSONField(
+        default=list, blank=True, help_text="Contact persons the notice was addressed to."
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    clock_paused_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    reopen_status = models.CharField(
+        max_length=32, blank=True, help_text="The stage to return to if verification fails."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("issue_order", "Can issue, withdraw and pause removal orders"),
+            ("verify_order", "Can verify compliance, close and reopen removal orders"),
+        ]
+        indexes = [
+            # The sweep's claim query: due, running clocks only (DESIGN §5).
+            models.Index(
+                fields=["due_at"],
+                name="order_due_running_clock",
+                condition=models.Q(status__in=CLOCK_STATES, clock_paused_at__isnull=True),
+            ),
+            models.Index(fields=["updated_at"], name="order_updated_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @transition(field=status, source=OS.DRAFT, target=OS.ISSUED, permission=ISSUE)
+    def issue(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=OS.ISSUED,
+        target=OS.ACKNOWLEDGED,
+        permission=ISSUE,
+        custom={"actors": {"platform"}},
+    )
+    def acknowledge(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[*CLOCK_STATES, OS.BLOCKED],
+        target=OS.COMPLIED,
+        permission=ISSUE,
+        custom={"actors": {"platform", "job"}},
+    )
+    def comply(self) -> None:
+        self.reopen_status = self.status
+
+    @transition(field=status, source=OS.COMPLIED, target=OS.CLOSED, permission=VERIFY)
+    def close(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[OS.COMPLIED, OS.CLOSED],
+        target=RETURN_VALUE(*CLOCK_STATES, OS.BLOCKED),
+        permission=VERIFY,
+    )
+    def reopen(self) -> str:
+        return self.reopen_status
+
+    @transition(
+        field=status,
+        source=[OS.DRAFT, *CLOCK_STATES, OS.COMPLIED],
+        target=OS.WITHDRAWN,
+        permission=ISSUE,
+    )
+    def withdraw(self) -> None:
+        pass
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    REMOVED = "removed", "Removed"
+    GEO_BLOCKED = "geo_blocked", "Geo-blocked"
+    ACCOUNT_SUSPENDED = "account_suspended", "Account suspended"
+    NOT_FOUND = "not_found", "Not found"
+    DISPUTED = "disputed", "Disputed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# What a platform may report for an item; each settles it.
+REPORTABLE = [
+    ItemStatus.REMOVED, ItemStatus.GEO_BLOCKED, ItemStatus.ACCOUNT_SUSPENDED, ItemStatus.NOT_FOUND,
+]  # fmt: skip
+SETTLED = [*REPORTABLE, ItemStatus.WITHDRAWN]
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(RemovalOrder, on_delete=models.CASCADE, related_name="items")
+    url = models.URLField(max_length=2000)
+    content_id = models.CharField(
+        "content identifier", max_length=200, blank=True, help_text="Post, video or account id."
+    )
+    status = models.CharField(max_length=32, choices=ItemStatus.choices, default=ItemStatus.PENDING)
+    off_platform_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why an item on a domain not registered to the platform is included.",
+    )
+    actioned_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "url"], name="orderitem_unique_url_per_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def _evidence_path(instance: Evidence, filename: str) -> str:
+    # Content-addressed: the same bytes always land at the same name; nothing is overwritten.
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class Evidence(models.Model):
+    """A capture of the content; kept with its hash, never replaced or deleted (append-only)."""
+
+    order = models.ForeignKey(RemovalOrder, on_delete=models.PROTECT, related_name="evidence")
+    item = models.ForeignKey(
+        OrderItem, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(upload_to=_evidence_path, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    description = models.CharField(max_length=300, blank=True)
+    captured_at = models.DateTimeField()
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    captured_by_platform = models.ForeignKey(
+        "registry.Platform", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_hex"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.content_type}, {self.size} bytes)"
+
+
+class Objection(ConcurrentTransitionMixin, models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        UPHELD = "upheld", "Upheld"
+        REJECTED = "rejected", "Rejected"
+
+    order = models.ForeignKey(RemovalOrder, on_delete=models.PROTECT, related_name="objections")
+    items = models.ManyToManyField(OrderItem, related_name="objections")
+    reason = models.TextField()
+    status = FSMField(max_length=16, choices=Status.choices, default=Status.OPEN, protected=True)
+    filed_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+        permissions = [("decide_objection", "Can uphold or reject objections")]
+
+    def __str__(self) -> str:
+        return f"Objection #{self.pk} to {self.order}"
+
+    @transition(
+        field=status,
+        source=Status.OPEN,
+        target=Status.UPHELD,
+        permission="notices.decide_objection",
+    )
+    def uphold(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=Status.OPEN,
+        target=Status.REJECTED,
+        permission="notices.decide_objection",
+    )
+    def reject(self) -> None:
+        pass
+
+
+class ClockPause(models.Model):
+    """One pause of an order's clock; `due_at` moves by exactly the paused time on resume."""
+
+    order = models.ForeignKey(RemovalOrder, on_delete=models.PROTECT, related_name="pauses")
+    paused_at = models.DateTimeField()
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField()
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["paused_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(resumed_at__isnull=True),
+                name="one_open_pause_per_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Pause of {self.order} from {self.paused_at}"

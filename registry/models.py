@@ -73,6 +73,14 @@ class Platform(ConcurrentTransitionMixin, models.Model):
     user_count = models.PositiveBigIntegerField("users in Indonesia", default=0)
     personal_data_processed = models.TextField(blank=True)
     data_location = models.CharField(max_length=200, blank=True)
+    escalation_policy = models.ForeignKey(
+        "compliance.EscalationPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Overrides the category's and the default policy for new orders.",
+    )
 
     status = FSMField(
         max_length=32, choices=RegistrationStatus.choices, default=S.UNREGISTERED, protected=True

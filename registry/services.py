@@ -25,7 +25,7 @@ ART_20 = "MR5 Art. 20 (normalization)"
 RECORD_FIELDS = [
     "name", "legal_name", "sector", "business_model", "is_ugc", "is_foreign", "country",
     "leadership", "incorporation_number", "incorporation_date", "user_count",
-    "personal_data_processed", "data_location",
+    "personal_data_processed", "data_location", "escalation_policy",
 ]  # fmt: skip
 
 

@@ -14,8 +14,6 @@ from compliance.actors import Actor
 from registry import services as registry
 from registry.models import Platform, Sector
 
-APPEND_ONLY_TABLES = ["compliance_decisionrecord"]
-
 
 @pytest.fixture(autouse=True)
 def _append_only_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
@@ -30,12 +28,12 @@ def _append_only_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     transactional = marker.kwargs.get("transaction", False)
     request.getfixturevalue("transactional_db" if transactional else "db")
-    for table in APPEND_ONLY_TABLES:
+    for table in append_only.TABLES:
         if not append_only.installed(connection, table):
             append_only.install(connection, table)
     yield
     if transactional and connection.vendor == "sqlite":
-        for table in APPEND_ONLY_TABLES:
+        for table in append_only.TABLES:
             append_only.uninstall(connection, table)
 
 
@@ -115,5 +113,41 @@ def make_platform(officer: User) -> Callable[..., Platform]:
             platform = registry.platform_file_application(platform=platform, actor=actor)
             platform = registry.platform_approve(platform=platform, actor=actor)
         return platform
+
+    return make
+
+
+@pytest.fixture
+def make_order(officer: User, make_platform: Callable[..., Platform]) -> Callable[..., Any]:
+    """Create an order through the services; issued unless `issued=False`."""
+    from notices import services as notices
+    from notices.models import Agency, ContentCategory
+
+    def make(
+        *,
+        platform: Platform | None = None,
+        category: str = "ncii",
+        urls: list[str] | None = None,
+        issued: bool = True,
+        urgent: bool = False,
+    ) -> Any:
+        platform = platform or make_platform()
+        domain = platform.domains.values_list("domain", flat=True).first()
+        actor = Actor.staff(officer)
+        order = notices.order_create(
+            actor=actor,
+            platform=platform,
+            agency=Agency.objects.get(kind="ministry"),
+            category=ContentCategory.objects.get(code=category),
+            legal_basis="MR5 Art. 9(4)",
+            urgent=urgent,
+            items=[
+                notices.ItemInput(url=url)
+                for url in (urls or [f"https://{domain}/v/1", f"https://{domain}/v/2"])
+            ],
+        )
+        if issued:
+            order = notices.order_issue(order=order, actor=actor)
+        return order
 
     return make

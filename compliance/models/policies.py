@@ -1,0 +1,152 @@
+"""Escalation policies: every deadline, ladder rung and fine is data, versioned.
+
+An order keeps the `EscalationPolicyVersion` it was issued under; editing a policy writes a new
+version (versions are append-only), so a running order's clock never changes under it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class LadderAction(models.TextChoices):
+    WARNING = "warning", "Warning letter"
+    WARNING_FINE = "warning_fine", "Warning letter with fine"
+    BLOCK_PROPOSAL = "block_proposal", "Access block proposal"
+
+
+class EscalationPolicy(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    jurisdiction = models.CharField(max_length=100, default="Indonesia")
+    description = models.TextField(blank=True)
+    is_default = models.BooleanField(
+        default=False, help_text="Used when neither the platform nor the category names a policy."
+    )
+    notice_hours = models.PositiveIntegerField(default=24, help_text="Deadline of a normal order.")
+    urgent_notice_hours = models.PositiveIntegerField(
+        default=4, help_text="Deadline of an urgent order (terrorism, CSAM, public order)."
+    )
+    ladder = models.JSONField(
+        default=list,
+        help_text=(
+            "Steps after a missed deadline, in order. Each: action (warning, warning_fine, "
+            "block_proposal), period_hours, urgent_period_hours, and fine_per_item for "
+            "warning_fine."
+        ),
+    )
+    currency = models.CharField(max_length=3, default="IDR")
+    fine_cap_per_item = models.DecimalField(
+        max_digits=18, decimal_places=2, default=Decimal("500000000"),
+        help_text="Most that fines on one content item may add up to.",
+    )  # fmt: skip
+    fines_only_ugc = models.BooleanField(
+        default=True, help_text="Fines apply only to user-generated-content platforms."
+    )
+    fine_payment_days = models.PositiveIntegerField(default=14)
+    fines_need_approval = models.BooleanField(
+        default=False, help_text="A supervisor approves each fine before it is assessed."
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "escalation policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_escalation_policy",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def terms(self) -> dict[str, Any]:
+        """Everything a running order needs, as stored in a version."""
+        return {
+            "notice_hours": self.notice_hours,
+            "urgent_notice_hours": self.urgent_notice_hours,
+            "ladder": self.ladder,
+            "currency": self.currency,
+            "fine_cap_per_item": str(self.fine_cap_per_item),
+            "fines_only_ugc": self.fines_only_ugc,
+            "fine_payment_days": self.fine_payment_days,
+            "fines_need_approval": self.fines_need_approval,
+        }
+
+
+class EscalationPolicyVersion(models.Model):
+    policy = models.ForeignKey(EscalationPolicy, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    terms = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["policy", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "version"], name="policy_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} v{self.version}"
+
+    @property
+    def parsed(self) -> PolicyTerms:
+        return PolicyTerms.from_json(self.terms)
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    action: str
+    period: timedelta
+    urgent_period: timedelta
+    fine_per_item: Decimal
+
+    def period_for(self, *, urgent: bool) -> timedelta:
+        return self.urgent_period if urgent else self.period
+
+
+@dataclass(frozen=True)
+class PolicyTerms:
+    notice: timedelta
+    urgent_notice: timedelta
+    ladder: tuple[LadderStep, ...]
+    currency: str
+    fine_cap_per_item: Decimal
+    fines_only_ugc: bool
+    fine_payment_period: timedelta
+    fines_need_approval: bool
+
+    @classmethod
+    def from_json(cls, terms: dict[str, Any]) -> PolicyTerms:
+        return cls(
+            notice=timedelta(hours=terms["notice_hours"]),
+            urgent_notice=timedelta(hours=terms["urgent_notice_hours"]),
+            ladder=tuple(
+                LadderStep(
+                    action=step["action"],
+                    period=timedelta(hours=step["period_hours"]),
+                    urgent_period=timedelta(hours=step["urgent_period_hours"]),
+                    fine_per_item=Decimal(step.get("fine_per_item", "0")),
+                )
+                for step in terms["ladder"]
+            ),
+            currency=terms["currency"],
+            fine_cap_per_item=Decimal(terms["fine_cap_per_item"]),
+            fines_only_ugc=terms["fines_only_ugc"],
+            fine_payment_period=timedelta(days=terms["fine_payment_days"]),
+            fines_need_approval=terms["fines_need_approval"],
+        )
+
+    def notice_for(self, *, urgent: bool) -> timedelta:
+        return self.urgent_notice if urgent else self.notice

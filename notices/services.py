@@ -1,0 +1,568 @@
+"""Every write to removal orders: intake, issue, answers, objections, pauses, evidence."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.actors import Actor
+from compliance.counters import counter_next
+from compliance.decisions import Decision, decision_record_append, decisions_append
+from compliance.errors import ActionForbidden, TransitionNotAllowed, require_reason
+from compliance.models import EscalationPolicyVersion
+from compliance.policies import policy_current_version, policy_default
+from compliance.transitions import transition_apply
+from notices import filetypes
+from notices.links import host_in_domains, url_host, url_normalize
+from notices.models import (
+    CLOCK_STATES,
+    REPORTABLE,
+    SETTLED,
+    Agency,
+    ClockPause,
+    ContentCategory,
+    Evidence,
+    ItemStatus,
+    Objection,
+    OrderItem,
+    OrderStatus,
+    RemovalOrder,
+)
+from registry.models import Platform
+
+ART_14 = "MR5 Art. 14 (requests for termination of access)"
+ART_15 = "MR5 Art. 15-16 (removal within the deadline)"
+ART_15_OBJECTION = "MR5 Art. 15 (platform objection)"
+CHANGE = "notices.change_removalorder"
+ISSUE = "notices.issue_order"
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    url: str
+    content_id: str = ""
+    off_platform_reason: str = ""
+    line: int | None = None  # where it came from in an import; errors cite it
+
+
+@dataclass(frozen=True)
+class ItemReport:
+    item_id: int
+    action: str
+    actioned_at: datetime | None = None
+    note: str = ""
+
+
+def _require_on_behalf(actor: Actor, order: RemovalOrder, perm: str) -> None:
+    """A platform acts only on its own orders; staff need the permission."""
+    if actor.kind == "platform":
+        assert actor.platform is not None
+        if actor.platform.pk != order.platform_id:
+            raise ActionForbidden("This order is addressed to another platform.")
+        return
+    actor.require_perm(perm)
+
+
+def _lock(order: RemovalOrder) -> RemovalOrder:
+    return RemovalOrder.objects.select_for_update().select_related("platform").get(pk=order.pk)
+
+
+# Intake.
+
+
+def order_create(
+    *,
+    actor: Actor,
+    platform: Platform,
+    agency: Agency,
+    category: ContentCategory,
+    legal_basis: str,
+    description: str = "",
+    urgent: bool = False,
+    items: Sequence[ItemInput] = (),
+) -> RemovalOrder:
+    """Record a takedown request as a draft order; urgency follows the category (Art. 14(3))."""
+    actor.require_perm("notices.add_removalorder")
+    if not agency.is_active:
+        raise ValidationError({"agency": f"{agency} is not an active requesting agency."})
+    with transaction.atomic():
+        year = timezone.now().year
+        order = RemovalOrder(
+            reference=f"RO-{year}-{counter_next(name='order', year=year):06d}",
+            platform=platform,
+            agency=agency,
+            category=category,
+            legal_basis=legal_basis,
+            description=description,
+            urgent=urgent or category.urgent,
+            created_by=actor.user,
+        )
+        order.full_clean(exclude=["status"])
+        order.save()
+        decision_record_append(
+            actor=actor,
+            subject=order,
+            action="removalorder.create",
+            to_state=order.status,
+            legal_basis=ART_14,
+            reason=f"Requested by {agency}.",
+            links=[platform],
+        )
+        if items:
+            order_items_add(order=order, actor=actor, items=items)
+    return order
+
+
+def order_items_add(
+    *, order: RemovalOrder, actor: Actor, items: Sequence[ItemInput]
+) -> list[OrderItem]:
+    """Add items to a draft; any bad item refuses them all, with its position and the reason."""
+    actor.require_perm(CHANGE)
+    limit = settings.ORDER_IMPORT_MAX_ITEMS
+    if len(items) > limit:
+        raise ValidationError(f"At most {limit} items at once; this has {len(items)}.")
+    with transaction.atomic():
+        order = _lock(order)
+        if order.status != OrderStatus.DRAFT:
+            raise TransitionNotAllowed(
+                "Items can be added only while the order is a draft.", current_state=order.status
+            )
+        errors, new = _items_validate(order, items)
+        if errors:
+            raise ValidationError([f"Line {line}: {message}" for line, message in errors])
+        created = OrderItem.objects.bulk_create(new)
+        decision_record_append(
+            actor=actor,
+            subject=order,
+            action="removalorder.items_add",
+            from_state=order.status,
+            to_state=order.status,
+            legal_basis=ART_14,
+            reason=f"Added {len(created)} item(s).",
+        )
+    return created
+
+
+def _items_validate(
+    order: RemovalOrder, items: Sequence[ItemInput]
+) -> tuple[list[tuple[int, str]], list[OrderItem]]:
+    domains = set(order.platform.domains.values_list("domain", flat=True))
+    existing = set(order.items.values_list("url", flat=True))
+    seen: dict[str, int] = {}
+    errors: list[tuple[int, str]] = []
+    new: list[OrderItem] = []
+    for position, item in enumerate(items, start=1):
+        line = item.line or position
+        try:
+            url = url_normalize(item.url)
+        except ValidationError as error:
+            errors.append((line, error.messages[0]))
+            continue
+        if url in existing:
+            errors.append((line, f"{url} is already in this order."))
+            continue
+        if url in seen:
+            errors.append((line, f"{url} repeats line {seen[url]}."))
+            continue
+        seen[url] = line
+        reason = item.off_platform_reason.strip()
+        if not host_in_domains(url_host(url), domains) and not reason:
+            errors.append(
+                (line, f"{url_host(url)} is not a domain of {order.platform}; "
+                       "give a reason to include it anyway.")
+            )  # fmt: skip
+            continue
+        new.append(
+            OrderItem(order=order, url=url, content_id=item.content_id.strip()[:200],
+                      off_platform_reason=reason)
+        )  # fmt: skip
+    return errors, new
+
+
+def order_items_import(
+    *, order: RemovalOrder, actor: Actor, text: str, off_platform_reason: str = ""
+) -> list[OrderItem]:
+    """Import a pasted list of URLs or a CSV (url[,content_id]); all lines are clean, or none.
+
+    Blank lines and lines starting with # are skipped; a first row whose first cell is "url" is a
+    header. Errors cite the lines of the text.
+    """
+    items: list[ItemInput] = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [cell.strip() for cell in row]
+        if not cells or not cells[0] or cells[0].startswith("#"):
+            continue
+        if not items and cells[0].lower() == "url":
+            continue
+        items.append(
+            ItemInput(url=cells[0], content_id=cells[1] if len(cells) > 1 else "",
+                      off_platform_reason=off_platform_reason, line=number)
+        )  # fmt: skip
+    if not items:
+        raise ValidationError("The import holds no URLs.")
+    return order_items_add(order=order, actor=actor, items=items)
+
+
+def order_item_remove(*, item: OrderItem, actor: Actor) -> None:
+    actor.require_perm(CHANGE)
+    with transaction.atomic():
+        order = _lock(item.order)
+        if order.status != OrderStatus.DRAFT:
+            raise TransitionNotAllowed(
+                "Items can be removed only while the order is a draft.", current_state=order.status
+            )
+        item.delete()
+        decision_record_append(
+            actor=actor, subject=order, action="removalorder.item_remove",
+            from_state=order.status, to_state=order.status, legal_basis=ART_14,
+            reason=f"Removed item {item.url}.",
+        )  # fmt: skip
+
+
+# The life cycle.
+
+
+def order_policy_version(*, order: RemovalOrder) -> EscalationPolicyVersion:
+    """The policy for a new order: the platform's, else its category's, else the default."""
+    policy = (
+        order.platform.escalation_policy or order.category.escalation_policy or policy_default()
+    )
+    return policy_current_version(policy=policy)
+
+
+def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
+    """Serve the order: the clock starts, fixed to the policy version in force now."""
+
+    def start_clock(locked: RemovalOrder) -> None:
+        if not locked.items.exists():
+            raise ValidationError("An order needs at least one item before it is issued.")
+        version = order_policy_version(order=locked)
+        now = timezone.now()
+        locked.policy_version = version
+        locked.issued_at = now
+        locked.due_at = now + version.parsed.notice_for(urgent=locked.urgent)
+        locked.addressees = [
+            {"name": c.name, "role": c.role, "email": c.email}
+            for c in locked.platform.contacts.all()
+        ]
+
+    return transition_apply(
+        obj=order, name="issue", actor=actor, legal_basis=order.legal_basis or ART_14,
+        reason=reason, before=start_clock, links=[order.platform],
+    )  # fmt: skip
+
+
+def order_acknowledge(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
+    _require_on_behalf(actor, order, ISSUE)
+    return transition_apply(
+        obj=order, name="acknowledge", actor=actor, legal_basis=ART_15, reason=reason
+    )
+
+
+def order_items_report(
+    *, order: RemovalOrder, actor: Actor, reports: Sequence[ItemReport]
+) -> RemovalOrder:
+    """Record what the platform did about each item, all or nothing.
+
+    The receipt time is the server's clock when the order row is locked; when every item is
+    settled the order moves to `complied`.
+    """
+    _require_on_behalf(actor, order, CHANGE)
+    with transaction.atomic():
+        order = _lock(order)
+        received = timezone.now()
+        if order.status not in [*CLOCK_STATES, OrderStatus.BLOCKED]:
+            raise TransitionNotAllowed(
+                f"Order {order} is {order.status}; it takes no reports.", current_state=order.status
+            )
+        items = {i.pk: i for i in order.items.select_for_update().filter(
+            pk__in=[r.item_id for r in reports])}  # fmt: skip
+        errors: dict[str, list[str]] = {}
+        for report in reports:
+            item = items.get(report.item_id)
+            problem = None
+            if item is None:
+                problem = "No such item in this order."
+            elif report.action not in REPORTABLE:
+                problem = f"Action must be one of {', '.join(REPORTABLE)}."
+            elif item.status in SETTLED:
+                problem = f"Already settled as {item.status}."
+            elif report.actioned_at and report.actioned_at > received:
+                problem = "The action cannot be in the future."
+            if problem:
+                errors.setdefault(str(report.item_id), []).append(problem)
+        if len({r.item_id for r in reports}) != len(reports):
+            errors.setdefault("items", []).append("An item is reported twice.")
+        if not reports:
+            errors.setdefault("items", []).append("Report at least one item.")
+        if errors:
+            raise ValidationError(errors)
+        decisions = []
+        for report in reports:
+            item = items[report.item_id]
+            previous = item.status
+            item.status = report.action
+            item.actioned_at = report.actioned_at or received
+            item.reported_at = received
+            item.note = report.note
+            decisions.append(
+                Decision(actor=actor, subject=item, action="orderitem.report",
+                         from_state=previous, to_state=item.status, legal_basis=ART_15,
+                         reason=report.note, links=[order])
+            )  # fmt: skip
+        OrderItem.objects.bulk_update(
+            items.values(), ["status", "actioned_at", "reported_at", "note"]
+        )
+        decisions_append(decisions=decisions)
+        return _settle_if_done(order=order, actor=actor, when=received)
+
+
+def _settle_if_done(*, order: RemovalOrder, actor: Actor, when: datetime) -> RemovalOrder:
+    """Comply when every item is settled; withdraw when every item was withdrawn."""
+    statuses = set(order.items.values_list("status", flat=True))
+    if not statuses <= set(SETTLED):
+        return order
+    if statuses == {ItemStatus.WITHDRAWN}:
+        return order_withdraw(order=order, actor=actor, reason="Every item was withdrawn.")
+    _pause_end(order=order, when=when, by=actor)
+    return transition_apply(
+        obj=order, name="comply", actor=actor, legal_basis=ART_15,
+        reason="Every item reported actioned.",
+    )  # fmt: skip
+
+
+def order_close(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
+    """An officer verified the content is down: the order is closed."""
+    return transition_apply(obj=order, name="close", actor=actor, legal_basis=ART_15, reason=reason)
+
+
+def order_reopen(
+    *,
+    order: RemovalOrder,
+    actor: Actor,
+    reason: str,
+    items: Iterable[OrderItem] | None = None,
+) -> RemovalOrder:
+    """Verification found content still up: those items (default: all reported) are pending
+    again and the order returns to the stage it was in when it complied."""
+    require_reason(reason)
+
+    def items_back(locked: RemovalOrder) -> None:
+        reported = locked.items.filter(status__in=REPORTABLE)
+        if items is not None:
+            reported = reported.filter(pk__in=[i.pk for i in items])
+        if not reported.exists():
+            raise ValidationError("Name at least one reported item that is still up.")
+        reported.update(status=ItemStatus.PENDING, reported_at=None, actioned_at=None)
+
+    return transition_apply(
+        obj=order, name="reopen", actor=actor, legal_basis=ART_15, reason=reason, before=items_back
+    )
+
+
+def order_withdraw(*, order: RemovalOrder, actor: Actor, reason: str) -> RemovalOrder:
+    """The regulator cancels the order (objection upheld, requester withdrew)."""
+    require_reason(reason)
+
+    def stop_clock(locked: RemovalOrder) -> None:
+        _pause_end(order=locked, when=timezone.now(), by=actor)
+
+    return transition_apply(
+        obj=order, name="withdraw", actor=actor, legal_basis=ART_14, reason=reason,
+        before=stop_clock,
+    )  # fmt: skip
+
+
+# The clock.
+
+
+def order_clock_pause(*, order: RemovalOrder, actor: Actor, reason: str) -> RemovalOrder:
+    """Stop the clock (e.g. while an objection is examined); the ledger keeps the pause."""
+    actor.require_perm(ISSUE)
+    require_reason(reason)
+    with transaction.atomic():
+        order = _lock(order)
+        if order.status not in CLOCK_STATES or order.clock_paused_at is not None:
+            raise TransitionNotAllowed(
+                f"The clock of {order} is not running.", current_state=order.status
+            )
+        now = timezone.now()
+        ClockPause.objects.create(order=order, paused_at=now, reason=reason, paused_by=actor.user)
+        order.clock_paused_at = now
+        order.save(update_fields=["clock_paused_at", "updated_at"])
+        decision_record_append(
+            actor=actor, subject=order, action="removalorder.clock_pause",
+            from_state=order.status, to_state=order.status, legal_basis=ART_15, reason=reason,
+        )  # fmt: skip
+    return order
+
+
+def order_clock_resume(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
+    """Restart the clock: `due_at` moves by exactly the time it stood still."""
+    actor.require_perm(ISSUE)
+    with transaction.atomic():
+        order = _lock(order)
+        if order.clock_paused_at is None:
+            raise TransitionNotAllowed(
+                f"The clock of {order} is not paused.", current_state=order.status
+            )
+        paused = _pause_end(order=order, when=timezone.now(), by=actor)
+        decision_record_append(
+            actor=actor, subject=order, action="removalorder.clock_resume",
+            from_state=order.status, to_state=order.status, legal_basis=ART_15,
+            reason=reason or f"Clock paused for {paused}; now due {order.due_at.isoformat()}.",
+        )  # fmt: skip
+    return order
+
+
+def _pause_end(*, order: RemovalOrder, when: datetime, by: Actor) -> timedelta | None:
+    """Close an open pause, if any, and move `due_at` by its length. The order must be locked."""
+    if order.clock_paused_at is None:
+        return None
+    paused = when - order.clock_paused_at
+    ClockPause.objects.filter(order=order, resumed_at__isnull=True).update(
+        resumed_at=when, resumed_by=by.user if by.kind == "user" else None
+    )
+    order.due_at = order.due_at + paused if order.due_at else None
+    order.clock_paused_at = None
+    order.save(update_fields=["due_at", "clock_paused_at", "updated_at"])
+    return paused
+
+
+# Objections.
+
+
+def objection_file(
+    *, order: RemovalOrder, actor: Actor, reason: str, items: Sequence[OrderItem]
+) -> Objection:
+    """The platform objects to some items; they become `disputed`. The clock keeps running."""
+    _require_on_behalf(actor, order, ISSUE)
+    require_reason(reason)
+    with transaction.atomic():
+        order = _lock(order)
+        if order.status not in [*CLOCK_STATES, OrderStatus.BLOCKED]:
+            raise TransitionNotAllowed(
+                f"Order {order} is {order.status}; objections are closed.",
+                current_state=order.status,
+            )
+        ids = {i.pk for i in items}
+        disputable = list(
+            order.items.select_for_update().filter(pk__in=ids, status=ItemStatus.PENDING)
+        )
+        if not ids or len(disputable) != len(ids):
+            raise ValidationError({"items": "Object to one or more pending items of this order."})
+        objection = Objection.objects.create(order=order, reason=reason)
+        objection.items.set(disputable)
+        OrderItem.objects.filter(pk__in=ids).update(status=ItemStatus.DISPUTED)
+        decision_record_append(
+            actor=actor, subject=objection, action="objection.file", to_state=objection.status,
+            legal_basis=ART_15_OBJECTION, reason=reason, links=[order, *disputable],
+        )  # fmt: skip
+    return objection
+
+
+def objection_uphold(
+    *, objection: Objection, actor: Actor, reason: str, withdraw_order: bool = False
+) -> Objection:
+    """The objection is right: its items are withdrawn (or the whole order, if asked)."""
+    require_reason(reason)
+    with transaction.atomic():
+        objection = transition_apply(
+            obj=objection, name="uphold", actor=actor, legal_basis=ART_15_OBJECTION,
+            reason=reason, before=_decided_now(reason), links=[objection.order],
+        )  # fmt: skip
+        order = _lock(objection.order)
+        if withdraw_order:
+            order_withdraw(order=order, actor=actor, reason=f"Objection upheld: {reason}")
+        else:
+            objection.items.filter(status=ItemStatus.DISPUTED).update(status=ItemStatus.WITHDRAWN)
+            if order.status in [*CLOCK_STATES, OrderStatus.BLOCKED]:
+                _settle_if_done(order=order, actor=actor, when=timezone.now())
+    return objection
+
+
+def objection_reject(*, objection: Objection, actor: Actor, reason: str) -> Objection:
+    """The objection fails: its items are pending again, under the same running clock."""
+    require_reason(reason)
+    with transaction.atomic():
+        objection = transition_apply(
+            obj=objection, name="reject", actor=actor, legal_basis=ART_15_OBJECTION,
+            reason=reason, before=_decided_now(reason), links=[objection.order],
+        )  # fmt: skip
+        objection.items.filter(status=ItemStatus.DISPUTED).update(status=ItemStatus.PENDING)
+    return objection
+
+
+def _decided_now(reason: str) -> Callable[[Objection], None]:
+    def decide(locked: Objection) -> None:
+        locked.decided_at = timezone.now()
+        locked.decision_reason = reason
+
+    return decide
+
+
+# Evidence.
+
+
+def evidence_add(
+    *,
+    order: RemovalOrder,
+    actor: Actor,
+    file: File,
+    captured_at: datetime,
+    description: str = "",
+    item: OrderItem | None = None,
+) -> Evidence:
+    """Keep a capture with its SHA-256; the type is read from the bytes, not the file name."""
+    _require_on_behalf(actor, order, "notices.add_evidence")
+    limit = settings.EVIDENCE_MAX_BYTES
+    size = file.size or 0
+    if size > limit:
+        raise ValidationError({"file": f"The file is {size} bytes; the limit is {limit}."})
+    if size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    file.seek(0)
+    kind = filetypes.sniff(file.read(16))
+    if kind is None:
+        raise ValidationError(
+            {"file": f"Not an allowed evidence type ({filetypes.ALLOWED_DESCRIPTION})."}
+        )
+    if item is not None and item.order_id != order.pk:
+        raise ValidationError({"item": "That item belongs to another order."})
+    if captured_at > timezone.now():
+        raise ValidationError({"captured_at": "The capture time cannot be in the future."})
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    evidence = Evidence(
+        order=order, item=item, sha256=digest.hexdigest(), size=size, content_type=kind[0],
+        extension=kind[1], description=description, captured_at=captured_at,
+        captured_by=actor.user if actor.kind == "user" else None,
+        captured_by_platform=actor.platform if actor.kind == "platform" else None,
+    )  # fmt: skip
+    name = f"evidence/{evidence.sha256[:2]}/{evidence.sha256}{evidence.extension}"
+    with transaction.atomic():
+        # Content-addressed: identical bytes are stored once and never overwritten.
+        if not default_storage.exists(name):
+            file.seek(0)
+            name = default_storage.save(name, file)
+        evidence.file.name = name
+        evidence.save()
+        decision_record_append(
+            actor=actor, subject=evidence, action="evidence.add", legal_basis=ART_15,
+            reason=f"SHA-256 {evidence.sha256}, {size} bytes, {kind[0]}.",
+            links=[order, *([item] if item else [])],
+        )  # fmt: skip
+    return evidence

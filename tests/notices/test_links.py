@@ -1,0 +1,55 @@
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from notices.links import host_in_domains, url_normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("HTTPS://Example.COM/Video/AbC?x=1#frag", "https://example.com/Video/AbC?x=1"),
+        ("http://example.com:80/a", "http://example.com/a"),
+        ("https://example.com:443", "https://example.com/"),
+        ("https://example.com:8443/a", "https://example.com:8443/a"),
+        ("https://bücher.example/p", "https://xn--bcher-kva.example/p"),
+        ("http://203.0.113.7/x", "http://203.0.113.7/x"),
+        ("  https://example.com/a  ", "https://example.com/a"),
+    ],
+)
+def test_normalizes(raw, expected):
+    assert url_normalize(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "example.com/a", "ftp://example.com/a", "javascript:alert(1)", "https://", "https:///a",
+        "https://exa mple.com/", "https://user:pw@example.com/", "https://example.com:99999/",
+        "https://-bad.example/", "not a url",
+    ],
+)  # fmt: skip
+def test_rejects(raw):
+    with pytest.raises(ValidationError):
+        url_normalize(raw)
+
+
+def test_subdomains_belong_to_their_domain():
+    domains = {"kilat.example"}
+    assert host_in_domains("kilat.example", domains)
+    assert host_in_domains("cdn.kilat.example", domains)
+    assert not host_in_domains("notkilat.example", domains)
+    assert not host_in_domains("kilat.example.evil", domains)
+
+
+paths = st.from_regex(r"(/[A-Za-z0-9._~-]{0,12}){0,4}", fullmatch=True)
+hosts = st.from_regex(r"[a-z][a-z0-9]{0,10}\.(com|id|example)", fullmatch=True)
+
+
+@given(st.sampled_from(["http", "https", "HTTP", "HtTpS"]), hosts, paths)
+def test_normal_form_is_a_fixed_point_and_ignores_case_of_scheme_and_host(scheme, host, path):
+    once = url_normalize(f"{scheme}://{host.upper()}{path}")
+    assert url_normalize(once) == once
+    assert once == url_normalize(f"{scheme.lower()}://{host}{path}")
+    assert once.endswith(path or "/")
