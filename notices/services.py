@@ -157,11 +157,28 @@ def order_items_add(
 def _items_validate(
     order: RemovalOrder, items: Sequence[ItemInput]
 ) -> tuple[list[tuple[int, str]], list[OrderItem]]:
-    domains = set(order.platform.domains.values_list("domain", flat=True))
-    existing = set(order.items.values_list("url", flat=True))
+    errors, cleaned = items_check(
+        items=items,
+        domains=set(order.platform.domains.values_list("domain", flat=True)),
+        existing=set(order.items.values_list("url", flat=True)),
+    )
+    return errors, [
+        OrderItem(order=order, url=i.url, content_id=i.content_id,
+                  off_platform_reason=i.off_platform_reason)
+        for i in cleaned
+    ]  # fmt: skip
+
+
+def items_check(
+    *, items: Sequence[ItemInput], domains: set[str], existing: set[str]
+) -> tuple[list[tuple[int, str]], list[ItemInput]]:
+    """Normalize and check items against the platform's domains and the order's URLs.
+
+    Returns (line, message) errors and the cleaned items; pure, so forms can call it too.
+    """
     seen: dict[str, int] = {}
     errors: list[tuple[int, str]] = []
-    new: list[OrderItem] = []
+    cleaned: list[ItemInput] = []
     for position, item in enumerate(items, start=1):
         line = item.line or position
         try:
@@ -179,24 +196,22 @@ def _items_validate(
         reason = item.off_platform_reason.strip()
         if not host_in_domains(url_host(url), domains) and not reason:
             errors.append(
-                (line, f"{url_host(url)} is not a domain of {order.platform}; "
+                (line, f"{url_host(url)} is not a domain of the platform; "
                        "give a reason to include it anyway.")
             )  # fmt: skip
             continue
-        new.append(
-            OrderItem(order=order, url=url, content_id=item.content_id.strip()[:200],
-                      off_platform_reason=reason)
+        cleaned.append(
+            ItemInput(url=url, content_id=item.content_id.strip()[:200],
+                      off_platform_reason=reason, line=line)
         )  # fmt: skip
-    return errors, new
+    return errors, cleaned
 
 
-def order_items_import(
-    *, order: RemovalOrder, actor: Actor, text: str, off_platform_reason: str = ""
-) -> list[OrderItem]:
-    """Import a pasted list of URLs or a CSV (url[,content_id]); all lines are clean, or none.
+def items_parse(text: str, *, off_platform_reason: str = "") -> list[ItemInput]:
+    """Read a pasted list of URLs or a CSV (url[,content_id]) into items that know their line.
 
-    Blank lines and lines starting with # are skipped; a first row whose first cell is "url" is a
-    header. Errors cite the lines of the text.
+    Blank lines and lines starting with # are skipped; a first row whose first cell is "url" is
+    a header.
     """
     items: list[ItemInput] = []
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
@@ -209,6 +224,14 @@ def order_items_import(
             ItemInput(url=cells[0], content_id=cells[1] if len(cells) > 1 else "",
                       off_platform_reason=off_platform_reason, line=number)
         )  # fmt: skip
+    return items
+
+
+def order_items_import(
+    *, order: RemovalOrder, actor: Actor, text: str, off_platform_reason: str = ""
+) -> list[OrderItem]:
+    """Import many items from text (see `items_parse`); all lines are clean, or none is added."""
+    items = items_parse(text, off_platform_reason=off_platform_reason)
     if not items:
         raise ValidationError("The import holds no URLs.")
     return order_items_add(order=order, actor=actor, items=items)

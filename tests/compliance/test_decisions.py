@@ -106,8 +106,9 @@ def test_queryset_update_and_delete_are_refused_by_the_database(make_platform):
     assert DecisionRecord.objects.filter(seq=1).exists()
 
 
-def test_triggers_exist_after_all_migrations(db):
-    assert append_only.installed(connection, TABLE)
+@pytest.mark.parametrize("table", append_only.TABLES)
+def test_triggers_exist_after_all_migrations(db, table):
+    assert append_only.installed(connection, table)
 
 
 def _tamper(sql: str, params: list) -> None:
