@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from compliance.actors import Actor
+from notices import services as notices
+from notices.models import Agency, ContentCategory, RemovalOrder
 from registry import services as registry
 from registry.models import Platform, Sector
 
@@ -107,10 +109,26 @@ DEMO_PLATFORMS = [
 ]
 
 
+# (platform, category, description, URLs, stage): the stage the demo leaves the order in.
+DEMO_ORDERS = [
+    ("Kilat Video", "ncii", "Demo: AI-generated intimate images of a public figure",
+     ["https://kilatvideo.example/v/8812", "https://kilatvideo.example/v/8813"], "issued"),
+    ("Kilat Video", "csam", "Demo: hotline report, child abuse material",
+     ["https://kilatvideo.example/v/9001"], "acknowledged"),
+    ("GlobalChat", "terrorism", "Demo: channel distributing attack propaganda",
+     ["https://globalchat.example/c/propaganda-77"], "complied"),
+    ("Toko Rakyat", "fraud", "Demo: counterfeit medicine listings",
+     ["https://tokorakyat.example/item/5521", "https://tokorakyat.example/item/5522"], "draft"),
+    ("Judi Lucky88", "gambling", "Demo: unlicensed online casino",
+     ["https://lucky88-judi.example/"], "issued"),
+]  # fmt: skip
+
+
 @dataclass
 class SeedResult:
     users_created: int = 0
     platforms_created: int = 0
+    orders_created: int = 0
 
 
 def demo_seed() -> SeedResult:
@@ -139,4 +157,37 @@ def demo_seed() -> SeedResult:
                 platform = registry.platform_file_application(platform=platform, actor=officer)
                 registry.platform_approve(platform=platform, actor=officer)
             result.platforms_created += 1
+        agency = Agency.objects.get(kind=Agency.Kind.MINISTRY)
+        for name, category, description, urls, stage in DEMO_ORDERS:
+            platform = Platform.objects.get(name=name)
+            if RemovalOrder.objects.filter(platform=platform, description=description).exists():
+                continue
+            _demo_order(officer, platform, agency, category, description, urls, stage)
+            result.orders_created += 1
     return result
+
+
+def _demo_order(
+    officer: Actor,
+    platform: Platform,
+    agency: Agency,
+    category: str,
+    description: str,
+    urls: list[str],
+    stage: str,
+) -> None:
+    order = notices.order_create(
+        actor=officer, platform=platform, agency=agency,
+        category=ContentCategory.objects.get(code=category), legal_basis="MR5 Art. 9(4)",
+        description=description, items=[notices.ItemInput(url=url) for url in urls],
+    )  # fmt: skip
+    if stage == "draft":
+        return
+    order = notices.order_issue(order=order, actor=officer)
+    if stage == "acknowledged":
+        notices.order_acknowledge(order=order, actor=Actor.of_platform(platform))
+    elif stage == "complied":
+        notices.order_items_report(
+            order=order, actor=Actor.of_platform(platform),
+            reports=[notices.ItemReport(item_id=i.pk, action="removed") for i in order.items.all()],
+        )  # fmt: skip

@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from compliance.decisions import decision_chain_verify
 from compliance.models import DecisionRecord
+from notices.models import RemovalOrder
 from registry.models import Platform
 
 
@@ -10,6 +11,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys):
     call_command("seed_demo")
     first = capsys.readouterr().out
     counts = (User.objects.count(), Platform.objects.count(), DecisionRecord.objects.count())
+    orders = RemovalOrder.objects.count()
 
     call_command("seed_demo")
     second = capsys.readouterr().out
@@ -19,8 +21,13 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys):
         Platform.objects.count(),
         DecisionRecord.objects.count(),
     )
+    assert orders == RemovalOrder.objects.count()
     assert counts[1] == 4
-    assert "0 users and 0 platforms created" in second
+    assert "0 users, 0 platforms and 0 removal orders created" in second
+    assert RemovalOrder.objects.count() == 5
+    assert set(RemovalOrder.objects.values_list("status", flat=True)) == {
+        "draft", "issued", "acknowledged", "complied",
+    }  # fmt: skip
     for text in (first, second):
         assert "officer" in text
         assert "demo-officer-2026" in text

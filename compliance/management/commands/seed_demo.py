@@ -9,8 +9,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         result = demo_seed()
         self.stdout.write(
-            f"Demo data: {result.users_created} users and {result.platforms_created} platforms "
-            "created (existing ones kept)."
+            f"Demo data: {result.users_created} users, {result.platforms_created} platforms and "
+            f"{result.orders_created} removal orders created (existing ones kept)."
         )
         self.stdout.write("Demo logins (username / password):")
         for username, (role, password) in DEMO_USERS.items():
