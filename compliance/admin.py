@@ -45,10 +45,19 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = EscalationPolicy
         fields = [
-            "name", "jurisdiction", "description", "is_default", "notice_hours",
-            "urgent_notice_hours", "ladder", "currency", "fine_cap_per_item", "fines_only_ugc",
-            "fine_payment_days", "fines_need_approval",
-        ]  # fmt: skip
+            "name",
+            "jurisdiction",
+            "description",
+            "is_default",
+            "notice_hours",
+            "urgent_notice_hours",
+            "ladder",
+            "currency",
+            "fine_cap_per_item",
+            "fines_only_ugc",
+            "fine_payment_days",
+            "fines_need_approval",
+        ]
 
     def clean_ladder(self) -> Any:
         ladder = self.cleaned_data["ladder"]

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from compliance.actors import Actor
+from compliance.bulk import ids_reserve, rows_insert
 from compliance.models import DecisionChainHead, DecisionRecord
 from compliance.models.decisions import GENESIS_HASH
 
@@ -89,9 +90,37 @@ def decisions_append(*, decisions: Iterable[Decision]) -> list[DecisionRecord]:
         head.seq, head.hash = record.seq, record.hash
         records.append(record)
     if records:
-        DecisionRecord.objects.bulk_create(records)
+        for record, pk in zip(records, ids_reserve(DecisionRecord, len(records)), strict=True):
+            record.pk = pk
+        rows_insert(
+            DecisionRecord,
+            RECORD_COLUMNS,
+            [[getattr(r, f) for f in RECORD_COLUMNS] for r in records],
+        )
         head.save(update_fields=["seq", "hash"])
     return records
+
+
+RECORD_COLUMNS = [
+    "id",
+    "seq",
+    "created_at",
+    "actor_kind",
+    "actor_user_id",
+    "actor_platform_id",
+    "actor_label",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "action",
+    "from_state",
+    "to_state",
+    "legal_basis",
+    "reason",
+    "links",
+    "prev_hash",
+    "hash",
+]
 
 
 @dataclass(frozen=True)

@@ -111,17 +111,42 @@ DEMO_PLATFORMS = [
 
 # (platform, category, description, URLs, stage): the stage the demo leaves the order in.
 DEMO_ORDERS = [
-    ("Kilat Video", "ncii", "Demo: AI-generated intimate images of a public figure",
-     ["https://kilatvideo.example/v/8812", "https://kilatvideo.example/v/8813"], "issued"),
-    ("Kilat Video", "csam", "Demo: hotline report, child abuse material",
-     ["https://kilatvideo.example/v/9001"], "acknowledged"),
-    ("GlobalChat", "terrorism", "Demo: channel distributing attack propaganda",
-     ["https://globalchat.example/c/propaganda-77"], "complied"),
-    ("Toko Rakyat", "fraud", "Demo: counterfeit medicine listings",
-     ["https://tokorakyat.example/item/5521", "https://tokorakyat.example/item/5522"], "draft"),
-    ("Judi Lucky88", "gambling", "Demo: unlicensed online casino",
-     ["https://lucky88-judi.example/"], "issued"),
-]  # fmt: skip
+    (
+        "Kilat Video",
+        "ncii",
+        "Demo: AI-generated intimate images of a public figure",
+        ["https://kilatvideo.example/v/8812", "https://kilatvideo.example/v/8813"],
+        "issued",
+    ),
+    (
+        "Kilat Video",
+        "csam",
+        "Demo: hotline report, child abuse material",
+        ["https://kilatvideo.example/v/9001"],
+        "acknowledged",
+    ),
+    (
+        "GlobalChat",
+        "terrorism",
+        "Demo: channel distributing attack propaganda",
+        ["https://globalchat.example/c/propaganda-77"],
+        "complied",
+    ),
+    (
+        "Toko Rakyat",
+        "fraud",
+        "Demo: counterfeit medicine listings",
+        ["https://tokorakyat.example/item/5521", "https://tokorakyat.example/item/5522"],
+        "draft",
+    ),
+    (
+        "Judi Lucky88",
+        "gambling",
+        "Demo: unlicensed online casino",
+        ["https://lucky88-judi.example/"],
+        "issued",
+    ),
+]
 
 
 @dataclass
@@ -177,10 +202,14 @@ def _demo_order(
     stage: str,
 ) -> None:
     order = notices.order_create(
-        actor=officer, platform=platform, agency=agency,
-        category=ContentCategory.objects.get(code=category), legal_basis="MR5 Art. 9(4)",
-        description=description, items=[notices.ItemInput(url=url) for url in urls],
-    )  # fmt: skip
+        actor=officer,
+        platform=platform,
+        agency=agency,
+        category=ContentCategory.objects.get(code=category),
+        legal_basis="MR5 Art. 9(4)",
+        description=description,
+        items=[notices.ItemInput(url=url) for url in urls],
+    )
     if stage == "draft":
         return
     order = notices.order_issue(order=order, actor=officer)
@@ -188,6 +217,7 @@ def _demo_order(
         notices.order_acknowledge(order=order, actor=Actor.of_platform(platform))
     elif stage == "complied":
         notices.order_items_report(
-            order=order, actor=Actor.of_platform(platform),
+            order=order,
+            actor=Actor.of_platform(platform),
             reports=[notices.ItemReport(item_id=i.pk, action="removed") for i in order.items.all()],
-        )  # fmt: skip
+        )

@@ -39,9 +39,14 @@ OFFICER_PERMISSIONS = {
     "notices.decide_objection",
     "notices.add_agency",
     "notices.change_agency",
+    "compliance.confirm_payment",
+    "compliance.add_accessblock",
+    "compliance.add_registrationsanction",
+    "compliance.add_normalizationrequest",
 }
 SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "registry.sanction_platform",
+    "compliance.approve_sanction",
     "compliance.add_escalationpolicy",
     "compliance.change_escalationpolicy",
     "notices.change_contentcategory",

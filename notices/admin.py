@@ -212,26 +212,46 @@ def _import(order: RemovalOrder, actor: Actor, data: dict[str, Any]) -> None:
 
 def _add_evidence(order: RemovalOrder, actor: Actor, data: dict[str, Any]) -> None:
     services.evidence_add(
-        order=order, actor=actor, file=data["file"], captured_at=data["captured_at"],
-        description=data["description"], item=data.get("item"),
-    )  # fmt: skip
+        order=order,
+        actor=actor,
+        file=data["file"],
+        captured_at=data["captured_at"],
+        description=data["description"],
+        item=data.get("item"),
+    )
 
 
 @admin.register(RemovalOrder)
 class RemovalOrderAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_display = [
-        "reference", "platform", "category", "status", "urgent", "escalation_level",
-        "due_local", "time_left", "agency",
-    ]  # fmt: skip
+        "reference",
+        "platform",
+        "category",
+        "status",
+        "urgent",
+        "escalation_level",
+        "due_local",
+        "time_left",
+        "agency",
+    ]
     list_filter = ["status", "urgent", OverdueFilter, "category", "platform", "agency"]
     list_select_related = ["platform", "category", "agency"]
     search_fields = ["reference", "items__url"]
     date_hierarchy = "issued_at"
     inlines = [OrderItemInline, EvidenceInline, ObjectionInline, ClockPauseInline]
     readonly_fields = [
-        "reference", "status", "policy_version", "issued_at", "due_local", "time_left",
-        "clock_paused_at", "escalation_level", "addressees", "created_by", "decision_history_table",
-    ]  # fmt: skip
+        "reference",
+        "status",
+        "policy_version",
+        "issued_at",
+        "due_local",
+        "time_left",
+        "clock_paused_at",
+        "escalation_level",
+        "addressees",
+        "created_by",
+        "decision_history_table",
+    ]
     transition_object_arg = "order"
     transition_services = {
         "issue": services.order_issue,
@@ -244,22 +264,28 @@ class RemovalOrderAdmin(TransitionAdminMixin, admin.ModelAdmin):
     object_actions = {
         "import_items": ObjectAction("Import items", ImportItemsForm, _import, _is_draft),
         "add_evidence": ObjectAction(
-            "Add evidence", EvidenceForm, _add_evidence,
+            "Add evidence",
+            EvidenceForm,
+            _add_evidence,
             lambda order, user: user.has_perm("notices.add_evidence"),
         ),
         "pause_clock": ObjectAction(
-            "Pause clock", ReasonForm,
+            "Pause clock",
+            ReasonForm,
             lambda order, actor, data: services.order_clock_pause(
-                order=order, actor=actor, reason=data["reason"]),
+                order=order, actor=actor, reason=data["reason"]
+            ),
             _clock_running,
         ),
         "resume_clock": ObjectAction(
-            "Resume clock", ReasonForm,
+            "Resume clock",
+            ReasonForm,
             lambda order, actor, data: services.order_clock_resume(
-                order=order, actor=actor, reason=data["reason"]),
+                order=order, actor=actor, reason=data["reason"]
+            ),
             _clock_paused,
         ),
-    }  # fmt: skip
+    }
 
     def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         # A new order's items come from the add form's list; the inlines only show.
@@ -277,12 +303,22 @@ class RemovalOrderAdmin(TransitionAdminMixin, admin.ModelAdmin):
             return [(None, {"fields": [*ORDER_FIELDS, "items_text", "off_platform_reason"]})]
         return [
             (None, {"fields": ["reference", "status", *ORDER_FIELDS]}),
-            ("Deadline", {"fields": [
-                "issued_at", "due_local", "time_left", "clock_paused_at", "escalation_level",
-                "policy_version", "addressees",
-            ]}),
+            (
+                "Deadline",
+                {
+                    "fields": [
+                        "issued_at",
+                        "due_local",
+                        "time_left",
+                        "clock_paused_at",
+                        "escalation_level",
+                        "policy_version",
+                        "addressees",
+                    ]
+                },
+            ),
             ("Decision history", {"fields": ["decision_history_table"]}),
-        ]  # fmt: skip
+        ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -297,10 +333,14 @@ class RemovalOrderAdmin(TransitionAdminMixin, admin.ModelAdmin):
         data = form.cleaned_data
         created = services.order_create(
             actor=Actor.staff(request.user),  # type: ignore[arg-type]
-            platform=data["platform"], agency=data["agency"], category=data["category"],
-            legal_basis=data["legal_basis"], description=data["description"],
-            urgent=data["urgent"], items=data["items"],
-        )  # fmt: skip
+            platform=data["platform"],
+            agency=data["agency"],
+            category=data["category"],
+            legal_basis=data["legal_basis"],
+            description=data["description"],
+            urgent=data["urgent"],
+            items=data["items"],
+        )
         obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
         obj.reference = created.reference
 
@@ -335,9 +375,15 @@ class ObjectionAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["order__reference", "reason"]
     readonly_fields = [
-        "order", "items", "reason", "status", "filed_at", "decided_at", "decision_reason",
+        "order",
+        "items",
+        "reason",
+        "status",
+        "filed_at",
+        "decided_at",
+        "decision_reason",
         "decision_history_table",
-    ]  # fmt: skip
+    ]
     transition_object_arg = "objection"
     transition_services = {"uphold": services.objection_uphold, "reject": services.objection_reject}
     transitions_requiring_reason = {"uphold", "reject"}

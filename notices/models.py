@@ -152,9 +152,31 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
     def comply(self) -> None:
         self.reopen_status = self.status
 
-    @transition(field=status, source=OS.COMPLIED, target=OS.CLOSED, permission=VERIFY)
+    @transition(
+        field=status,
+        source=CLOCK_STATES,
+        target=RETURN_VALUE(OS.WARNED, OS.FINED, OS.BLOCKED),
+        custom={"actors": {"job"}},
+    )
+    def escalate(self, target: str) -> str:
+        """One rung up the policy ladder; the sweep computes the rung and calls this."""
+        self.escalation_level += target != OS.BLOCKED
+        return target
+
+    def fines_settled(self) -> bool:
+        from compliance.models.sanctions import UNSETTLED_FINE_STATES
+
+        return not self.fines.filter(status__in=UNSETTLED_FINE_STATES).exists()
+
+    @transition(
+        field=status,
+        source=OS.COMPLIED,
+        target=OS.CLOSED,
+        permission=VERIFY,
+        conditions=[fines_settled],
+    )
     def close(self) -> None:
-        pass
+        """Closed only when no fine is left unpaid (a late compliance leaves fines payable)."""
 
     @transition(
         field=status,
@@ -187,8 +209,11 @@ class ItemStatus(models.TextChoices):
 
 # What a platform may report for an item; each settles it.
 REPORTABLE = [
-    ItemStatus.REMOVED, ItemStatus.GEO_BLOCKED, ItemStatus.ACCOUNT_SUSPENDED, ItemStatus.NOT_FOUND,
-]  # fmt: skip
+    ItemStatus.REMOVED,
+    ItemStatus.GEO_BLOCKED,
+    ItemStatus.ACCOUNT_SUSPENDED,
+    ItemStatus.NOT_FOUND,
+]
 SETTLED = [*REPORTABLE, ItemStatus.WITHDRAWN]
 
 

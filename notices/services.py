@@ -16,11 +16,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from compliance import letters
 from compliance.actors import Actor
 from compliance.counters import counter_next
 from compliance.decisions import Decision, decision_record_append, decisions_append
 from compliance.errors import ActionForbidden, TransitionNotAllowed, require_reason
 from compliance.models import EscalationPolicyVersion
+from compliance.outbox import notification_enqueue
 from compliance.policies import policy_current_version, policy_default
 from compliance.transitions import transition_apply
 from notices import filetypes
@@ -163,10 +165,14 @@ def _items_validate(
         existing=set(order.items.values_list("url", flat=True)),
     )
     return errors, [
-        OrderItem(order=order, url=i.url, content_id=i.content_id,
-                  off_platform_reason=i.off_platform_reason)
+        OrderItem(
+            order=order,
+            url=i.url,
+            content_id=i.content_id,
+            off_platform_reason=i.off_platform_reason,
+        )
         for i in cleaned
-    ]  # fmt: skip
+    ]
 
 
 def items_check(
@@ -196,14 +202,21 @@ def items_check(
         reason = item.off_platform_reason.strip()
         if not host_in_domains(url_host(url), domains) and not reason:
             errors.append(
-                (line, f"{url_host(url)} is not a domain of the platform; "
-                       "give a reason to include it anyway.")
-            )  # fmt: skip
+                (
+                    line,
+                    f"{url_host(url)} is not a domain of the platform; "
+                    "give a reason to include it anyway.",
+                )
+            )
             continue
         cleaned.append(
-            ItemInput(url=url, content_id=item.content_id.strip()[:200],
-                      off_platform_reason=reason, line=line)
-        )  # fmt: skip
+            ItemInput(
+                url=url,
+                content_id=item.content_id.strip()[:200],
+                off_platform_reason=reason,
+                line=line,
+            )
+        )
     return errors, cleaned
 
 
@@ -221,9 +234,13 @@ def items_parse(text: str, *, off_platform_reason: str = "") -> list[ItemInput]:
         if not items and cells[0].lower() == "url":
             continue
         items.append(
-            ItemInput(url=cells[0], content_id=cells[1] if len(cells) > 1 else "",
-                      off_platform_reason=off_platform_reason, line=number)
-        )  # fmt: skip
+            ItemInput(
+                url=cells[0],
+                content_id=cells[1] if len(cells) > 1 else "",
+                off_platform_reason=off_platform_reason,
+                line=number,
+            )
+        )
     return items
 
 
@@ -247,10 +264,14 @@ def order_item_remove(*, item: OrderItem, actor: Actor) -> None:
             )
         item.delete()
         decision_record_append(
-            actor=actor, subject=order, action="removalorder.item_remove",
-            from_state=order.status, to_state=order.status, legal_basis=ART_14,
+            actor=actor,
+            subject=order,
+            action="removalorder.item_remove",
+            from_state=order.status,
+            to_state=order.status,
+            legal_basis=ART_14,
             reason=f"Removed item {item.url}.",
-        )  # fmt: skip
+        )
 
 
 # The life cycle.
@@ -280,10 +301,29 @@ def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> Remov
             for c in locked.platform.contacts.all()
         ]
 
-    return transition_apply(
-        obj=order, name="issue", actor=actor, legal_basis=order.legal_basis or ART_14,
-        reason=reason, before=start_clock, links=[order.platform],
-    )  # fmt: skip
+    with transaction.atomic():
+        order = transition_apply(
+            obj=order,
+            name="issue",
+            actor=actor,
+            legal_basis=order.legal_basis or ART_14,
+            reason=reason,
+            before=start_clock,
+            links=[order.platform],
+        )
+        subject, body = letters.order_notice_text(
+            reference=order.reference,
+            platform=order.platform.name,
+            category=order.category.name,
+            due_at=order.due_at,
+            items=list(order.items.values_list("url", flat=True)),
+            legal_basis=order.legal_basis,
+            urgent=order.urgent,
+        )
+        notification_enqueue(
+            event="order.issued", platform=order.platform, subject=subject, body=body
+        )
+    return order
 
 
 def order_acknowledge(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
@@ -309,8 +349,10 @@ def order_items_report(
             raise TransitionNotAllowed(
                 f"Order {order} is {order.status}; it takes no reports.", current_state=order.status
             )
-        items = {i.pk: i for i in order.items.select_for_update().filter(
-            pk__in=[r.item_id for r in reports])}  # fmt: skip
+        items = {
+            i.pk: i
+            for i in order.items.select_for_update().filter(pk__in=[r.item_id for r in reports])
+        }
         errors: dict[str, list[str]] = {}
         for report in reports:
             item = items.get(report.item_id)
@@ -340,10 +382,17 @@ def order_items_report(
             item.reported_at = received
             item.note = report.note
             decisions.append(
-                Decision(actor=actor, subject=item, action="orderitem.report",
-                         from_state=previous, to_state=item.status, legal_basis=ART_15,
-                         reason=report.note, links=[order])
-            )  # fmt: skip
+                Decision(
+                    actor=actor,
+                    subject=item,
+                    action="orderitem.report",
+                    from_state=previous,
+                    to_state=item.status,
+                    legal_basis=ART_15,
+                    reason=report.note,
+                    links=[order],
+                )
+            )
         OrderItem.objects.bulk_update(
             items.values(), ["status", "actioned_at", "reported_at", "note"]
         )
@@ -360,9 +409,12 @@ def _settle_if_done(*, order: RemovalOrder, actor: Actor, when: datetime) -> Rem
         return order_withdraw(order=order, actor=actor, reason="Every item was withdrawn.")
     _pause_end(order=order, when=when, by=actor)
     return transition_apply(
-        obj=order, name="comply", actor=actor, legal_basis=ART_15,
+        obj=order,
+        name="comply",
+        actor=actor,
+        legal_basis=ART_15,
         reason="Every item reported actioned.",
-    )  # fmt: skip
+    )
 
 
 def order_close(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
@@ -402,9 +454,13 @@ def order_withdraw(*, order: RemovalOrder, actor: Actor, reason: str) -> Removal
         _pause_end(order=locked, when=timezone.now(), by=actor)
 
     return transition_apply(
-        obj=order, name="withdraw", actor=actor, legal_basis=ART_14, reason=reason,
+        obj=order,
+        name="withdraw",
+        actor=actor,
+        legal_basis=ART_14,
+        reason=reason,
         before=stop_clock,
-    )  # fmt: skip
+    )
 
 
 # The clock.
@@ -425,9 +481,14 @@ def order_clock_pause(*, order: RemovalOrder, actor: Actor, reason: str) -> Remo
         order.clock_paused_at = now
         order.save(update_fields=["clock_paused_at", "updated_at"])
         decision_record_append(
-            actor=actor, subject=order, action="removalorder.clock_pause",
-            from_state=order.status, to_state=order.status, legal_basis=ART_15, reason=reason,
-        )  # fmt: skip
+            actor=actor,
+            subject=order,
+            action="removalorder.clock_pause",
+            from_state=order.status,
+            to_state=order.status,
+            legal_basis=ART_15,
+            reason=reason,
+        )
     return order
 
 
@@ -442,10 +503,14 @@ def order_clock_resume(*, order: RemovalOrder, actor: Actor, reason: str = "") -
             )
         paused = _pause_end(order=order, when=timezone.now(), by=actor)
         decision_record_append(
-            actor=actor, subject=order, action="removalorder.clock_resume",
-            from_state=order.status, to_state=order.status, legal_basis=ART_15,
+            actor=actor,
+            subject=order,
+            action="removalorder.clock_resume",
+            from_state=order.status,
+            to_state=order.status,
+            legal_basis=ART_15,
             reason=reason or f"Clock paused for {paused}; now due {order.due_at.isoformat()}.",
-        )  # fmt: skip
+        )
     return order
 
 
@@ -489,9 +554,14 @@ def objection_file(
         objection.items.set(disputable)
         OrderItem.objects.filter(pk__in=ids).update(status=ItemStatus.DISPUTED)
         decision_record_append(
-            actor=actor, subject=objection, action="objection.file", to_state=objection.status,
-            legal_basis=ART_15_OBJECTION, reason=reason, links=[order, *disputable],
-        )  # fmt: skip
+            actor=actor,
+            subject=objection,
+            action="objection.file",
+            to_state=objection.status,
+            legal_basis=ART_15_OBJECTION,
+            reason=reason,
+            links=[order, *disputable],
+        )
     return objection
 
 
@@ -502,9 +572,14 @@ def objection_uphold(
     require_reason(reason)
     with transaction.atomic():
         objection = transition_apply(
-            obj=objection, name="uphold", actor=actor, legal_basis=ART_15_OBJECTION,
-            reason=reason, before=_decided_now(reason), links=[objection.order],
-        )  # fmt: skip
+            obj=objection,
+            name="uphold",
+            actor=actor,
+            legal_basis=ART_15_OBJECTION,
+            reason=reason,
+            before=_decided_now(reason),
+            links=[objection.order],
+        )
         order = _lock(objection.order)
         if withdraw_order:
             order_withdraw(order=order, actor=actor, reason=f"Objection upheld: {reason}")
@@ -520,9 +595,14 @@ def objection_reject(*, objection: Objection, actor: Actor, reason: str) -> Obje
     require_reason(reason)
     with transaction.atomic():
         objection = transition_apply(
-            obj=objection, name="reject", actor=actor, legal_basis=ART_15_OBJECTION,
-            reason=reason, before=_decided_now(reason), links=[objection.order],
-        )  # fmt: skip
+            obj=objection,
+            name="reject",
+            actor=actor,
+            legal_basis=ART_15_OBJECTION,
+            reason=reason,
+            before=_decided_now(reason),
+            links=[objection.order],
+        )
         objection.items.filter(status=ItemStatus.DISPUTED).update(status=ItemStatus.PENDING)
     return objection
 
@@ -570,11 +650,17 @@ def evidence_add(
     for chunk in file.chunks():
         digest.update(chunk)
     evidence = Evidence(
-        order=order, item=item, sha256=digest.hexdigest(), size=size, content_type=kind[0],
-        extension=kind[1], description=description, captured_at=captured_at,
+        order=order,
+        item=item,
+        sha256=digest.hexdigest(),
+        size=size,
+        content_type=kind[0],
+        extension=kind[1],
+        description=description,
+        captured_at=captured_at,
         captured_by=actor.user if actor.kind == "user" else None,
         captured_by_platform=actor.platform if actor.kind == "platform" else None,
-    )  # fmt: skip
+    )
     name = f"evidence/{evidence.sha256[:2]}/{evidence.sha256}{evidence.extension}"
     with transaction.atomic():
         # Content-addressed: identical bytes are stored once and never overwritten.
@@ -584,8 +670,11 @@ def evidence_add(
         evidence.file.name = name
         evidence.save()
         decision_record_append(
-            actor=actor, subject=evidence, action="evidence.add", legal_basis=ART_15,
+            actor=actor,
+            subject=evidence,
+            action="evidence.add",
+            legal_basis=ART_15,
             reason=f"SHA-256 {evidence.sha256}, {size} bytes, {kind[0]}.",
             links=[order, *([item] if item else [])],
-        )  # fmt: skip
+        )
     return evidence

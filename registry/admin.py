@@ -31,14 +31,24 @@ class AppInline(admin.TabularInline):
 @admin.register(Platform)
 class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_display = [
-        "name", "status", "registration_number", "sector", "is_ugc", "is_foreign", "times_blocked",
-    ]  # fmt: skip
+        "name",
+        "status",
+        "registration_number",
+        "sector",
+        "is_ugc",
+        "is_foreign",
+        "times_blocked",
+    ]
     list_filter = ["status", "sector", "is_ugc", "is_foreign"]
     search_fields = ["name", "legal_name", "registration_number", "domains__domain"]
     inlines = [DomainInline, ContactInline, AppInline]
     readonly_fields = [
-        "status", "registration_number", "registered_at", "times_blocked", "decision_history_table",
-    ]  # fmt: skip
+        "status",
+        "registration_number",
+        "registered_at",
+        "times_blocked",
+        "decision_history_table",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "legal_name", "sector", "business_model", "is_ugc"]}),
         (

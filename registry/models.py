@@ -88,6 +88,11 @@ class Platform(ConcurrentTransitionMixin, models.Model):
     registration_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
     registered_at = models.DateTimeField(null=True, blank=True)
     times_blocked = models.PositiveIntegerField(default=0)
+    fault_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the registration-fault sweep next acts (MR5 Art. 7); empty if nothing.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,6 +102,7 @@ class Platform(ConcurrentTransitionMixin, models.Model):
             ("manage_registration", "Can decide registration applications and updates"),
             ("sanction_platform", "Can suspend, block, revoke and normalize platforms"),
         ]
+        indexes = [models.Index(fields=["fault_due_at"], name="platform_fault_due")]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="registered")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -11,10 +12,11 @@ from django.utils import timezone
 from compliance.actors import Actor
 from compliance.counters import counter_next
 from compliance.decisions import decision_record_append
-from compliance.errors import require_reason
+from compliance.errors import TransitionNotAllowed, require_reason
+from compliance.policies import policy_default
 from compliance.transitions import transition_apply
 from registry.hostnames import hostname_normalize
-from registry.models import Platform, PlatformContact, PlatformDomain
+from registry.models import MANAGE, Platform, PlatformContact, PlatformDomain, RegistrationStatus
 
 ART_3 = "MR5 Art. 2-4 (registration)"
 ART_5 = "MR5 Art. 5 (changes to registration data)"
@@ -23,10 +25,21 @@ ART_7_BLOCK = "MR5 Art. 7(2)(c) and Art. 15(12) (access block)"
 ART_20 = "MR5 Art. 20 (normalization)"
 
 RECORD_FIELDS = [
-    "name", "legal_name", "sector", "business_model", "is_ugc", "is_foreign", "country",
-    "leadership", "incorporation_number", "incorporation_date", "user_count",
-    "personal_data_processed", "data_location", "escalation_policy",
-]  # fmt: skip
+    "name",
+    "legal_name",
+    "sector",
+    "business_model",
+    "is_ugc",
+    "is_foreign",
+    "country",
+    "leadership",
+    "incorporation_number",
+    "incorporation_date",
+    "user_count",
+    "personal_data_processed",
+    "data_location",
+    "escalation_policy",
+]
 
 
 def platform_create(
@@ -121,6 +134,44 @@ def platform_domain_remove(*, domain: PlatformDomain, actor: Actor) -> None:
 # Registration life cycle (DESIGN §4). Each is one transition through `transition_apply`.
 
 
+def _fault_clock(days_field: str | None) -> Callable[[Platform], None]:
+    """Set (or clear) when the registration-fault sweep next acts, from the platform's policy."""
+
+    def set_clock(locked: Platform) -> None:
+        if days_field is None:
+            locked.fault_due_at = None
+            return
+        policy = locked.escalation_policy or policy_default()
+        locked.fault_due_at = timezone.now() + timedelta(days=getattr(policy, days_field))
+
+    return set_clock
+
+
+def platform_notify_unregistered(*, platform: Platform, actor: Actor, reason: str) -> Platform:
+    """Tell a platform operating without registration to register; the sweep proposes a block
+    when the notice period lapses (MR5 Art. 7)."""
+    actor.require_perm(MANAGE)
+    require_reason(reason)
+    with transaction.atomic():
+        locked = Platform.objects.select_for_update().get(pk=platform.pk)
+        if locked.status != RegistrationStatus.UNREGISTERED:
+            raise TransitionNotAllowed(
+                f"{locked} is {locked.status}, not unregistered.", current_state=locked.status
+            )
+        _fault_clock("unregistered_notice_days")(locked)
+        locked.save(update_fields=["fault_due_at", "updated_at"])
+        decision_record_append(
+            actor=actor,
+            subject=locked,
+            action="platform.notify_unregistered",
+            from_state=locked.status,
+            to_state=locked.status,
+            legal_basis=ART_7,
+            reason=f"{reason} Register by {timezone.localtime(locked.fault_due_at):%d %B %Y}.",
+        )
+    return locked
+
+
 def platform_file_application(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
     return transition_apply(
         obj=platform, name="file_application", actor=actor, legal_basis=ART_3, reason=reason
@@ -128,6 +179,7 @@ def platform_file_application(*, platform: Platform, actor: Actor, reason: str =
 
 
 def _issue_registration_number(platform: Platform) -> None:
+    platform.fault_due_at = None
     if not platform.registration_number:
         now = timezone.now()
         number = counter_next(name="registration", year=now.year)
@@ -157,47 +209,82 @@ def platform_reject(*, platform: Platform, actor: Actor, reason: str) -> Platfor
 def platform_require_update(*, platform: Platform, actor: Actor, reason: str) -> Platform:
     require_reason(reason)
     return transition_apply(
-        obj=platform, name="require_update", actor=actor, legal_basis=ART_5, reason=reason
+        obj=platform,
+        name="require_update",
+        actor=actor,
+        before=_fault_clock("registration_update_days"),
+        legal_basis=ART_5,
+        reason=reason,
     )
 
 
 def platform_accept_update(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
     return transition_apply(
-        obj=platform, name="accept_update", actor=actor, legal_basis=ART_7, reason=reason
+        obj=platform,
+        name="accept_update",
+        actor=actor,
+        before=_fault_clock(None),
+        legal_basis=ART_7,
+        reason=reason,
     )
 
 
 def platform_warn(*, platform: Platform, actor: Actor, reason: str) -> Platform:
     require_reason(reason)
     return transition_apply(
-        obj=platform, name="warn", actor=actor, legal_basis=ART_7, reason=reason
+        obj=platform,
+        name="warn",
+        actor=actor,
+        before=_fault_clock("registration_warning_days"),
+        legal_basis=ART_7,
+        reason=reason,
     )
 
 
 def platform_suspend(*, platform: Platform, actor: Actor, reason: str) -> Platform:
     require_reason(reason)
     return transition_apply(
-        obj=platform, name="suspend", actor=actor, legal_basis=ART_7, reason=reason
+        obj=platform,
+        name="suspend",
+        actor=actor,
+        before=_fault_clock("suspension_days"),
+        legal_basis=ART_7,
+        reason=reason,
     )
 
 
 def platform_revoke(*, platform: Platform, actor: Actor, reason: str) -> Platform:
     require_reason(reason)
     return transition_apply(
-        obj=platform, name="revoke", actor=actor, legal_basis=ART_7, reason=reason
+        obj=platform,
+        name="revoke",
+        actor=actor,
+        before=_fault_clock(None),
+        legal_basis=ART_7,
+        reason=reason,
     )
 
 
 def platform_block(*, platform: Platform, actor: Actor, reason: str) -> Platform:
     require_reason(reason)
     return transition_apply(
-        obj=platform, name="block", actor=actor, legal_basis=ART_7_BLOCK, reason=reason
+        obj=platform,
+        name="block",
+        actor=actor,
+        before=_fault_clock(None),
+        legal_basis=ART_7_BLOCK,
+        reason=reason,
     )
 
 
 def platform_normalize(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
     return transition_apply(
-        obj=platform, name="normalize", actor=actor, legal_basis=ART_20, reason=reason
+        obj=platform,
+        name="normalize",
+        actor=actor,
+        before=_fault_clock(None),
+        legal_basis=ART_20,
+        reason=reason,
     )
 
 

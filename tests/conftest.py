@@ -38,6 +38,16 @@ def _append_only_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _celery_in_process() -> Iterator[None]:
+    """Tasks queued by services run in the test's process; the worker tests start real ones."""
+    from compliance.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Hashing a password the production way takes ~0.5 s; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

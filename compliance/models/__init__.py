@@ -1,11 +1,25 @@
 from compliance.models.counters import Counter
 from compliance.models.decisions import DecisionChainHead, DecisionRecord
+from compliance.models.outbox import Notification
 from compliance.models.policies import EscalationPolicy, EscalationPolicyVersion
+from compliance.models.sanctions import (
+    AccessBlock,
+    Fine,
+    NormalizationRequest,
+    RegistrationSanction,
+    WarningLetter,
+)
 
 __all__ = [
+    "AccessBlock",
     "Counter",
     "DecisionChainHead",
     "DecisionRecord",
     "EscalationPolicy",
     "EscalationPolicyVersion",
+    "Fine",
+    "NormalizationRequest",
+    "Notification",
+    "RegistrationSanction",
+    "WarningLetter",
 ]

@@ -42,15 +42,33 @@ class EscalationPolicy(models.Model):
     )
     currency = models.CharField(max_length=3, default="IDR")
     fine_cap_per_item = models.DecimalField(
-        max_digits=18, decimal_places=2, default=Decimal("500000000"),
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("500000000"),
         help_text="Most that fines on one content item may add up to.",
-    )  # fmt: skip
+    )
     fines_only_ugc = models.BooleanField(
         default=True, help_text="Fines apply only to user-generated-content platforms."
     )
     fine_payment_days = models.PositiveIntegerField(default=14)
     fines_need_approval = models.BooleanField(
         default=False, help_text="A supervisor approves each fine before it is assessed."
+    )
+    # Registration faults (MR5 Art. 7) and normalization (Art. 20): read live, not versioned.
+    registration_update_days = models.PositiveIntegerField(
+        default=14, help_text="Time to correct registration data before a written warning."
+    )
+    registration_warning_days = models.PositiveIntegerField(
+        default=7, help_text="Time after a warning before suspension is proposed."
+    )
+    suspension_days = models.PositiveIntegerField(
+        default=7, help_text="Time after suspension before revocation is proposed (Art. 7)."
+    )
+    unregistered_notice_days = models.PositiveIntegerField(
+        default=7, help_text="Time an unregistered platform has to register before a block."
+    )
+    normalization_decision_hours = models.PositiveIntegerField(
+        default=48, help_text="A complete normalization request is decided within this time."
     )
     version = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

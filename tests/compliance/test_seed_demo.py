@@ -26,8 +26,11 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys):
     assert "0 users, 0 platforms and 0 removal orders created" in second
     assert RemovalOrder.objects.count() == 5
     assert set(RemovalOrder.objects.values_list("status", flat=True)) == {
-        "draft", "issued", "acknowledged", "complied",
-    }  # fmt: skip
+        "draft",
+        "issued",
+        "acknowledged",
+        "complied",
+    }
     for text in (first, second):
         assert "officer" in text
         assert "demo-officer-2026" in text

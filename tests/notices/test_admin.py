@@ -182,12 +182,20 @@ def test_supervisor_edits_policy_as_a_new_version(login):
     policy = EscalationPolicy.objects.get(is_default=True)
     url = reverse("admin:compliance_escalationpolicy_change", args=[policy.pk])
     data = {
-        "name": policy.name, "jurisdiction": policy.jurisdiction, "description": "",
-        "is_default": "on", "notice_hours": "12", "urgent_notice_hours": "2",
+        "name": policy.name,
+        "jurisdiction": policy.jurisdiction,
+        "description": "",
+        "is_default": "on",
+        "notice_hours": "12",
+        "urgent_notice_hours": "2",
         "ladder": '[{"action": "block_proposal", "period_hours": 1, "urgent_period_hours": 1}]',
-        "currency": "IDR", "fine_cap_per_item": "500000000", "fines_only_ugc": "on",
-        "fine_payment_days": "14", "versions-TOTAL_FORMS": "0", "versions-INITIAL_FORMS": "0",
-    }  # fmt: skip
+        "currency": "IDR",
+        "fine_cap_per_item": "500000000",
+        "fines_only_ugc": "on",
+        "fine_payment_days": "14",
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": "0",
+    }
     assert login("officer").post(url, data).status_code == 403
     bad = {**data, "ladder": '[{"action": "jail"}]'}
     response = login("supervisor").post(url, bad)
@@ -206,9 +214,11 @@ def test_objection_is_decided_from_its_page(login, make_order):
 
     order = make_order()
     objection = services.objection_file(
-        order=order, actor=Actor.of_platform(order.platform), reason="parody",
+        order=order,
+        actor=Actor.of_platform(order.platform),
+        reason="parody",
         items=[order.items.first()],
-    )  # fmt: skip
+    )
     client = login("officer")
     page = client.get(reverse("admin:notices_objection_change", args=[objection.pk]))
     assert {t["name"] for t in page.context["transitions"]} == {"uphold", "reject"}

@@ -25,11 +25,18 @@ def test_normalizes(raw, expected):
 @pytest.mark.parametrize(
     "raw",
     [
-        "example.com/a", "ftp://example.com/a", "javascript:alert(1)", "https://", "https:///a",
-        "https://exa mple.com/", "https://user:pw@example.com/", "https://example.com:99999/",
-        "https://-bad.example/", "not a url",
+        "example.com/a",
+        "ftp://example.com/a",
+        "javascript:alert(1)",
+        "https://",
+        "https:///a",
+        "https://exa mple.com/",
+        "https://user:pw@example.com/",
+        "https://example.com:99999/",
+        "https://-bad.example/",
+        "not a url",
     ],
-)  # fmt: skip
+)
 def test_rejects(raw):
     with pytest.raises(ValidationError):
         url_normalize(raw)

@@ -29,8 +29,10 @@ def test_pause_and_resume_move_the_deadline_exactly(make_order, officer):
     assert order.clock_paused_at is None
     pause = ClockPause.objects.get()
     assert (pause.paused_at, pause.resumed_at, pause.resumed_by) == (
-        T0 + timedelta(hours=3), T0 + timedelta(hours=5, seconds=1, microseconds=7), officer,
-    )  # fmt: skip
+        T0 + timedelta(hours=3),
+        T0 + timedelta(hours=5, seconds=1, microseconds=7),
+        officer,
+    )
 
 
 def test_cannot_pause_twice_or_resume_a_running_clock(make_order, officer):

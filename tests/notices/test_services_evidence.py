@@ -29,9 +29,13 @@ def _upload(content: bytes, name: str = "capture.png") -> SimpleUploadedFile:
 def test_evidence_is_stored_with_its_hash_and_real_type(make_order, officer):
     order = make_order()
     evidence = services.evidence_add(
-        order=order, actor=Actor.staff(officer), file=_upload(PNG, "capture.exe"),
-        captured_at=CAPTURED, item=order.items.first(), description="screenshot",
-    )  # fmt: skip
+        order=order,
+        actor=Actor.staff(officer),
+        file=_upload(PNG, "capture.exe"),
+        captured_at=CAPTURED,
+        item=order.items.first(),
+        description="screenshot",
+    )
     digest = hashlib.sha256(PNG).hexdigest()
     assert (evidence.sha256, evidence.size, evidence.content_type) == (
         digest,
@@ -64,9 +68,11 @@ def test_same_bytes_twice_share_one_stored_file(make_order, officer):
 def test_disallowed_types_are_refused(make_order, officer, content, message):
     with pytest.raises(ValidationError, match=message):
         services.evidence_add(
-            order=make_order(), actor=Actor.staff(officer), file=_upload(content, "x.png"),
+            order=make_order(),
+            actor=Actor.staff(officer),
+            file=_upload(content, "x.png"),
             captured_at=CAPTURED,
-        )  # fmt: skip
+        )
     assert not Evidence.objects.exists()
 
 
@@ -82,11 +88,20 @@ def test_item_of_another_order_and_future_capture_are_refused(make_order, office
     order, other = make_order(), make_order()
     actor = Actor.staff(officer)
     with pytest.raises(ValidationError, match="another order"):
-        services.evidence_add(order=order, actor=actor, file=_upload(PNG), captured_at=CAPTURED,
-                              item=other.items.first())  # fmt: skip
+        services.evidence_add(
+            order=order,
+            actor=actor,
+            file=_upload(PNG),
+            captured_at=CAPTURED,
+            item=other.items.first(),
+        )
     with pytest.raises(ValidationError, match="future"):
-        services.evidence_add(order=order, actor=actor, file=_upload(PNG),
-                              captured_at=datetime(2999, 1, 1, tzinfo=UTC))  # fmt: skip
+        services.evidence_add(
+            order=order,
+            actor=actor,
+            file=_upload(PNG),
+            captured_at=datetime(2999, 1, 1, tzinfo=UTC),
+        )
 
 
 def test_platform_adds_evidence_to_its_own_order_only(make_order):

@@ -133,14 +133,18 @@ def test_report_records_receipt_time_and_action_time(make_order):
         services.order_items_report(
             order=order,
             actor=Actor.of_platform(order.platform),
-            reports=[services.ItemReport(
-                item_id=item.pk, action="removed", actioned_at=t0 + timedelta(hours=1)
-            )],
-        )  # fmt: skip
+            reports=[
+                services.ItemReport(
+                    item_id=item.pk, action="removed", actioned_at=t0 + timedelta(hours=1)
+                )
+            ],
+        )
     item.refresh_from_db()
     assert (item.status, item.actioned_at, item.reported_at) == (
-        "removed", t0 + timedelta(hours=1), t0 + timedelta(hours=2),
-    )  # fmt: skip
+        "removed",
+        t0 + timedelta(hours=1),
+        t0 + timedelta(hours=2),
+    )
 
 
 def test_bad_reports_change_nothing_and_are_keyed_by_item(make_order):
@@ -171,8 +175,14 @@ def test_bad_reports_change_nothing_and_are_keyed_by_item(make_order):
         )
     with pytest.raises(ValidationError, match="future"):
         services.order_items_report(
-            order=order, actor=actor,
-            reports=[services.ItemReport(item_id=second.pk, action="removed",
-                                         actioned_at=datetime(2999, 1, 1, tzinfo=UTC))],
-        )  # fmt: skip
+            order=order,
+            actor=actor,
+            reports=[
+                services.ItemReport(
+                    item_id=second.pk,
+                    action="removed",
+                    actioned_at=datetime(2999, 1, 1, tzinfo=UTC),
+                )
+            ],
+        )
     assert OrderItem.objects.get(pk=second.pk).status == "pending"

@@ -14,9 +14,11 @@ def objected(make_order):
     order = make_order(urls=[f"https://platform1.example/{n}" for n in range(3)])
     first, second, third = order.items.all()
     objection = services.objection_file(
-        order=order, actor=Actor.of_platform(order.platform), reason="satire, not a deepfake",
+        order=order,
+        actor=Actor.of_platform(order.platform),
+        reason="satire, not a deepfake",
         items=[first, second],
-    )  # fmt: skip
+    )
     return order, objection, (first, second, third)
 
 
@@ -33,9 +35,10 @@ def test_filing_disputes_the_items_and_keeps_the_clock(objected):
 def test_upholding_withdraws_the_items_and_complies_when_the_rest_is_done(objected, officer):
     order, objection, (_, _, third) = objected
     services.order_items_report(
-        order=order, actor=Actor.of_platform(order.platform),
+        order=order,
+        actor=Actor.of_platform(order.platform),
         reports=[services.ItemReport(item_id=third.pk, action="removed")],
-    )  # fmt: skip
+    )
     services.objection_uphold(objection=objection, actor=Actor.staff(officer), reason="satire")
     order.refresh_from_db()
     objection.refresh_from_db()
@@ -43,8 +46,10 @@ def test_upholding_withdraws_the_items_and_complies_when_the_rest_is_done(object
     assert objection.decision_reason == "satire"
     assert objection.decided_at is not None
     assert sorted(order.items.values_list("status", flat=True)) == [
-        "removed", "withdrawn", "withdrawn",
-    ]  # fmt: skip
+        "removed",
+        "withdrawn",
+        "withdrawn",
+    ]
     assert order.status == "complied"
 
 
@@ -101,6 +106,8 @@ def test_no_objection_to_a_draft(make_order):
     order = make_order(issued=False)
     with pytest.raises(TransitionNotAllowed):
         services.objection_file(
-            order=order, actor=Actor.of_platform(order.platform), reason="x",
+            order=order,
+            actor=Actor.of_platform(order.platform),
+            reason="x",
             items=[order.items.first()],
-        )  # fmt: skip
+        )

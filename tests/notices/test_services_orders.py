@@ -38,9 +38,15 @@ def test_create_numbers_orders_per_year_and_records_the_requester(make_order):
 
 @pytest.mark.parametrize(
     ("category", "urgent_flag", "urgent"),
-    [("csam", False, True), ("terrorism", False, True), ("public-order", False, True),
-     ("ncii", False, False), ("gambling", False, False), ("gambling", True, True)],
-)  # fmt: skip
+    [
+        ("csam", False, True),
+        ("terrorism", False, True),
+        ("public-order", False, True),
+        ("ncii", False, False),
+        ("gambling", False, False),
+        ("gambling", True, True),
+    ],
+)
 def test_urgency_follows_the_category_or_the_officer(make_order, category, urgent_flag, urgent):
     order = make_order(category=category, urgent=urgent_flag, issued=False)
     assert order.urgent is urgent
@@ -86,9 +92,11 @@ def test_editing_a_policy_never_moves_a_running_clock(make_order, supervisor):
 
 def test_platform_and_category_policies_take_precedence(make_order, make_platform, supervisor):
     actor = Actor.staff(supervisor)
-    strict = EscalationPolicy(name="Strict", ladder=[
-        {"action": "block_proposal", "period_hours": 1, "urgent_period_hours": 1}
-    ], notice_hours=12)  # fmt: skip
+    strict = EscalationPolicy(
+        name="Strict",
+        ladder=[{"action": "block_proposal", "period_hours": 1, "urgent_period_hours": 1}],
+        notice_hours=12,
+    )
     policy_save(policy=strict, actor=actor)
     dsa = EscalationPolicy(name="DSA-like", ladder=strict.ladder, notice_hours=36)
     policy_save(policy=dsa, actor=actor)
@@ -109,10 +117,12 @@ def test_platform_and_category_policies_take_precedence(make_order, make_platfor
         [{"action": "warning", "period_hours": 0, "urgent_period_hours": 1}],
         [{"action": "warning_fine", "period_hours": 1, "urgent_period_hours": 1}],
         [{"action": "warning", "period_hours": 1, "urgent_period_hours": 1, "fine_per_item": "5"}],
-        [{"action": "block_proposal", "period_hours": 1, "urgent_period_hours": 1},
-         {"action": "warning", "period_hours": 1, "urgent_period_hours": 1}],
+        [
+            {"action": "block_proposal", "period_hours": 1, "urgent_period_hours": 1},
+            {"action": "warning", "period_hours": 1, "urgent_period_hours": 1},
+        ],
     ],
-)  # fmt: skip
+)
 def test_bad_ladders_are_refused(supervisor, ladder):
     policy = EscalationPolicy(name="Bad", ladder=ladder)
     with pytest.raises(ValidationError):
@@ -174,14 +184,16 @@ def test_full_life_to_closed(make_order, officer):
     order = services.order_acknowledge(order=order, actor=platform_actor)
     items = list(order.items.all())
     order = services.order_items_report(
-        order=order, actor=platform_actor,
+        order=order,
+        actor=platform_actor,
         reports=[services.ItemReport(item_id=items[0].pk, action="removed")],
-    )  # fmt: skip
+    )
     assert order.status == S.ACKNOWLEDGED
     order = services.order_items_report(
-        order=order, actor=platform_actor,
+        order=order,
+        actor=platform_actor,
         reports=[services.ItemReport(item_id=items[1].pk, action="geo_blocked", note="ID only")],
-    )  # fmt: skip
+    )
     assert order.status == S.COMPLIED
     order = services.order_close(order=order, actor=Actor.staff(officer))
     assert order.status == S.CLOSED
@@ -191,9 +203,13 @@ def test_full_life_to_closed(make_order, officer):
         ).values_list("action", flat=True)
     )
     assert actions == [
-        "removalorder.create", "removalorder.items_add", "removalorder.issue",
-        "removalorder.acknowledge", "removalorder.comply", "removalorder.close",
-    ]  # fmt: skip
+        "removalorder.create",
+        "removalorder.items_add",
+        "removalorder.issue",
+        "removalorder.acknowledge",
+        "removalorder.comply",
+        "removalorder.close",
+    ]
 
 
 def test_reopen_returns_to_the_stage_it_was_in(make_order, officer):
@@ -201,9 +217,10 @@ def test_reopen_returns_to_the_stage_it_was_in(make_order, officer):
     order = _in_state(order, S.WARNED, escalation_level=1)
     first, second = order.items.all()
     order = services.order_items_report(
-        order=order, actor=Actor.of_platform(order.platform),
+        order=order,
+        actor=Actor.of_platform(order.platform),
         reports=[services.ItemReport(item_id=i.pk, action="removed") for i in (first, second)],
-    )  # fmt: skip
+    )
     assert order.status == S.COMPLIED
     order = services.order_reopen(
         order=order, actor=Actor.staff(officer), reason="second video still up", items=[second]
@@ -230,9 +247,10 @@ def test_a_platform_cannot_act_on_another_platforms_order(make_order, make_platf
         services.order_acknowledge(order=order, actor=other)
     with pytest.raises(ActionForbidden):
         services.order_items_report(
-            order=order, actor=other,
+            order=order,
+            actor=other,
             reports=[services.ItemReport(item_id=order.items.first().pk, action="removed")],
-        )  # fmt: skip
+        )
     order.refresh_from_db()
     assert order.status == S.ISSUED
 

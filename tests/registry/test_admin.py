@@ -131,10 +131,17 @@ def test_unknown_transition_is_404(login, make_platform):
 
 def _add_form(**extra):
     data = {
-        "name": "Baru", "legal_name": "PT Baru", "sector": "social_media", "business_model": "",
-        "user_count": "0", "country": "", "leadership": "", "incorporation_number": "",
-        "personal_data_processed": "", "data_location": "",
-    }  # fmt: skip
+        "name": "Baru",
+        "legal_name": "PT Baru",
+        "sector": "social_media",
+        "business_model": "",
+        "user_count": "0",
+        "country": "",
+        "leadership": "",
+        "incorporation_number": "",
+        "personal_data_processed": "",
+        "data_location": "",
+    }
     for prefix in ("domains", "contacts", "apps"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     data.update(extra)
@@ -143,11 +150,17 @@ def _add_form(**extra):
 
 def test_officer_adds_a_platform_with_domains_and_contacts(login):
     client = login("officer")
-    data = _add_form(**{
-        "domains-TOTAL_FORMS": "1", "domains-0-domain": "Baru.EXAMPLE",
-        "contacts-TOTAL_FORMS": "1", "contacts-0-name": "Ani", "contacts-0-role": "Legal",
-        "contacts-0-email": "ani@baru.example", "contacts-0-phone": "+62 21 555 0000",
-    })  # fmt: skip
+    data = _add_form(
+        **{
+            "domains-TOTAL_FORMS": "1",
+            "domains-0-domain": "Baru.EXAMPLE",
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-0-name": "Ani",
+            "contacts-0-role": "Legal",
+            "contacts-0-email": "ani@baru.example",
+            "contacts-0-phone": "+62 21 555 0000",
+        }
+    )
     response = client.post(reverse("admin:registry_platform_add"), data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     platform = Platform.objects.get(name="Baru")

@@ -23,11 +23,21 @@ def test_normalizes(raw, expected):
 @pytest.mark.parametrize(
     "raw",
     [
-        "", "localhost", "http://example.com", "example.com/path", "example.com:443",
-        "user@example.com", "-bad.example", "bad-.example", "exa mple.com", "a..b",
-        "1.2.3.4", "x" * 64 + ".example", "under_score.example",
+        "",
+        "localhost",
+        "http://example.com",
+        "example.com/path",
+        "example.com:443",
+        "user@example.com",
+        "-bad.example",
+        "bad-.example",
+        "exa mple.com",
+        "a..b",
+        "1.2.3.4",
+        "x" * 64 + ".example",
+        "under_score.example",
     ],
-)  # fmt: skip
+)
 def test_rejects(raw):
     with pytest.raises(ValidationError):
         hostname_normalize(raw)

@@ -14,15 +14,28 @@ def test_create_records_the_full_registration_record(officer):
     platform = services.platform_create(
         actor=Actor.staff(officer),
         record={
-            "name": "GlobalChat", "legal_name": "GlobalChat Pte. Ltd.", "sector": "messaging",
-            "is_ugc": True, "is_foreign": True, "country": "SG", "leadership": "CEO A. Tan",
-            "incorporation_number": "201912345K", "user_count": 1000,
-            "personal_data_processed": "phone numbers", "data_location": "Singapore",
+            "name": "GlobalChat",
+            "legal_name": "GlobalChat Pte. Ltd.",
+            "sector": "messaging",
+            "is_ugc": True,
+            "is_foreign": True,
+            "country": "SG",
+            "leadership": "CEO A. Tan",
+            "incorporation_number": "201912345K",
+            "user_count": 1000,
+            "personal_data_processed": "phone numbers",
+            "data_location": "Singapore",
         },
         domains=["GlobalChat.EXAMPLE.", "cdn.globalchat.example"],
-        contacts=[{"name": "Budi", "role": "Representative", "email": "b@globalchat.example",
-                   "phone": "+62 21 555 0202"}],
-    )  # fmt: skip
+        contacts=[
+            {
+                "name": "Budi",
+                "role": "Representative",
+                "email": "b@globalchat.example",
+                "phone": "+62 21 555 0202",
+            }
+        ],
+    )
     assert platform.status == "unregistered"
     assert sorted(platform.domains.values_list("domain", flat=True)) == [
         "cdn.globalchat.example",

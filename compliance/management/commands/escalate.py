@@ -1,0 +1,52 @@
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from compliance.sanctions import sweep_all
+from compliance.sweep import orders_sweep
+
+
+def _moment(value: str) -> datetime:
+    moment = parse_datetime(value)
+    if moment is None:
+        raise CommandError(f"--now must be an ISO-8601 date and time, not {value!r}")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+class Command(BaseCommand):
+    help = (
+        "Run one deadline sweep: overdue fines, due orders up one rung of their ladder, "
+        "registration faults, late normalization decisions. The same service beat runs."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--now", type=_moment, help="Sweep as of this moment (ISO-8601).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List what is due and what each would become."
+        )
+
+    def handle(
+        self, *args: object, now: datetime | None = None, dry_run: bool = False, **options: object
+    ) -> None:
+        now = now or timezone.now()
+        if dry_run:
+            report = orders_sweep(now=now, dry_run=True)
+            for step in report.steps:
+                self.stdout.write(
+                    f"{step.reference}  {step.from_state} -> {step.to_state}  ({step.action}"
+                    + (f", fine {step.fine_amount:,.2f}" if step.fine_amount else "")
+                    + f", {step.items_outstanding} item(s) outstanding)"
+                )
+            self.stdout.write(
+                f"{len(report.steps)} order(s) due at {now.isoformat()}; nothing changed."
+            )
+            return
+        summary = sweep_all(now=now)
+        self.stdout.write(
+            f"Swept at {now.isoformat()}: {summary.orders_escalated} order(s) escalated, "
+            f"{summary.orders_failed} failed, {summary.fines_overdue} fine(s) overdue, "
+            f"{summary.registration_faults} registration fault(s), "
+            f"{summary.normalizations_flagged} late normalization(s) flagged."
+        )

@@ -1,0 +1,273 @@
+"""Sanctions an escalation creates, each an official letter with a number.
+
+`WarningLetter` (one per rung that sends a letter), `Fine` (user-generated-content platforms,
+from the policy's fine schedule), `AccessBlock` (the whole platform, enforced by ISPs), and the
+proposals a supervisor decides: registration sanctions and normalization requests.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+APPROVE = "compliance.approve_sanction"
+CONFIRM_PAYMENT = "compliance.confirm_payment"
+
+
+class ProposedBy(models.Model):
+    """Who proposed a sanction: a staff user or a named job (for the four-eyes check)."""
+
+    proposed_at = models.DateTimeField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_by_label = models.CharField(max_length=200)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class WarningLetter(models.Model):
+    number = models.CharField(max_length=32, unique=True)
+    order = models.ForeignKey(
+        "notices.RemovalOrder", on_delete=models.PROTECT, related_name="letters"
+    )
+    platform = models.ForeignKey(
+        "registry.Platform", on_delete=models.PROTECT, related_name="letters"
+    )
+    level = models.PositiveSmallIntegerField(help_text="1 for the first letter, and so on.")
+    issued_at = models.DateTimeField()
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    items_outstanding = models.PositiveIntegerField()
+    legal_basis = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["order", "level"]
+        constraints = [
+            # One letter per rung: a sweep run twice cannot send a second.
+            models.UniqueConstraint(fields=["order", "level"], name="letter_once_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class FineStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed (awaiting approval)"
+    ASSESSED = "assessed", "Assessed"
+    PAID = "paid", "Paid"
+    OVERDUE = "overdue", "Overdue"
+    WAIVED = "waived", "Waived"
+    REJECTED = "rejected", "Rejected"
+
+
+F = FineStatus
+UNSETTLED_FINE_STATES = [F.PROPOSED, F.ASSESSED, F.OVERDUE]
+
+
+class Fine(ConcurrentTransitionMixin, models.Model):
+    number = models.CharField(max_length=32, unique=True)
+    order = models.ForeignKey(
+        "notices.RemovalOrder", on_delete=models.PROTECT, related_name="fines"
+    )
+    platform = models.ForeignKey(
+        "registry.Platform", on_delete=models.PROTECT, related_name="fines"
+    )
+    letter = models.OneToOneField(WarningLetter, on_delete=models.PROTECT, related_name="fine")
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    item_amounts = models.JSONField(help_text="Amount per outstanding item id (for the cap).")
+    status = FSMField(max_length=16, choices=FineStatus.choices, default=F.ASSESSED, protected=True)
+    assessed_at = models.DateTimeField()
+    due_at = models.DateTimeField(help_text="End of the payment period.")
+    payment_reference = models.CharField(max_length=100, blank=True)
+    payment_declared_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    waived_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-assessed_at"]
+        permissions = [("confirm_payment", "Can confirm that a fine was paid")]
+        indexes = [
+            models.Index(
+                fields=["due_at"], name="fine_due_assessed", condition=models.Q(status="assessed")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @transition(field=status, source=F.PROPOSED, target=F.ASSESSED, permission=APPROVE)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=status, source=F.PROPOSED, target=F.REJECTED, permission=APPROVE)
+    def reject(self) -> None:
+        pass
+
+    @transition(
+        field=status, source=[F.ASSESSED, F.OVERDUE], target=F.PAID, permission=CONFIRM_PAYMENT
+    )
+    def confirm_payment(self) -> None:
+        pass
+
+    @transition(field=status, source=F.ASSESSED, target=F.OVERDUE, custom={"actors": {"job"}})
+    def lapse(self) -> None:
+        pass
+
+    @transition(field=status, source=[F.ASSESSED, F.OVERDUE], target=F.WAIVED, permission=APPROVE)
+    def waive(self) -> None:
+        pass
+
+
+class BlockStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    IN_FORCE = "in_force", "In force"
+    LIFTED = "lifted", "Lifted"
+    REJECTED = "rejected", "Rejected"
+
+
+B = BlockStatus
+
+
+class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
+    """An order to ISPs to block every domain of the platform (MR5 Art. 15(12), 18-19)."""
+
+    number = models.CharField(max_length=32, unique=True)
+    platform = models.ForeignKey(
+        "registry.Platform", on_delete=models.PROTECT, related_name="blocks"
+    )
+    orders = models.ManyToManyField("notices.RemovalOrder", blank=True, related_name="blocks")
+    status = FSMField(
+        max_length=16, choices=BlockStatus.choices, default=B.PROPOSED, protected=True
+    )
+    reason = models.TextField()
+    in_force_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        permissions = [
+            (
+                "approve_sanction",
+                "Can approve or reject blocks, fines, suspensions, revocations "
+                "and normalizations proposed by someone else",
+            ),
+        ]
+        constraints = [
+            # A platform has at most one block proposed or in force; later orders join it.
+            models.UniqueConstraint(
+                fields=["platform"],
+                condition=models.Q(status__in=["proposed", "in_force"]),
+                name="one_active_block_per_platform",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @transition(field=status, source=B.PROPOSED, target=B.IN_FORCE, permission=APPROVE)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=status, source=B.PROPOSED, target=B.REJECTED, permission=APPROVE)
+    def reject(self) -> None:
+        pass
+
+    @transition(field=status, source=B.IN_FORCE, target=B.LIFTED, permission=APPROVE)
+    def lift(self) -> None:
+        pass
+
+
+class RegistrationSanction(ConcurrentTransitionMixin, ProposedBy):
+    """A proposed suspension or revocation of a registration (MR5 Art. 7), for a supervisor."""
+
+    class Kind(models.TextChoices):
+        SUSPEND = "suspend", "Temporary suspension"
+        REVOKE = "revoke", "Revocation"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    platform = models.ForeignKey(
+        "registry.Platform", on_delete=models.PROTECT, related_name="registration_sanctions"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = FSMField(
+        max_length=16, choices=Status.choices, default=Status.PROPOSED, protected=True
+    )
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "kind"],
+                condition=models.Q(status="proposed"),
+                name="one_open_registration_sanction",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.platform}"
+
+    @transition(field=status, source=Status.PROPOSED, target=Status.APPROVED, permission=APPROVE)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.PROPOSED, target=Status.REJECTED, permission=APPROVE)
+    def reject(self) -> None:
+        pass
+
+
+class NormalizationRequest(ConcurrentTransitionMixin, ProposedBy):
+    """A blocked platform asks for access to be restored (MR5 Art. 20)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+
+    platform = models.ForeignKey(
+        "registry.Platform", on_delete=models.PROTECT, related_name="normalization_requests"
+    )
+    block = models.ForeignKey(AccessBlock, on_delete=models.PROTECT, related_name="normalizations")
+    status = FSMField(
+        max_length=16, choices=Status.choices, default=Status.REQUESTED, protected=True
+    )
+    statement = models.TextField(help_text="What the platform did to comply.")
+    decide_by = models.DateTimeField(help_text="2 x 24 hours after a complete request.")
+    flagged_late_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["block"],
+                condition=models.Q(status="requested"),
+                name="one_open_normalization_per_block",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Normalization of {self.platform} ({self.block})"
+
+    @property
+    def refusal_suggested(self) -> bool:
+        return self.platform.times_blocked > 3
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.GRANTED, permission=APPROVE)
+    def grant(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.REQUESTED, target=Status.REFUSED, permission=APPROVE)
+    def refuse(self) -> None:
+        pass

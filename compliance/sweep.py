@@ -1,0 +1,492 @@
+"""The deadline sweep: every due order goes one rung up its policy's ladder, exactly once.
+
+Deadlines live in the database (`due_at`), never in the broker. A sweep claims due orders in
+batches with `SELECT ... FOR UPDATE SKIP LOCKED`, plans each escalation in Python, writes the
+whole batch in a few statements (order updates, letters, fines, decision records, outbox rows)
+and commits. Running it twice, concurrently, or after a crash changes nothing already done: a
+claimed order is no longer due once its batch commits, and an uncommitted batch leaves nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from compliance import letters
+from compliance.actors import Actor
+from compliance.bulk import ids_reserve, rows_insert, rows_update
+from compliance.counters import counter_reserve
+from compliance.decisions import Decision, decisions_append
+from compliance.models import (
+    EscalationPolicyVersion,
+    Fine,
+    Notification,
+    WarningLetter,
+)
+from compliance.models.policies import LadderAction, PolicyTerms
+from compliance.models.sanctions import FineStatus
+from notices.models import CLOCK_STATES, ItemStatus, OrderItem, OrderStatus, RemovalOrder
+from registry.models import PlatformContact
+
+log = logging.getLogger(__name__)
+
+SWEEP = Actor.scheduled_job("escalation-sweep")
+ART_15_LETTER = "MR5 Art. 15(11) and 16(12) (warning letters)"
+ART_15_FINE = "MR5 Art. 15(10) and 15(11) (administrative fine)"
+ART_15_BLOCK = "MR5 Art. 15(12) and 16(13) (access block)"
+RETRY_DELAY = timedelta(minutes=5)
+OUTSTANDING = [ItemStatus.PENDING, ItemStatus.DISPUTED]
+
+CLAIM_FIELDS = [
+    "id",
+    "reference",
+    "platform_id",
+    "status",
+    "escalation_level",
+    "urgent",
+    "policy_version_id",
+    "legal_basis",
+    "platform__name",
+    "platform__is_ugc",
+]
+
+
+@dataclass
+class Step:
+    """One planned escalation of one order."""
+
+    order_id: int
+    reference: str
+    platform_id: int
+    platform_name: str
+    from_state: str
+    to_state: str
+    level: int
+    action: str
+    due_at: datetime | None
+    items_outstanding: int
+    fine_amount: Decimal = Decimal(0)
+    item_amounts: dict[str, str] = field(default_factory=dict)
+    terms: PolicyTerms | None = None
+
+
+@dataclass
+class SweepReport:
+    escalated: int = 0
+    failed: int = 0
+    batches: int = 0
+    steps: list[Step] = field(default_factory=list)
+
+    def add(self, other: SweepReport) -> None:
+        self.escalated += other.escalated
+        self.failed += other.failed
+        self.batches += other.batches
+        self.steps += other.steps
+
+
+def orders_due(*, now: datetime) -> Any:
+    return RemovalOrder.objects.filter(
+        status__in=CLOCK_STATES, clock_paused_at__isnull=True, due_at__lte=now
+    )
+
+
+def orders_sweep(
+    *, now: datetime | None = None, batch_size: int = 2000, dry_run: bool = False
+) -> SweepReport:
+    """Escalate every order due at `now`, batch by batch; returns what was (or would be) done."""
+    now = now or timezone.now()
+    report = SweepReport()
+    if dry_run:
+        rows = list(orders_due(now=now).order_by("due_at").values(*CLAIM_FIELDS))
+        report.steps, _ = _plan(rows, now=now, policies={})
+        return report
+    policies: dict[int, PolicyTerms] = {}
+    while True:
+        batch = _sweep_batch(now=now, batch_size=batch_size, policies=policies)
+        report.add(batch)
+        if batch.escalated + batch.failed == 0:
+            return report
+
+
+def _sweep_batch(
+    *, now: datetime, batch_size: int, policies: dict[int, PolicyTerms]
+) -> SweepReport:
+    report = SweepReport(batches=1)
+    try:
+        with transaction.atomic():
+            rows = _claim(now=now, batch_size=batch_size)
+            if not rows:
+                return SweepReport()
+            steps, failures = _plan(rows, now=now, policies=policies)
+            _write(steps, failures, now=now)
+            report.escalated, report.failed = len(steps), len(failures)
+            report.steps = steps
+    except Exception:
+        # One bad order must not stall the rest: redo this batch one order at a time.
+        log.exception("sweep batch failed; retrying its orders one by one")
+        return _sweep_one_by_one(now=now, batch_size=batch_size, policies=policies)
+    return report
+
+
+def _sweep_one_by_one(
+    *, now: datetime, batch_size: int, policies: dict[int, PolicyTerms]
+) -> SweepReport:
+    report = SweepReport(batches=1)
+    with transaction.atomic():
+        ids = [r["id"] for r in _claim(now=now, batch_size=batch_size)]
+    for order_id in ids:
+        try:
+            with transaction.atomic():
+                rows = _claim(now=now, batch_size=1, order_id=order_id)
+                if not rows:
+                    continue
+                steps, failures = _plan(rows, now=now, policies=policies)
+                _write(steps, failures, now=now)
+                report.escalated += len(steps)
+                report.failed += len(failures)
+                report.steps += steps
+        except Exception:
+            log.exception("escalation of order %s failed; retrying in %s", order_id, RETRY_DELAY)
+            RemovalOrder.objects.filter(pk=order_id).update(due_at=now + RETRY_DELAY)
+            report.failed += 1
+    return report
+
+
+def _claim(*, now: datetime, batch_size: int, order_id: int | None = None) -> list[dict[str, Any]]:
+    due = orders_due(now=now)
+    if order_id is not None:
+        due = due.filter(pk=order_id)
+    return list(
+        due.order_by("due_at")
+        .select_for_update(skip_locked=True, of=("self",))
+        .values(*CLAIM_FIELDS)[:batch_size]
+    )
+
+
+def _terms(version_ids: set[int], policies: dict[int, PolicyTerms]) -> None:
+    missing = version_ids - set(policies)
+    for version in EscalationPolicyVersion.objects.filter(pk__in=missing):
+        policies[version.pk] = version.parsed
+
+
+def _plan(
+    rows: list[dict[str, Any]], *, now: datetime, policies: dict[int, PolicyTerms]
+) -> tuple[list[Step], list[int]]:
+    """Work out each order's next rung. Orders whose plan fails are returned to be retried."""
+    _terms({r["policy_version_id"] for r in rows}, policies)
+    ids = [r["id"] for r in rows]
+    outstanding: dict[int, list[int]] = defaultdict(list)
+    for order_id, item_id in OrderItem.objects.filter(
+        order_id__in=ids, status__in=OUTSTANDING
+    ).values_list("order_id", "id"):
+        outstanding[order_id].append(item_id)
+    fined: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for order_id, amounts in (
+        Fine.objects.filter(order_id__in=ids)
+        .exclude(status=FineStatus.REJECTED)
+        .values_list("order_id", "item_amounts")
+    ):
+        fined[order_id].append(amounts)
+    steps: list[Step] = []
+    failures: list[int] = []
+    for row in rows:
+        try:
+            steps.append(
+                _step(
+                    row,
+                    now,
+                    policies[row["policy_version_id"]],
+                    outstanding[row["id"]],
+                    fined[row["id"]],
+                )
+            )
+        except Exception:
+            log.exception("cannot plan the escalation of order %s", row["reference"])
+            failures.append(row["id"])
+    return steps, failures
+
+
+def _step(
+    row: dict[str, Any],
+    now: datetime,
+    terms: PolicyTerms,
+    items: list[int],
+    previous_fines: list[dict[str, str]],
+) -> Step:
+    level = row["escalation_level"]
+    step = Step(
+        order_id=row["id"],
+        reference=row["reference"],
+        platform_id=row["platform_id"],
+        platform_name=row["platform__name"],
+        from_state=row["status"],
+        to_state=row["status"],
+        level=level,
+        action="",
+        due_at=None,
+        items_outstanding=len(items),
+        terms=terms,
+    )
+    if level >= len(terms.ladder):
+        step.action = "exhausted"  # a ladder without a block step: the clock just stops
+        return step
+    rung = terms.ladder[level]
+    step.action = rung.action
+    if rung.action == LadderAction.BLOCK_PROPOSAL:
+        step.to_state = OrderStatus.BLOCKED
+        return step
+    step.level = level + 1
+    step.due_at = now + rung.period_for(urgent=row["urgent"])
+    step.to_state = OrderStatus.WARNED
+    if rung.action == LadderAction.WARNING_FINE and (
+        row["platform__is_ugc"] or not terms.fines_only_ugc
+    ):
+        already: dict[str, Decimal] = defaultdict(Decimal)
+        for amounts in previous_fines:
+            for item_id, amount in amounts.items():
+                already[item_id] += Decimal(amount)
+        for item_id in items:
+            room = max(terms.fine_cap_per_item - already[str(item_id)], Decimal(0))
+            amount = min(rung.fine_per_item, room)
+            if amount > 0:
+                step.item_amounts[str(item_id)] = str(amount)
+                step.fine_amount += amount
+        if step.fine_amount > 0:
+            step.to_state = OrderStatus.FINED
+    return step
+
+
+def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
+    from compliance.sanctions import access_block_propose_for_order
+
+    if failures:
+        rows_update(
+            RemovalOrder,
+            ["due_at"],
+            [(i, now + RETRY_DELAY) for i in failures],
+            types=["timestamptz"],
+        )
+    if not steps:
+        return
+    rows_update(
+        RemovalOrder,
+        ["status", "escalation_level", "due_at", "updated_at"],
+        [(s.order_id, s.to_state, s.level, s.due_at, now) for s in steps],
+        types=["text", "int", "timestamptz", "timestamptz"],
+    )
+    letter_steps = [
+        s for s in steps if s.action in (LadderAction.WARNING, LadderAction.WARNING_FINE)
+    ]
+    fine_steps = [s for s in letter_steps if s.fine_amount > 0]
+    year = now.year
+    letter_ids = ids_reserve(WarningLetter, len(letter_steps))
+    first_letter = (
+        counter_reserve(name="letter", year=year, count=len(letter_steps)) if letter_steps else 0
+    )
+    first_fine = counter_reserve(name="fine", year=year, count=len(fine_steps)) if fine_steps else 0
+    fine_ids = ids_reserve(Fine, len(fine_steps))
+    letters_by_order: dict[int, tuple[int, str]] = {}
+    letter_rows, fine_rows = [], []
+    fines_by_order: dict[int, tuple[int, str, datetime, FineStatus]] = {}
+    for n, (step, letter_id) in enumerate(zip(letter_steps, letter_ids, strict=True)):
+        number = f"WL-{year}-{first_letter + n:06d}"
+        letters_by_order[step.order_id] = (letter_id, number)
+        letter_rows.append(
+            (
+                letter_id,
+                number,
+                step.order_id,
+                step.platform_id,
+                step.level,
+                now,
+                step.due_at,
+                step.items_outstanding,
+                ART_15_LETTER,
+            )
+        )
+    for n, (step, fine_id) in enumerate(zip(fine_steps, fine_ids, strict=True)):
+        assert step.terms is not None
+        number = f"FN-{year}-{first_fine + n:06d}"
+        due = now + step.terms.fine_payment_period
+        status = FineStatus.PROPOSED if step.terms.fines_need_approval else FineStatus.ASSESSED
+        fines_by_order[step.order_id] = (fine_id, number, due, status)
+        fine_rows.append(
+            (
+                fine_id,
+                number,
+                step.order_id,
+                step.platform_id,
+                letters_by_order[step.order_id][0],
+                step.fine_amount,
+                step.terms.currency,
+                step.item_amounts,
+                status,
+                now,
+                due,
+                "",
+                "",
+            )
+        )
+    rows_insert(
+        WarningLetter,
+        [
+            "id",
+            "number",
+            "order_id",
+            "platform_id",
+            "level",
+            "issued_at",
+            "response_due_at",
+            "items_outstanding",
+            "legal_basis",
+        ],
+        letter_rows,
+    )
+    rows_insert(
+        Fine,
+        [
+            "id",
+            "number",
+            "order_id",
+            "platform_id",
+            "letter_id",
+            "amount",
+            "currency",
+            "item_amounts",
+            "status",
+            "assessed_at",
+            "due_at",
+            "payment_reference",
+            "waived_reason",
+        ],
+        fine_rows,
+    )
+    blocks = {
+        s.order_id: access_block_propose_for_order(
+            order_id=s.order_id,
+            platform_id=s.platform_id,
+            now=now,
+            actor=SWEEP,
+            reason=f"Removal order {s.reference}: content still up after the last letter.",
+        )
+        for s in steps
+        if s.action == LadderAction.BLOCK_PROPOSAL
+    }
+    _record(steps, letters_by_order, fines_by_order, blocks)
+    _notify(steps, letters_by_order, fines_by_order, blocks, now=now)
+
+
+class _Ref:
+    """A stand-in model instance for decision links, without loading the row."""
+
+    def __init__(self, model: type, pk: int, text: str) -> None:
+        self._meta = model._meta
+        self.pk = pk
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _record(steps: list[Step], letters_by_order: dict, fines_by_order: dict, blocks: dict) -> None:
+    decisions = []
+    for s in steps:
+        links: list[Any] = []
+        basis = ART_15_LETTER
+        if s.order_id in letters_by_order:
+            letter_id, number = letters_by_order[s.order_id]
+            links.append(_Ref(WarningLetter, letter_id, number))
+        if s.order_id in fines_by_order:
+            fine_id, number, _, _ = fines_by_order[s.order_id]
+            links.append(_Ref(Fine, fine_id, number))
+            basis = ART_15_FINE
+        if s.order_id in blocks:
+            links.append(blocks[s.order_id])
+            basis = ART_15_BLOCK
+        reason = f"Deadline passed with {s.items_outstanding} item(s) outstanding; " + (
+            f"letter {s.level}." if s.action != LadderAction.BLOCK_PROPOSAL else "block proposed."
+        )
+        if s.action == "exhausted":
+            reason = "Deadline passed; the policy ladder has no further step."
+        decisions.append(
+            Decision(
+                actor=SWEEP,
+                subject=_Ref(RemovalOrder, s.order_id, s.reference),
+                action="removalorder.escalate",
+                from_state=s.from_state,
+                to_state=s.to_state,
+                legal_basis=basis,
+                reason=reason,
+                links=links,
+            )
+        )
+    decisions_append(decisions=decisions)
+
+
+def _notify(
+    steps: list[Step], letters_by_order: dict, fines_by_order: dict, blocks: dict, *, now: datetime
+) -> None:
+    platform_ids = {s.platform_id for s in steps}
+    recipients: dict[int, list[str]] = defaultdict(list)
+    for platform_id, email in PlatformContact.objects.filter(
+        platform_id__in=platform_ids
+    ).values_list("platform_id", "email"):
+        recipients[platform_id].append(email)
+    rows = []
+    for s in steps:
+        if s.action == "exhausted":
+            continue
+        _, number = letters_by_order.get(s.order_id, (None, ""))
+        _, fine_number, fine_due, _ = fines_by_order.get(s.order_id, (None, "", None, None))
+        block = blocks.get(s.order_id)
+        subject, body = letters.warning_letter_text(
+            number=number or (block.number if block else ""),
+            reference=s.reference,
+            platform=s.platform_name,
+            level=s.level,
+            items_outstanding=s.items_outstanding,
+            legal_basis=ART_15_BLOCK if block else ART_15_LETTER,
+            due_at=s.due_at,
+            fine_number=fine_number,
+            fine_amount=s.fine_amount or None,
+            currency=s.terms.currency if s.terms else "",
+            fine_due_at=fine_due,
+            block_proposed=block is not None,
+        )
+        rows.append(
+            (
+                "order.escalated",
+                s.platform_id,
+                recipients[s.platform_id],
+                subject,
+                body,
+                Notification.Status.PENDING,
+                0,
+                now,
+                "",
+                now,
+            )
+        )
+    rows_insert(
+        Notification,
+        [
+            "event",
+            "platform_id",
+            "recipients",
+            "subject",
+            "body",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "created_at",
+        ],
+        rows,
+    )

@@ -1,0 +1,17 @@
+"""Celery tasks: thin, each calls a service. Deadlines are never broker messages."""
+
+from celery import shared_task
+
+from compliance.outbox import notifications_deliver
+from compliance.sanctions import sweep_all
+
+
+@shared_task(name="compliance.sweep")
+def sweep() -> dict[str, int]:
+    """Run by beat every minute (django-celery-beat's schedule, editable in the admin)."""
+    return sweep_all().as_dict()
+
+
+@shared_task(name="compliance.deliver_notifications")
+def deliver_notifications() -> int:
+    return notifications_deliver()
