@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,6 +30,8 @@ def _append_only_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     transactional = marker.kwargs.get("transaction", False)
     request.getfixturevalue("transactional_db" if transactional else "db")
+    if transactional:
+        _restore_migration_data()
     for table in append_only.TABLES:
         if not append_only.installed(connection, table):
             append_only.install(connection, table)
@@ -51,6 +55,28 @@ def _celery_in_process() -> Iterator[None]:
 def _fast_password_hashing(settings: Any) -> None:
     # Hashing a password the production way takes ~0.5 s; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Rows that data migrations write; a transactional test's flush empties every table, so they
+# are written again (the functions are idempotent) before each such test.
+MIGRATION_DATA = [
+    ("compliance", "0002_append_only_chain_roles", ["create_chain_head", "create_groups"]),
+    ("compliance", "0004_mr5_default_policy", ["create_mr5"]),
+    ("compliance", "0006_beat_schedule", ["schedule"]),
+    ("notices", "0002_categories_agencies_evidence_append_only", ["load"]),
+]
+
+
+def _restore_migration_data() -> None:
+    from django.apps import apps
+
+    from compliance.roles import roles_sync
+
+    for app, migration, functions in MIGRATION_DATA:
+        module = importlib.import_module(f"{app}.migrations.{migration}")
+        for name in functions:
+            getattr(module, name)(apps, None)
+    roles_sync()
 
 
 def _staff(username: str, role: str) -> User:

@@ -81,7 +81,9 @@ def test_full_mr5_timeline(make_order, make_platform, ugc, urgent):
     assert (block.status, list(block.orders.all())) == ("proposed", [order])
     assert _sweep_at(T0 + period * 10).orders_escalated == 0
     assert decision_chain_verify().ok
-    events = list(Notification.objects.filter(platform=order.platform).values_list("event", flat=True))
+    events = list(
+        Notification.objects.filter(platform=order.platform).values_list("event", flat=True)
+    )
     assert sorted(events) == ["order.escalated"] * 4 + ["order.issued"]
 
 
@@ -100,10 +102,13 @@ def test_fines_are_per_outstanding_item_and_capped(make_order, make_platform, su
     policy_save(policy=policy, actor=Actor.staff(supervisor))
     platform = make_platform(escalation_policy=policy)
     with time_machine.travel(T0, tick=False):
-        order = make_order(platform=platform, urls=[f"https://platform1.example/{n}" for n in range(3)])
+        order = make_order(
+            platform=platform, urls=[f"https://platform1.example/{n}" for n in range(3)]
+        )
     first = order.items.first()
     notices.order_items_report(
-        order=order, actor=Actor.of_platform(platform),
+        order=order,
+        actor=Actor.of_platform(platform),
         reports=[notices.ItemReport(item_id=first.pk, action="removed")],
     )
     _sweep_at(T0 + timedelta(hours=24))
@@ -123,7 +128,8 @@ def test_late_compliance_at_each_rung_stops_the_ladder_but_not_the_fines(
         _sweep_at(T0 + timedelta(hours=24 * n))
     with time_machine.travel(T0 + timedelta(hours=24 * rung + 1), tick=False):
         order = notices.order_items_report(
-            order=order, actor=Actor.of_platform(order.platform),
+            order=order,
+            actor=Actor.of_platform(order.platform),
             reports=[notices.ItemReport(item_id=i.pk, action="removed") for i in order.items.all()],
         )
     assert order.status == "complied"
@@ -172,7 +178,8 @@ def test_unpaid_fine_on_a_complied_order_proposes_a_block(make_order, make_platf
     _sweep_at(T0 + timedelta(hours=48))
     with time_machine.travel(T0 + timedelta(hours=49), tick=False):
         notices.order_items_report(
-            order=order, actor=Actor.of_platform(order.platform),
+            order=order,
+            actor=Actor.of_platform(order.platform),
             reports=[notices.ItemReport(item_id=i.pk, action="removed") for i in order.items.all()],
         )
     fine = Fine.objects.get(order=order)
