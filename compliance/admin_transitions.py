@@ -42,6 +42,10 @@ class ObjectActionForm(forms.Form):
         self.obj = obj
 
 
+class ReasonForm(ObjectActionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
 @dataclass(frozen=True)
 class ObjectAction:
     """An admin button that is not a state transition: a form, then a service call.

@@ -133,9 +133,7 @@ def access_block_approve(*, block: AccessBlock, actor: Actor, reason: str = "") 
             before=_in_force(actor, reason),
             links=[block.platform],
         )
-        platform = registry.platform_block(
-            platform=block.platform, actor=actor, reason=f"Access block {block.number} in force."
-        )
+        platform = registry.platform_block(platform=block.platform, actor=actor, block=block)
         notification_enqueue(
             event="block.in_force",
             platform=platform,
@@ -182,7 +180,7 @@ def access_block_lift(*, block: AccessBlock, actor: Actor, reason: str) -> Acces
         )
         platform = Platform.objects.get(pk=block.platform_id)
         if platform.status == RegistrationStatus.BLOCKED:
-            platform = registry.platform_normalize(platform=platform, actor=actor, reason=reason)
+            platform = registry.platform_normalize(platform=platform, actor=actor, block=block)
         notification_enqueue(
             event="block.lifted",
             platform=platform,
@@ -389,7 +387,7 @@ def registration_sanction_approve(
             if sanction.kind == RegistrationSanction.Kind.SUSPEND
             else registry.platform_revoke
         )
-        service(platform=sanction.platform, actor=actor, reason=sanction.reason)
+        service(platform=sanction.platform, actor=actor, sanction=sanction)
     return sanction
 
 

@@ -11,7 +11,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from compliance.actors import Actor
-from compliance.admin_transitions import ObjectAction, ObjectActionForm, TransitionAdminMixin
+from compliance.admin_transitions import (
+    ObjectAction,
+    ObjectActionForm,
+    ReasonForm,
+    TransitionAdminMixin,
+)
 from notices import services
 from notices.models import (
     CLOCK_STATES,
@@ -26,10 +31,6 @@ from notices.models import (
 )
 
 ORDER_FIELDS = ["platform", "agency", "category", "legal_basis", "description", "urgent"]
-
-
-class ReasonForm(ObjectActionForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
 
 class ImportItemsForm(ObjectActionForm):

@@ -6,9 +6,17 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
 from compliance.actors import Actor
-from compliance.admin_transitions import TransitionAdminMixin
+from compliance.admin_transitions import ObjectAction, ReasonForm, TransitionAdminMixin
+from compliance.sanctions import access_block_propose
 from registry import services
-from registry.models import Platform, PlatformApp, PlatformContact, PlatformDomain
+from registry.models import (
+    BLOCKABLE_STATES,
+    Platform,
+    PlatformApp,
+    PlatformContact,
+    PlatformDomain,
+    RegistrationStatus,
+)
 
 
 class DomainInline(admin.TabularInline):
@@ -73,6 +81,29 @@ class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
     transition_object_arg = "platform"
     transition_services = services.TRANSITION_SERVICES
     transitions_requiring_reason = services.REASON_REQUIRED
+    object_actions = {
+        "notify_unregistered": ObjectAction(
+            "Notify to register",
+            ReasonForm,
+            lambda platform, actor, data: services.platform_notify_unregistered(
+                platform=platform, actor=actor, reason=data["reason"]
+            ),
+            lambda platform, user: (
+                platform.status == RegistrationStatus.UNREGISTERED
+                and user.has_perm("registry.manage_registration")
+            ),
+        ),
+        "propose_block": ObjectAction(
+            "Propose access block",
+            ReasonForm,
+            lambda platform, actor, data: access_block_propose(
+                platform=platform, actor=actor, reason=data["reason"]
+            ),
+            lambda platform, user: (
+                platform.status in BLOCKABLE_STATES and user.has_perm("compliance.add_accessblock")
+            ),
+        ),
+    }
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Platform]:
         return super().get_queryset(request).distinct()

@@ -12,7 +12,8 @@ from django.utils import timezone
 from compliance.actors import Actor
 from compliance.counters import counter_next
 from compliance.decisions import decision_record_append
-from compliance.errors import TransitionNotAllowed, require_reason
+from compliance.errors import ActionForbidden, TransitionNotAllowed, require_reason
+from compliance.models import AccessBlock, RegistrationSanction
 from compliance.policies import policy_default
 from compliance.transitions import transition_apply
 from registry.hostnames import hostname_normalize
@@ -241,53 +242,77 @@ def platform_warn(*, platform: Platform, actor: Actor, reason: str) -> Platform:
     )
 
 
-def platform_suspend(*, platform: Platform, actor: Actor, reason: str) -> Platform:
-    require_reason(reason)
+# Sanctions on the registration take effect only through a proposal that someone other than
+# the proposer approved (compliance.sanctions); these refuse to run without one, so four-eyes
+# cannot be bypassed by calling them directly.
+
+
+def _require_decided(proposal: Any, *, status: str, platform: Platform, what: str) -> None:
+    if proposal.platform_id != platform.pk or proposal.status != status:
+        raise ActionForbidden(f"A platform is {what} only through an approved proposal.")
+
+
+def platform_suspend(
+    *, platform: Platform, actor: Actor, sanction: RegistrationSanction
+) -> Platform:
+    _require_decided(sanction, status="approved", platform=platform, what="suspended")
+    if sanction.kind != RegistrationSanction.Kind.SUSPEND:
+        raise ActionForbidden("That proposal is not a suspension.")
     return transition_apply(
         obj=platform,
         name="suspend",
         actor=actor,
         before=_fault_clock("suspension_days"),
         legal_basis=ART_7,
-        reason=reason,
+        reason=sanction.reason,
+        links=[sanction],
     )
 
 
-def platform_revoke(*, platform: Platform, actor: Actor, reason: str) -> Platform:
-    require_reason(reason)
+def platform_revoke(
+    *, platform: Platform, actor: Actor, sanction: RegistrationSanction
+) -> Platform:
+    _require_decided(sanction, status="approved", platform=platform, what="revoked")
+    if sanction.kind != RegistrationSanction.Kind.REVOKE:
+        raise ActionForbidden("That proposal is not a revocation.")
     return transition_apply(
         obj=platform,
         name="revoke",
         actor=actor,
         before=_fault_clock(None),
         legal_basis=ART_7,
-        reason=reason,
+        reason=sanction.reason,
+        links=[sanction],
     )
 
 
-def platform_block(*, platform: Platform, actor: Actor, reason: str) -> Platform:
-    require_reason(reason)
+def platform_block(*, platform: Platform, actor: Actor, block: AccessBlock) -> Platform:
+    _require_decided(block, status="in_force", platform=platform, what="blocked")
     return transition_apply(
         obj=platform,
         name="block",
         actor=actor,
         before=_fault_clock(None),
         legal_basis=ART_7_BLOCK,
-        reason=reason,
+        reason=f"Access block {block.number} in force.",
+        links=[block],
     )
 
 
-def platform_normalize(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
+def platform_normalize(*, platform: Platform, actor: Actor, block: AccessBlock) -> Platform:
+    _require_decided(block, status="lifted", platform=platform, what="normalized")
     return transition_apply(
         obj=platform,
         name="normalize",
         actor=actor,
         before=_fault_clock(None),
         legal_basis=ART_20,
-        reason=reason,
+        reason=f"Access block {block.number} lifted.",
+        links=[block],
     )
 
 
+# What the admin offers as buttons; sanctions are decided on their proposals' pages.
 TRANSITION_SERVICES = {
     "file_application": platform_file_application,
     "approve": platform_approve,
@@ -295,9 +320,5 @@ TRANSITION_SERVICES = {
     "require_update": platform_require_update,
     "accept_update": platform_accept_update,
     "warn": platform_warn,
-    "suspend": platform_suspend,
-    "revoke": platform_revoke,
-    "block": platform_block,
-    "normalize": platform_normalize,
 }
-REASON_REQUIRED = {"reject", "require_update", "warn", "suspend", "revoke", "block"}
+REASON_REQUIRED = {"reject", "require_update", "warn"}

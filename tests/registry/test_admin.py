@@ -67,8 +67,8 @@ def test_change_page_shows_history_and_inlines(login, make_platform):
 @pytest.mark.parametrize(
     ("role", "buttons"),
     [
-        ("officer", {"require_update"}),
-        ("supervisor", {"require_update", "block"}),
+        ("officer", {"require_update", "propose_block"}),
+        ("supervisor", {"require_update", "propose_block"}),
         ("auditor", set()),
     ],
 )
@@ -95,23 +95,32 @@ def test_button_runs_the_service(login, make_platform):
 def test_reason_is_required_where_the_decision_burdens(login, make_platform):
     platform = make_platform()
     client = login("supervisor")
-    response = client.post(_transition_url(platform, "block"), {"reason": ""})
+    response = client.post(_transition_url(platform, "require_update"), {"reason": ""})
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()
     platform.refresh_from_db()
     assert platform.status == "registered"
 
 
-@pytest.mark.parametrize("role", ["officer", "auditor"])
-def test_forged_post_without_permission_is_refused(login, make_platform, role):
+def test_forged_post_without_permission_is_refused(login, make_platform):
     platform = make_platform()
     records = DecisionRecord.objects.count()
-    client = login(role)
-    response = client.post(_transition_url(platform, "block"), {"reason": "forged"}, follow=True)
-    assert "may not block" in response.content.decode()
+    client = login("auditor")
+    url = _transition_url(platform, "require_update")
+    response = client.post(url, {"reason": "forged"}, follow=True)
+    assert "may not require update" in response.content.decode()
     platform.refresh_from_db()
-    assert (platform.status, platform.times_blocked) == ("registered", 0)
+    assert platform.status == "registered"
     assert DecisionRecord.objects.count() == records
+
+
+@pytest.mark.parametrize("name", ["block", "suspend", "revoke", "normalize"])
+def test_sanctions_have_no_direct_button(login, make_platform, name):
+    platform = make_platform()
+    assert (
+        login("supervisor").post(_transition_url(platform, name), {"reason": "x"}).status_code
+        == 404
+    )
 
 
 def test_transition_from_wrong_state_is_refused_with_a_message(login, make_platform):

@@ -125,15 +125,26 @@ def test_registration_numbers_are_sequential_and_unique(make_platform):
     assert tails == [tails[0], tails[0] + 1, tails[0] + 2]
 
 
-def test_full_registration_fault_path(make_platform, officer, supervisor):
+def test_full_registration_fault_path(make_platform, officer, supervisor, supervisor2):
+    from compliance import sanctions
+
     platform = make_platform()
-    o, s = Actor.staff(officer), Actor.staff(supervisor)
+    o = Actor.staff(officer)
     platform = services.platform_require_update(platform=platform, actor=o, reason="stale data")
     platform = services.platform_warn(platform=platform, actor=o, reason="no answer in 7 days")
-    platform = services.platform_suspend(platform=platform, actor=s, reason="still not fixed")
-    platform = services.platform_revoke(platform=platform, actor=s, reason="7 days suspended")
-    assert platform.status == S.REVOKED
-    history = DecisionRecord.objects.filter(object_id=str(platform.pk)).order_by("seq")
+    for kind, approver, status in [
+        ("suspend", supervisor, S.SUSPENDED),
+        ("revoke", supervisor2, S.REVOKED),
+    ]:
+        proposal = sanctions.registration_sanction_propose(
+            platform=platform, actor=o, kind=kind, reason="still not fixed"
+        )
+        sanctions.registration_sanction_approve(sanction=proposal, actor=Actor.staff(approver))
+        platform.refresh_from_db()
+        assert platform.status == status
+    history = DecisionRecord.objects.filter(
+        object_id=str(platform.pk), content_type__model="platform"
+    ).order_by("seq")
     assert [r.to_state for r in history][-4:] == [
         "update_required",
         "warned",
@@ -142,25 +153,63 @@ def test_full_registration_fault_path(make_platform, officer, supervisor):
     ]
 
 
-def test_block_counts_and_normalization_restores_registration(make_platform, supervisor):
+def test_block_counts_and_normalization_restores_registration(make_platform, officer, supervisor):
+    from compliance import sanctions
+
     platform = make_platform()
-    actor = Actor.staff(supervisor)
     for expected in (1, 2):
-        platform = services.platform_block(platform=platform, actor=actor, reason="order ignored")
+        block = sanctions.access_block_propose(
+            platform=platform, actor=Actor.staff(officer), reason="order ignored"
+        )
+        sanctions.access_block_approve(block=block, actor=Actor.staff(supervisor))
+        platform.refresh_from_db()
         assert (platform.status, platform.times_blocked) == (S.BLOCKED, expected)
-        platform = services.platform_normalize(platform=platform, actor=actor)
+        sanctions.access_block_lift(block=block, actor=Actor.staff(supervisor), reason="complied")
+        platform.refresh_from_db()
         assert platform.status == S.REGISTERED
 
 
 def test_unregistered_platform_is_blocked_directly_and_normalizes_to_review(
-    make_platform, supervisor
+    make_platform, officer, supervisor
 ):
+    from compliance import sanctions
+
     platform = make_platform(registered=False)
-    actor = Actor.staff(supervisor)
-    platform = services.platform_block(platform=platform, actor=actor, reason="gambling site")
+    block = sanctions.access_block_propose(
+        platform=platform, actor=Actor.staff(officer), reason="gambling site"
+    )
+    sanctions.access_block_approve(block=block, actor=Actor.staff(supervisor))
+    platform.refresh_from_db()
     assert platform.status == S.BLOCKED
-    platform = services.platform_normalize(platform=platform, actor=actor, reason="applied")
+    sanctions.access_block_lift(block=block, actor=Actor.staff(supervisor), reason="applied")
+    platform.refresh_from_db()
     assert platform.status == S.PENDING
+
+
+def test_sanctions_cannot_be_applied_without_an_approved_proposal(
+    make_platform, officer, supervisor
+):
+    """Four-eyes by any path: the direct services refuse a proposal not yet decided."""
+    from compliance import sanctions
+
+    platform = make_platform()
+    block = sanctions.access_block_propose(
+        platform=platform, actor=Actor.staff(officer), reason="x"
+    )
+    proposal = sanctions.registration_sanction_propose(
+        platform=platform, actor=Actor.staff(officer), kind="suspend", reason="x"
+    )
+    actor = Actor.staff(supervisor)
+    with pytest.raises(ActionForbidden):
+        services.platform_block(platform=platform, actor=actor, block=block)
+    with pytest.raises(ActionForbidden):
+        services.platform_suspend(platform=platform, actor=actor, sanction=proposal)
+    with pytest.raises(ActionForbidden):
+        services.platform_revoke(platform=platform, actor=actor, sanction=proposal)
+    with pytest.raises(ActionForbidden):
+        services.platform_normalize(platform=platform, actor=actor, block=block)
+    platform.refresh_from_db()
+    assert (platform.status, platform.times_blocked) == (S.REGISTERED, 0)
 
 
 @pytest.mark.parametrize("name", sorted(services.REASON_REQUIRED))
