@@ -37,3 +37,7 @@ format: install
 
 clean:
 	rm -rf var/celery var/test.sqlite3
+
+# Benchmarks (PostgreSQL; not tests): BENCH_DATABASE_URL picks the database.
+bench: install
+	python -m bench.sweep

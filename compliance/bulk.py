@@ -7,7 +7,8 @@ The sweep writes thousands of rows per batch; per-row `save()` costs a round tri
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from django.db import connection, models
@@ -31,16 +32,32 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def _column(field: models.Field, value: Any) -> Any:
-    """A value as the database takes it. COPY needs JSON as text; elsewhere Django's own
-    adaptation applies (SQLite stores datetimes as UTC text, which raw SQL would not)."""
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _json_text(value: Any) -> Any:
+    return None if value is None else json.dumps(value, separators=(",", ":"))
+
+
+def _converters(fields: Sequence[models.Field]) -> list[Callable[[Any], Any]]:
+    """How each column's values reach the database, decided once per statement.
+
+    COPY needs JSON as text; elsewhere Django's own adaptation applies (SQLite stores datetimes
+    as UTC text, which raw SQL would not).
+    """
     if connection.vendor == "postgresql":
-        if isinstance(field, models.JSONField) and value is not None:
-            return json.dumps(value, separators=(",", ":"))
-        return value
-    if isinstance(field, models.ForeignKey):
-        return value
-    return field.get_db_prep_value(value, connection, prepared=False)
+        return [_json_text if isinstance(f, models.JSONField) else _identity for f in fields]
+    return [
+        _identity
+        if isinstance(f, models.ForeignKey)
+        else partial(f.get_db_prep_value, connection=connection, prepared=False)
+        for f in fields
+    ]
+
+
+def _convert(converters: list[Callable[[Any], Any]], row: Sequence[Any]) -> list[Any]:
+    return [convert(value) for convert, value in zip(converters, row, strict=True)]
 
 
 def rows_insert(
@@ -52,17 +69,18 @@ def rows_insert(
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
     names = [f.column for f in columns]
+    converters = _converters(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sql = f"COPY {meta.db_table} ({', '.join(names)}) FROM STDIN"
             with cursor.cursor.copy(sql) as copy:
                 for row in rows:
-                    copy.write_row([_column(f, v) for f, v in zip(columns, row, strict=True)])
+                    copy.write_row(_convert(converters, row))
             return
         marks = ", ".join(["%s"] * len(names))
         cursor.executemany(
             f"INSERT INTO {meta.db_table} ({', '.join(names)}) VALUES ({marks})",
-            [[_column(f, v) for f, v in zip(columns, row, strict=True)] for row in rows],
+            [_convert(converters, row) for row in rows],
         )
 
 
@@ -90,11 +108,9 @@ def rows_update(
                 [list(col) for col in zip(*rows, strict=True)],
             )
             return
+        converters = _converters(model_fields)
         assignments = ", ".join(f"{c} = %s" for c in columns)
         cursor.executemany(
             f"UPDATE {meta.db_table} SET {assignments} WHERE id = %s",
-            [
-                [*(_column(f, v) for f, v in zip(model_fields, row[1:], strict=True)), row[0]]
-                for row in rows
-            ],
+            [[*_convert(converters, row[1:]), row[0]] for row in rows],
         )

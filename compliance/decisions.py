@@ -13,7 +13,7 @@ from django.utils import timezone
 from compliance.actors import Actor
 from compliance.bulk import ids_reserve, rows_insert
 from compliance.models import DecisionChainHead, DecisionRecord
-from compliance.models.decisions import GENESIS_HASH
+from compliance.models.decisions import GENESIS_HASH, record_hash
 
 
 def link(obj: models.Model) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def decision_record_append(
     legal_basis: str = "",
     reason: str = "",
     links: Sequence[models.Model] = (),
-) -> DecisionRecord:
+) -> None:
     """Append one record. Must run inside the caller's transaction, so both commit or neither."""
     decision = Decision(
         actor=actor,
@@ -57,48 +57,74 @@ def decision_record_append(
         reason=reason,
         links=links,
     )
-    return decisions_append(decisions=[decision])[0]
+    decisions_append(decisions=[decision])
 
 
-def decisions_append(*, decisions: Iterable[Decision]) -> list[DecisionRecord]:
+def decisions_append(*, decisions: Iterable[Decision]) -> int:
+    """Append many records under one lock of the chain head (the sweep appends thousands)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("decision records are appended inside the transaction they record")
     head = DecisionChainHead.objects.select_for_update().get(pk=1)
     now = timezone.now()
-    records = []
+    content_types: dict[type, int] = {}
+    rows = []
     for decision in decisions:
-        actor = decision.actor
-        record = DecisionRecord(
-            seq=head.seq + 1,
-            created_at=now,
-            actor_kind=actor.kind,
-            actor_user=actor.user,
-            actor_platform=actor.platform,
-            actor_label=actor.label,
-            content_type=ContentType.objects.get_for_model(decision.subject),
-            object_id=str(decision.subject.pk),
-            object_repr=str(decision.subject)[:200],
-            action=decision.action,
-            from_state=decision.from_state,
-            to_state=decision.to_state,
-            legal_basis=decision.legal_basis,
-            reason=decision.reason,
-            links=[link(obj) for obj in decision.links],
-            prev_hash=head.hash,
-        )
-        record.hash = record.compute_hash()
-        head.seq, head.hash = record.seq, record.hash
-        records.append(record)
-    if records:
-        for record, pk in zip(records, ids_reserve(DecisionRecord, len(records)), strict=True):
-            record.pk = pk
-        rows_insert(
-            DecisionRecord,
-            RECORD_COLUMNS,
-            [[getattr(r, f) for f in RECORD_COLUMNS] for r in records],
-        )
-        head.save(update_fields=["seq", "hash"])
-    return records
+        actor, subject = decision.actor, decision.subject
+        model = subject._meta.model
+        if model not in content_types:
+            content_types[model] = ContentType.objects.get_for_model(model).pk
+        content = {
+            "seq": head.seq + 1,
+            "created_at": now.isoformat(),
+            "actor_kind": actor.kind,
+            "actor_user": actor.user.pk if actor.user else None,
+            "actor_platform": actor.platform.pk if actor.platform else None,
+            "actor_label": actor.label,
+            "content_type": content_types[model],
+            "object_id": str(subject.pk),
+            "object_repr": str(subject)[:200],
+            "action": decision.action,
+            "from_state": decision.from_state,
+            "to_state": decision.to_state,
+            "legal_basis": decision.legal_basis,
+            "reason": decision.reason,
+            "links": [link(obj) for obj in decision.links],
+            "prev_hash": head.hash,
+        }
+        head.seq, head.hash = content["seq"], record_hash(content)
+        rows.append((content, head.hash))
+    if not rows:
+        return 0
+    ids = ids_reserve(DecisionRecord, len(rows))
+    rows_insert(
+        DecisionRecord,
+        RECORD_COLUMNS,
+        [
+            (
+                pk,
+                c["seq"],
+                now,
+                c["actor_kind"],
+                c["actor_user"],
+                c["actor_platform"],
+                c["actor_label"],
+                c["content_type"],
+                c["object_id"],
+                c["object_repr"],
+                c["action"],
+                c["from_state"],
+                c["to_state"],
+                c["legal_basis"],
+                c["reason"],
+                c["links"],
+                c["prev_hash"],
+                digest,
+            )
+            for pk, (c, digest) in zip(ids, rows, strict=True)
+        ],
+    )
+    head.save(update_fields=["seq", "hash"])
+    return len(rows)
 
 
 RECORD_COLUMNS = [
