@@ -550,12 +550,12 @@ class SweepSummary:
         return asdict(self)
 
 
-def sweep_all(*, now: datetime | None = None) -> SweepSummary:
+def sweep_all(*, now: datetime | None = None, batch_size: int = 2000) -> SweepSummary:
     """One run of everything that deadlines drive. Overdue fines first, so their orders
     escalate in this same run."""
     now = now or timezone.now()
     summary = SweepSummary(fines_overdue=fines_lapse(now=now))
-    report = orders_sweep(now=now)
+    report = orders_sweep(now=now, batch_size=batch_size)
     summary.orders_escalated, summary.orders_failed = report.escalated, report.failed
     summary.registration_faults = registration_faults_sweep(now=now)
     summary.normalizations_flagged = normalizations_flag_late(now=now)

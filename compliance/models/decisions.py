@@ -131,10 +131,12 @@ class DecisionRecord(models.Model):
         return record_hash(self.content())
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def record_hash(content: dict[str, Any]) -> str:
     """SHA-256 of a record's canonical JSON (its content, which includes the previous hash)."""
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(content).encode()).hexdigest()
 
 
 class DecisionChainHead(models.Model):

@@ -26,9 +26,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="List what is due and what each would become."
         )
+        parser.add_argument(
+            "--batch-size", type=int, default=2000, help="Orders claimed and committed at a time."
+        )
 
     def handle(
-        self, *args: object, now: datetime | None = None, dry_run: bool = False, **options: object
+        self,
+        *args: object,
+        now: datetime | None = None,
+        dry_run: bool = False,
+        batch_size: int = 2000,
+        **options: object,
     ) -> None:
         now = now or timezone.now()
         if dry_run:
@@ -43,7 +51,7 @@ class Command(BaseCommand):
                 f"{len(report.steps)} order(s) due at {now.isoformat()}; nothing changed."
             )
             return
-        summary = sweep_all(now=now)
+        summary = sweep_all(now=now, batch_size=batch_size)
         self.stdout.write(
             f"Swept at {now.isoformat()}: {summary.orders_escalated} order(s) escalated, "
             f"{summary.orders_failed} failed, {summary.fines_overdue} fine(s) overdue, "
