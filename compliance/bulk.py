@@ -7,9 +7,9 @@ The sweep writes thousands of rows per batch; per-row `save()` costs a round tri
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
