@@ -61,7 +61,9 @@ def test_sweep_killed_halfway_escalates_each_order_exactly_once(make_order):
         done_before = WarningLetter.objects.count()
         process = _sweep(batch_size=25)
         wait_until(
-            lambda: WarningLetter.objects.count() > done_before or process.poll() is not None,
+            lambda p=process, n=done_before: (
+                WarningLetter.objects.count() > n or p.poll() is not None
+            ),
             timeout=60,
             what="the sweep to commit a batch",
         )
