@@ -10,6 +10,8 @@ from compliance.env import envbool, envint, envlist
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+# Local state (SQLite files, broker folders, uploads) lives here; a fresh clone has none yet.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # DEBUG defaults on so a fresh checkout runs; production sets DEBUG=0 and must then give a key.
 DEBUG = envbool("DEBUG", "1")
