@@ -43,6 +43,8 @@ OFFICER_PERMISSIONS = {
     "compliance.add_accessblock",
     "compliance.add_registrationsanction",
     "compliance.add_normalizationrequest",
+    "registry.add_apikey",
+    "registry.change_apikey",
 }
 SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "registry.sanction_platform",

@@ -35,6 +35,7 @@ from compliance.outbox import notification_enqueue
 from compliance.policies import policy_default
 from compliance.sweep import SWEEP, orders_sweep
 from compliance.transitions import transition_apply
+from compliance.webhooks import webhook_enqueue
 from notices.models import CLOCK_STATES, OrderStatus, RemovalOrder
 from registry import services as registry
 from registry.models import Platform, RegistrationStatus
@@ -142,6 +143,11 @@ def access_block_approve(*, block: AccessBlock, actor: Actor, reason: str = "") 
             f"from {timezone.localtime(block.in_force_at):%d %B %Y %H:%M %Z} ({block.number}). "
             "Request normalization once every order is complied with and fines are paid.\n",
         )
+        webhook_enqueue(
+            platform=platform,
+            event="block.in_force",
+            data={"block": block.number, "since": block.in_force_at},
+        )
     return block
 
 
@@ -186,6 +192,11 @@ def access_block_lift(*, block: AccessBlock, actor: Actor, reason: str) -> Acces
             platform=platform,
             subject=f"Access block {block.number} lifted",
             body=f"To {platform},\n\nAccess block {block.number} is lifted: {reason}\n",
+        )
+        webhook_enqueue(
+            platform=platform,
+            event="block.lifted",
+            data={"block": block.number, "lifted_at": block.lifted_at},
         )
     return block
 

@@ -139,6 +139,48 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["compliance.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["compliance.api.auth.IsPlatform"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "compliance.api.auth.BurstThrottle",
+        "compliance.api.auth.SustainedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "burst": os.environ.get("API_THROTTLE_BURST", "120/min"),
+        "sustained": os.environ.get("API_THROTTLE_SUSTAINED", "5000/hour"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "compliance.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+# JSON bodies up to 1 MiB (500 item reports fit); evidence uploads are files, limited apart.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("API_MAX_BODY_BYTES", str(1024 * 1024))
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Platform compliance portal API",
+    "DESCRIPTION": (
+        "Removal orders served on your platform: read them, acknowledge, report what you did per "
+        "item, object, pay fines, request normalization, receive signed webhooks. Authenticate "
+        "with `Authorization: Bearer <api key>`. Errors are application/problem+json (RFC 9457); "
+        "POSTs accept an `Idempotency-Key` header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "notices.models.OrderStatus",
+        "ItemStatusEnum": "notices.models.ItemStatus",
+        "RegistrationStatusEnum": "registry.models.RegistrationStatus",
+        "FineStatusEnum": "compliance.models.sanctions.FineStatus",
+        "ObjectionStatusEnum": "notices.models.Objection.Status",
+    },
 }
 
 LOGGING = {

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from compliance.outbox import notifications_deliver
 from compliance.sanctions import sweep_all
+from compliance.webhooks import webhooks_deliver
 
 
 @shared_task(name="compliance.sweep")
@@ -15,3 +16,8 @@ def sweep() -> dict[str, int]:
 @shared_task(name="compliance.deliver_notifications")
 def deliver_notifications() -> int:
     return notifications_deliver()
+
+
+@shared_task(name="compliance.deliver_webhooks")
+def deliver_webhooks() -> int:
+    return webhooks_deliver()

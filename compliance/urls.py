@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import path
-
-from compliance import api
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/blocklist/", api.blocklist_json, name="blocklist"),
-    path("api/v1/blocklist.txt", api.blocklist_text, name="blocklist-text"),
+    path("api/v1/", include(("compliance.api.urls", "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -25,6 +25,7 @@ from compliance.models import EscalationPolicyVersion
 from compliance.outbox import notification_enqueue
 from compliance.policies import policy_current_version, policy_default
 from compliance.transitions import transition_apply
+from compliance.webhooks import webhook_enqueue
 from notices import filetypes
 from notices.links import host_in_domains, url_host, url_normalize
 from notices.models import (
@@ -323,6 +324,11 @@ def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> Remov
         notification_enqueue(
             event="order.issued", platform=order.platform, subject=subject, body=body
         )
+        webhook_enqueue(
+            platform=order.platform,
+            event="order.issued",
+            data={"reference": order.reference, "urgent": order.urgent, "due_at": order.due_at},
+        )
     return order
 
 
@@ -565,6 +571,19 @@ def objection_file(
     return objection
 
 
+def _objection_decided(objection: Objection) -> None:
+    webhook_enqueue(
+        platform=objection.order.platform,
+        event="objection.decided",
+        data={
+            "id": objection.pk,
+            "order": objection.order.reference,
+            "status": objection.status,
+            "reason": objection.decision_reason,
+        },
+    )
+
+
 def objection_uphold(
     *, objection: Objection, actor: Actor, reason: str, withdraw_order: bool = False
 ) -> Objection:
@@ -587,6 +606,7 @@ def objection_uphold(
             objection.items.filter(status=ItemStatus.DISPUTED).update(status=ItemStatus.WITHDRAWN)
             if order.status in [*CLOCK_STATES, OrderStatus.BLOCKED]:
                 _settle_if_done(order=order, actor=actor, when=timezone.now())
+        _objection_decided(objection)
     return objection
 
 
@@ -604,6 +624,7 @@ def objection_reject(*, objection: Objection, actor: Actor, reason: str) -> Obje
             links=[objection.order],
         )
         objection.items.filter(status=ItemStatus.DISPUTED).update(status=ItemStatus.PENDING)
+        _objection_decided(objection)
     return objection
 
 

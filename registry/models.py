@@ -237,3 +237,42 @@ class PlatformApp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_store_display()}: {self.identifier}"
+
+
+class ApiKey(models.Model):
+    """A platform's key to the portal API. Only a digest is kept; the key is shown once.
+
+    The key reads `cek_<prefix>_<secret>`: the prefix finds the row, the digest of the whole key
+    is compared in constant time.
+    """
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} (cek_{self.prefix}_…)"
+
+
+class WebhookEndpoint(models.Model):
+    """Where a platform receives signed events (Standard Webhooks)."""
+
+    platform = models.OneToOneField(Platform, on_delete=models.CASCADE, related_name="webhook")
+    url = models.URLField(max_length=500)
+    # Kept as is: signing needs it (it is a shared secret, not a password).
+    secret = models.CharField(max_length=100)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.url

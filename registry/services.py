@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import secrets
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +22,15 @@ from compliance.models import AccessBlock, RegistrationSanction
 from compliance.policies import policy_default
 from compliance.transitions import transition_apply
 from registry.hostnames import hostname_normalize
-from registry.models import MANAGE, Platform, PlatformContact, PlatformDomain, RegistrationStatus
+from registry.models import (
+    MANAGE,
+    ApiKey,
+    Platform,
+    PlatformContact,
+    PlatformDomain,
+    RegistrationStatus,
+    WebhookEndpoint,
+)
 
 ART_3 = "MR5 Art. 2-4 (registration)"
 ART_5 = "MR5 Art. 5 (changes to registration data)"
@@ -322,3 +335,74 @@ TRANSITION_SERVICES = {
     "warn": platform_warn,
 }
 REASON_REQUIRED = {"reject", "require_update", "warn"}
+
+
+# The portal: API keys and the webhook endpoint.
+
+
+def api_key_digest(key: str) -> str:
+    # Keys carry 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_create(*, platform: Platform, actor: Actor, name: str) -> tuple[ApiKey, str]:
+    """Make a key; returns it with the plain key, which is shown once and never stored."""
+    actor.require_perm("registry.add_apikey")
+    if not name.strip():
+        raise ValidationError({"name": "Name the key (e.g. 'production', 'rotation 2026-11')."})
+    prefix = secrets.token_hex(6)
+    key = f"cek_{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        api_key = ApiKey.objects.create(
+            platform=platform,
+            name=name.strip(),
+            prefix=prefix,
+            digest=api_key_digest(key),
+            created_by=actor.user if actor.kind == "user" else None,
+        )
+        platform_record_edit(platform=platform, actor=actor, summary=f"API key {api_key} created.")
+    return api_key, key
+
+
+def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
+    actor.require_perm("registry.change_apikey")
+    with transaction.atomic():
+        locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+        if locked.revoked_at is not None:
+            raise TransitionNotAllowed(f"{locked} is already revoked.", current_state="revoked")
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        platform_record_edit(
+            platform=locked.platform, actor=actor, summary=f"API key {locked} revoked."
+        )
+    return locked
+
+
+def webhook_endpoint_set(
+    *, platform: Platform, actor: Actor, url: str
+) -> tuple[WebhookEndpoint, str]:
+    """Point the platform's webhooks at `url` with a fresh signing secret (returned once)."""
+    if actor.kind == "platform":
+        assert actor.platform is not None
+        if actor.platform.pk != platform.pk:
+            raise ActionForbidden("A platform sets only its own webhook.")
+    else:
+        actor.require_perm("registry.change_platform")
+    if not settings.DEBUG and not url.lower().startswith("https://"):
+        raise ValidationError({"url": "Webhook URLs must use https."})
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    with transaction.atomic():
+        endpoint, _ = WebhookEndpoint.objects.update_or_create(
+            platform=platform, defaults={"url": url, "secret": secret}
+        )
+        endpoint.full_clean()
+        decision_record_append(
+            actor=actor,
+            subject=platform,
+            action="platform.webhook_set",
+            from_state=platform.status,
+            to_state=platform.status,
+            legal_basis=ART_5,
+            reason=f"Webhook URL set to {url}; signing secret rotated.",
+        )
+    return endpoint, secret

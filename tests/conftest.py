@@ -62,6 +62,7 @@ MIGRATION_DATA = [
     ("compliance", "0002_append_only_chain_roles", ["create_chain_head", "create_groups"]),
     ("compliance", "0004_mr5_default_policy", ["create_mr5"]),
     ("compliance", "0006_beat_schedule", ["schedule"]),
+    ("compliance", "0009_webhook_schedule", ["schedule"]),
     ("notices", "0002_categories_agencies_evidence_append_only", ["load"]),
 ]
 

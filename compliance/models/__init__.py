@@ -2,6 +2,7 @@ from compliance.models.counters import Counter
 from compliance.models.decisions import DecisionChainHead, DecisionRecord
 from compliance.models.outbox import Notification
 from compliance.models.policies import EscalationPolicy, EscalationPolicyVersion
+from compliance.models.portal import IdempotencyRecord, WebhookAttempt, WebhookDelivery
 from compliance.models.sanctions import (
     AccessBlock,
     Fine,
@@ -18,8 +19,11 @@ __all__ = [
     "EscalationPolicy",
     "EscalationPolicyVersion",
     "Fine",
+    "IdempotencyRecord",
     "NormalizationRequest",
     "Notification",
     "RegistrationSanction",
     "WarningLetter",
+    "WebhookAttempt",
+    "WebhookDelivery",
 ]

@@ -1,0 +1,30 @@
+from django.urls import path
+
+from compliance.api import blocklist, portal
+from notices import api as orders
+from registry import api as registry
+
+urlpatterns = [
+    path("platform/", registry.PlatformRecord.as_view(), name="platform"),
+    path("platform/changes/", registry.DeclareChange.as_view(), name="platform-changes"),
+    path("webhook/", registry.Webhook.as_view(), name="webhook"),
+    path("orders/", orders.OrderList.as_view(), name="orders"),
+    path("orders/<str:reference>/", orders.OrderDetail.as_view(), name="order"),
+    path("orders/<str:reference>/acknowledge/", orders.Acknowledge.as_view(), name="acknowledge"),
+    path("orders/<str:reference>/items/report/", orders.ReportItems.as_view(), name="report-many"),
+    path(
+        "orders/<str:reference>/items/<int:item_id>/report/",
+        orders.ReportItem.as_view(),
+        name="report",
+    ),
+    path("orders/<str:reference>/objections/", orders.FileObjection.as_view(), name="objections"),
+    path("fines/", portal.FineList.as_view(), name="fines"),
+    path("fines/<int:fine_id>/payment/", portal.FinePayment.as_view(), name="fine-payment"),
+    path(
+        "normalization-requests/",
+        portal.NormalizationRequestCreate.as_view(),
+        name="normalization-requests",
+    ),
+    path("blocklist/", blocklist.blocklist_json, name="blocklist"),
+    path("blocklist.txt", blocklist.blocklist_text, name="blocklist-text"),
+]

@@ -1,0 +1,26 @@
+from django.db import migrations
+from django.utils import timezone
+
+
+def schedule(apps, schema_editor):
+    Interval = apps.get_model("django_celery_beat", "IntervalSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
+    every_minute, _ = Interval.objects.get_or_create(every=60, period="seconds")
+    PeriodicTask.objects.get_or_create(
+        name="Deliver webhooks to platforms",
+        defaults={"task": "compliance.deliver_webhooks", "interval": every_minute, "enabled": True},
+    )
+    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
+
+
+def unschedule(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
+        task="compliance.deliver_webhooks"
+    ).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("compliance", "0008_portal")]
+
+    operations = [migrations.RunPython(schedule, unschedule)]

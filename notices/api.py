@@ -1,0 +1,280 @@
+"""Portal endpoints for removal orders: list, read, acknowledge, report, object."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from compliance.api.auth import actor_of, platform_of
+from compliance.api.idempotency import idempotent
+from compliance.api.serializers import PROBLEMS, StrictSerializer
+from compliance.models.sanctions import FineStatus
+from notices import selectors, services
+from notices.models import REPORTABLE, ItemStatus, Objection, OrderStatus, RemovalOrder
+
+MAX_BULK = 500
+
+
+class ItemOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    content_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=ItemStatus.choices)
+    actioned_at = serializers.DateTimeField(allow_null=True)
+    reported_at = serializers.DateTimeField(allow_null=True)
+
+
+class OrderOut(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    urgent = serializers.BooleanField()
+    category = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    clock_paused = serializers.BooleanField()
+    escalation_level = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+    items = ItemOut(many=True)
+
+
+class LetterOut(serializers.Serializer):
+    number = serializers.CharField()
+    level = serializers.IntegerField()
+    issued_at = serializers.DateTimeField()
+    response_due_at = serializers.DateTimeField(allow_null=True)
+    items_outstanding = serializers.IntegerField()
+    legal_basis = serializers.CharField()
+
+
+class FineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    order = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True)
+    currency = serializers.CharField()
+    status = serializers.ChoiceField(choices=FineStatus.choices)
+    assessed_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    payment_reference = serializers.CharField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+
+
+class ObjectionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Objection.Status.choices)
+    reason = serializers.CharField()
+    filed_at = serializers.DateTimeField()
+    items = serializers.ListField(child=serializers.IntegerField())
+
+
+class OrderDetailOut(OrderOut):
+    legal_basis = serializers.CharField()
+    description = serializers.CharField()
+    requested_by = serializers.CharField()
+    letters = LetterOut(many=True)
+    fines = FineOut(many=True)
+    objections = ObjectionOut(many=True)
+
+
+class OrderCursor(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+class OrderFilters(StrictSerializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    urgent = serializers.BooleanField(required=False, allow_null=True, default=None)
+    category = serializers.SlugField(required=False)
+    due_before = serializers.DateTimeField(required=False)
+    due_after = serializers.DateTimeField(required=False)
+    updated_since = serializers.DateTimeField(required=False)
+    cursor = serializers.CharField(required=False)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
+def _order_of(request: Request, reference: str) -> RemovalOrder:
+    """Another platform's order, or a draft, is simply not found."""
+    return get_object_or_404(
+        RemovalOrder.objects.exclude(status=OrderStatus.DRAFT).select_related("agency"),
+        platform=platform_of(request),
+        reference=reference,
+    )
+
+
+class OrderList(APIView):
+    open_to_revoked = True
+
+    @extend_schema(
+        operation_id="orders_list",
+        parameters=[OrderFilters],
+        responses={200: OrderOut(many=True), **PROBLEMS},
+        description="Orders served on your platform, newest first, with cursor pagination.",
+    )
+    def get(self, request: Request) -> Response:
+        filters = OrderFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        options = {
+            k: v for k, v in filters.validated_data.items() if k not in ("cursor", "page_size")
+        }
+        orders = selectors.orders_of_platform(platform=platform_of(request), **options)
+        paginator = OrderCursor()
+        page = paginator.paginate_queryset(
+            orders.values(*selectors.ORDER_FIELDS), request, view=self
+        )
+        return paginator.get_paginated_response(selectors.order_rows(page or []))
+
+
+class OrderDetail(APIView):
+    open_to_revoked = True
+
+    @extend_schema(operation_id="orders_retrieve", responses={200: OrderDetailOut, **PROBLEMS})
+    def get(self, request: Request, reference: str) -> Response:
+        return Response(selectors.order_detail(order=_order_of(request, reference)))
+
+
+class Acknowledge(APIView):
+    open_to_revoked = True
+
+    @extend_schema(
+        operation_id="orders_acknowledge", request=None, responses={200: OrderDetailOut, **PROBLEMS}
+    )
+    @idempotent
+    def post(self, request: Request, reference: str) -> Response:
+        order = services.order_acknowledge(
+            order=_order_of(request, reference), actor=actor_of(request)
+        )
+        return Response(selectors.order_detail(order=order))
+
+
+class ReportIn(StrictSerializer):
+    action = serializers.ChoiceField(choices=[(a.value, a.label) for a in REPORTABLE])
+    actioned_at = serializers.DateTimeField(required=False, help_text="Defaults to receipt.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ReportWithEvidenceIn(ReportIn):
+    evidence = serializers.FileField(required=False, help_text="A capture (PNG, JPEG, PDF, ...).")
+    evidence_captured_at = serializers.DateTimeField(required=False)
+
+
+class ReportItem(APIView):
+    open_to_revoked = True
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="orders_items_report",
+        request=ReportWithEvidenceIn,
+        responses={200: OrderDetailOut, **PROBLEMS},
+    )
+    @idempotent
+    def post(self, request: Request, reference: str, item_id: int) -> Response:
+        order = _order_of(request, reference)
+        item = get_object_or_404(order.items, pk=item_id)
+        data = ReportWithEvidenceIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        actor = actor_of(request)
+        with transaction.atomic():
+            order = services.order_items_report(
+                order=order,
+                actor=actor,
+                reports=[
+                    services.ItemReport(
+                        item_id=item.pk,
+                        action=values["action"],
+                        actioned_at=values.get("actioned_at"),
+                        note=values["note"],
+                    )
+                ],
+            )
+            if "evidence" in values:
+                services.evidence_add(
+                    order=order,
+                    actor=actor,
+                    file=values["evidence"],
+                    item=item,
+                    captured_at=values.get("evidence_captured_at") or timezone.now(),
+                    description=f"Platform report: {values['action']}",
+                )
+        return Response(selectors.order_detail(order=order))
+
+
+class BulkReportItemIn(ReportIn):
+    item_id = serializers.IntegerField()
+
+
+class BulkReportIn(StrictSerializer):
+    items = BulkReportItemIn(many=True, max_length=MAX_BULK, min_length=1)
+
+
+class ReportItems(APIView):
+    open_to_revoked = True
+
+    @extend_schema(
+        operation_id="orders_items_report_many",
+        request=BulkReportIn,
+        responses={200: OrderDetailOut, **PROBLEMS},
+        description=f"Report up to {MAX_BULK} items at once: all or nothing; errors "
+        "are keyed by item id.",
+    )
+    @idempotent
+    def post(self, request: Request, reference: str) -> Response:
+        order = _order_of(request, reference)
+        data = BulkReportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        reports = [
+            services.ItemReport(
+                item_id=r["item_id"],
+                action=r["action"],
+                actioned_at=r.get("actioned_at"),
+                note=r["note"],
+            )
+            for r in data.validated_data["items"]
+        ]
+        order = services.order_items_report(order=order, actor=actor_of(request), reports=reports)
+        return Response(selectors.order_detail(order=order))
+
+
+class ObjectionIn(StrictSerializer):
+    reason = serializers.CharField(max_length=5000)
+    items = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=MAX_BULK
+    )
+
+
+class FileObjection(APIView):
+    open_to_revoked = True
+
+    @extend_schema(
+        operation_id="orders_objections_create",
+        request=ObjectionIn,
+        responses={
+            201: inline_serializer(
+                "ObjectionCreated",
+                {"id": serializers.IntegerField(), "status": serializers.CharField()},
+            ),
+            **PROBLEMS,
+        },
+    )
+    @idempotent
+    def post(self, request: Request, reference: str) -> Response:
+        order = _order_of(request, reference)
+        data = ObjectionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = list(order.items.filter(pk__in=data.validated_data["items"]))
+        if len(items) != len(set(data.validated_data["items"])):
+            raise serializers.ValidationError({"items": ["Name items of this order."]})
+        objection = services.objection_file(
+            order=order, actor=actor_of(request), reason=data.validated_data["reason"], items=items
+        )
+        return Response({"id": objection.pk, "status": objection.status}, status=201)
