@@ -24,6 +24,8 @@ from compliance.models import (
     Notification,
     RegistrationSanction,
     WarningLetter,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 from compliance.models.sanctions import BlockStatus, FineStatus
 from compliance.policies import ladder_validate, policy_save
@@ -340,3 +342,32 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["status", "event"]
     list_select_related = ["platform"]
     search_fields = ["subject", "platform__name"]
+
+
+class AttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    fields = ["attempted_at", "status_code", "error", "duration_ms"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "event",
+        "platform",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "event"]
+    list_select_related = ["platform"]
+    search_fields = ["msg_id", "platform__name"]
+    inlines = [AttemptInline]

@@ -207,14 +207,16 @@ class TransitionAdminMixin(DecisionHistoryMixin):
             form = action.form_class(request.POST, request.FILES, obj=obj)
             if form.is_valid():
                 try:
-                    action.run(obj, Actor.staff(request.user), form.cleaned_data)  # type: ignore[arg-type]
+                    result = action.run(obj, Actor.staff(request.user), form.cleaned_data)  # type: ignore[arg-type]
                 except ValidationError as error:
                     form.add_error(None, error)
                 except (DomainError, PermissionDenied) as error:
                     self.message_user(request, _error_text(error), messages.ERROR)  # type: ignore[attr-defined]
                     return HttpResponseRedirect(change_url)
                 else:
-                    self.message_user(request, f"Done: {action.label.lower()}.", messages.SUCCESS)  # type: ignore[attr-defined]
+                    # An action may return the text to show (e.g. a key shown only once).
+                    text = result if isinstance(result, str) else f"Done: {action.label.lower()}."
+                    self.message_user(request, text, messages.SUCCESS)  # type: ignore[attr-defined]
                     return HttpResponseRedirect(change_url)
         else:
             form = action.form_class(obj=obj)

@@ -32,6 +32,7 @@ from compliance.models import (
 )
 from compliance.models.policies import LadderAction, PolicyTerms
 from compliance.models.sanctions import FineStatus
+from compliance.webhooks import webhooks_enqueue_many
 from notices.models import CLOCK_STATES, ItemStatus, OrderItem, OrderStatus, RemovalOrder
 from registry.models import PlatformContact
 
@@ -490,3 +491,38 @@ def _notify(
         ],
         rows,
     )
+    events: list[tuple[int, str, dict[str, Any]]] = []
+    for s in steps:
+        if s.action == "exhausted":
+            continue
+        _, letter = letters_by_order.get(s.order_id, (None, ""))
+        events.append(
+            (
+                s.platform_id,
+                "order.escalated",
+                {
+                    "reference": s.reference,
+                    "status": s.to_state,
+                    "escalation_level": s.level,
+                    "due_at": s.due_at,
+                    "letter": letter or None,
+                },
+            )
+        )
+        if s.order_id in fines_by_order:
+            _, number, due, status = fines_by_order[s.order_id]
+            events.append(
+                (
+                    s.platform_id,
+                    "fine.assessed",
+                    {
+                        "number": number,
+                        "order": s.reference,
+                        "amount": str(s.fine_amount),
+                        "currency": s.terms.currency if s.terms else "",
+                        "due_at": due,
+                        "status": status,
+                    },
+                )
+            )
+    webhooks_enqueue_many(events, now=now)

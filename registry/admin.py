@@ -1,16 +1,23 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
 from compliance.actors import Actor
-from compliance.admin_transitions import ObjectAction, ReasonForm, TransitionAdminMixin
+from compliance.admin_transitions import (
+    ObjectAction,
+    ObjectActionForm,
+    ReasonForm,
+    TransitionAdminMixin,
+)
 from compliance.sanctions import access_block_propose
 from registry import services
 from registry.models import (
     BLOCKABLE_STATES,
+    ApiKey,
     Platform,
     PlatformApp,
     PlatformContact,
@@ -36,6 +43,57 @@ class AppInline(admin.TabularInline):
     extra = 0
 
 
+class NameForm(ObjectActionForm):
+    name = forms.CharField(max_length=100, help_text="What the key is for, e.g. 'production'.")
+
+
+def _create_api_key(platform: Platform, actor: Actor, data: dict[str, Any]) -> str:
+    _, key = services.api_key_create(platform=platform, actor=actor, name=data["name"])
+    return f"API key created. Copy it now, it is not shown again: {key}"
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    extra = 0
+    fields = ["name", "prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # created with the "Create API key" button, which shows the key once
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "platform", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "platform__name"]
+    readonly_fields = [
+        "platform",
+        "name",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    ]
+    transition_services = {}
+    object_actions = {
+        "revoke": ObjectAction(
+            "Revoke",
+            ReasonForm,
+            lambda key, actor, data: services.api_key_revoke(api_key=key, actor=actor),
+            lambda key, user: key.revoked_at is None and user.has_perm("registry.change_apikey"),
+        )
+    }
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Platform)
 class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -49,7 +107,7 @@ class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "sector", "is_ugc", "is_foreign"]
     search_fields = ["name", "legal_name", "registration_number", "domains__domain"]
-    inlines = [DomainInline, ContactInline, AppInline]
+    inlines = [DomainInline, ContactInline, AppInline, ApiKeyInline]
     readonly_fields = [
         "status",
         "registration_number",
@@ -92,6 +150,12 @@ class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
                 platform.status == RegistrationStatus.UNREGISTERED
                 and user.has_perm("registry.manage_registration")
             ),
+        ),
+        "create_api_key": ObjectAction(
+            "Create API key",
+            NameForm,
+            _create_api_key,
+            lambda platform, user: user.has_perm("registry.add_apikey"),
         ),
         "propose_block": ObjectAction(
             "Propose access block",

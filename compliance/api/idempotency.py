@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 
 from compliance.api.auth import platform_of
 from compliance.api.errors import PROBLEM, problem
@@ -83,7 +84,8 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                 return replay
             response = handler(view, request, *args, **kwargs)
             record.status_code = response.status_code
-            record.response_body = response.data
+            # As the renderer would write it, so a replay is byte-for-byte the same JSON.
+            record.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
             record.save(update_fields=["status_code", "response_body"])
         return response
 
