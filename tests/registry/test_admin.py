@@ -67,8 +67,8 @@ def test_change_page_shows_history_and_inlines(login, make_platform):
 @pytest.mark.parametrize(
     ("role", "buttons"),
     [
-        ("officer", {"require_update", "propose_block"}),
-        ("supervisor", {"require_update", "propose_block"}),
+        ("officer", {"require_update", "propose_block", "create_api_key"}),
+        ("supervisor", {"require_update", "propose_block", "create_api_key"}),
         ("auditor", set()),
     ],
 )
@@ -151,7 +151,7 @@ def _add_form(**extra):
         "personal_data_processed": "",
         "data_location": "",
     }
-    for prefix in ("domains", "contacts", "apps"):
+    for prefix in ("domains", "contacts", "apps", "api_keys"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     data.update(extra)
     return data
