@@ -45,6 +45,12 @@ class OrderOut(serializers.Serializer):
     items = ItemOut(many=True)
 
 
+class OrderPageOut(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page, if any.")
+    previous = serializers.URLField(allow_null=True)
+    results = OrderOut(many=True)
+
+
 class LetterOut(serializers.Serializer):
     number = serializers.CharField()
     level = serializers.IntegerField()
@@ -117,7 +123,7 @@ class OrderList(APIView):
     @extend_schema(
         operation_id="orders_list",
         parameters=[OrderFilters],
-        responses={200: OrderOut(many=True), **PROBLEMS},
+        responses={200: OrderPageOut, **PROBLEMS},
         description="Orders served on your platform, newest first, with cursor pagination.",
     )
     def get(self, request: Request) -> Response:

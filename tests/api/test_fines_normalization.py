@@ -1,0 +1,69 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from compliance import sanctions
+from compliance.actors import Actor
+from compliance.models import Fine, NormalizationRequest
+from compliance.sanctions import sweep_all
+
+T0 = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def fined(make_order, make_platform, client_for):
+    with time_machine.travel(T0, tick=False):
+        order = make_order(platform=make_platform(is_ugc=True))
+    for day in (1, 2):
+        with time_machine.travel(T0 + timedelta(days=day), tick=False):
+            sweep_all()
+    return order, client_for(order.platform)
+
+
+def test_fines_list_and_payment_declaration(fined, officer):
+    order, api = fined
+    [row] = api.get("/api/v1/fines/").json()
+    assert (row["order"], row["status"], row["amount"]) == (
+        order.reference,
+        "assessed",
+        "200000000.00",
+    )
+    paid = api.post(
+        f"/api/v1/fines/{row['id']}/payment/", {"payment_reference": "BNI-1"}, format="json"
+    ).json()
+    assert paid["payment_reference"] == "BNI-1"
+    assert paid["status"] == "assessed"  # an officer confirms
+    sanctions.fine_confirm_payment(fine=Fine.objects.get(), actor=Actor.staff(officer))
+    again = api.post(
+        f"/api/v1/fines/{row['id']}/payment/", {"payment_reference": "BNI-2"}, format="json"
+    )
+    assert again.status_code == 409
+    assert again.json()["current_state"] == "paid"
+
+
+def test_detail_shows_letters_and_fines(fined):
+    order, api = fined
+    body = api.get(f"/api/v1/orders/{order.reference}/").json()
+    assert [letter["level"] for letter in body["letters"]] == [1, 2]
+    assert body["fines"][0]["number"].startswith("FN-")
+    assert body["status"] == "fined"
+
+
+def test_normalization_request_for_a_blocked_platform(fined, supervisor):
+    order, api = fined
+    for day in (3, 4):
+        with time_machine.travel(T0 + timedelta(days=day), tick=False):
+            sweep_all()
+    sanctions.access_block_approve(block=order.platform.blocks.get(), actor=Actor.staff(supervisor))
+    response = api.post(
+        "/api/v1/normalization-requests/", {"statement": "all removed"}, format="json"
+    )
+    assert response.status_code == 201
+    assert NormalizationRequest.objects.get().proposed_by_label == f"platform:{order.platform_id}"
+    assert (
+        api.post(
+            "/api/v1/normalization-requests/", {"statement": "again"}, format="json"
+        ).status_code
+        == 409
+    )
