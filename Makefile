@@ -38,6 +38,9 @@ format: install
 clean:
 	rm -rf var/celery var/test.sqlite3
 
-# Benchmarks (PostgreSQL; not tests): BENCH_DATABASE_URL picks the database.
+# Benchmarks (PostgreSQL; not tests): BENCH_DATABASE_URL and BENCH_API_DATABASE_URL pick the
+# databases. The API benchmark loads the server with wrk (Debian's package, installed if missing).
 bench: install
+	command -v wrk >/dev/null || apt-get install -y -q wrk
 	python -m bench.sweep
+	python -m bench.api
