@@ -12,7 +12,7 @@ max_requests_jitter = 1000
 accesslog = os.environ.get("ACCESS_LOG") or None
 
 
-def post_fork(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature
+def post_fork(server, worker):
     # Objects alive after start-up never become garbage: freezing them keeps full collections
     # (which walk every tracked object) short, which was most of the latency tail.
     gc.collect()
