@@ -55,5 +55,13 @@ class Actor:
         if not self.has_perm(perm):
             raise ActionForbidden(f"{self.label} lacks the permission {perm}")
 
-    def is_same_person(self, other: Actor) -> bool:
-        return self.kind == other.kind == "user" and self.user == other.user
+    def require_for_platform(self, platform_id: int, perm: str) -> None:
+        """A platform acts only on what is addressed to it; staff need `perm`."""
+        from compliance.errors import ActionForbidden
+
+        if self.kind == "platform":
+            assert self.platform is not None
+            if self.platform.pk != platform_id:
+                raise ActionForbidden("This is addressed to another platform.")
+            return
+        self.require_perm(perm)

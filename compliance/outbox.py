@@ -8,7 +8,9 @@ sent, and marked; a failure is retried with exponential backoff, then given up a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -68,20 +70,24 @@ def notifications_due(*, now: datetime) -> QuerySet[Notification]:
     )
 
 
+def rows_claimed(
+    due: Callable[[], QuerySet[Any]], *, now: datetime, hold_for: timedelta, limit: int
+) -> Iterator[int]:
+    """Ids of due rows this process claimed, oldest first: a conditional update each, so of
+    several deliverers exactly one gets a row; a claim expires if its holder dies."""
+    for pk in due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit]:
+        if due().filter(pk=pk).update(status="sending", claimed_until=now + hold_for) == 1:
+            yield pk
+
+
 def notifications_deliver(*, now: datetime | None = None, limit: int = 200) -> int:
     """Send what is due; returns how many were sent. Safe to run in several workers at once."""
     now = now or timezone.now()
     sent = 0
-    for pk in (
-        notifications_due(now=now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
-    ):
-        claimed = (
-            notifications_due(now=now)
-            .filter(pk=pk)
-            .update(status=Notification.Status.SENDING, claimed_until=now + CLAIM_FOR)
-        )
-        if claimed != 1:
-            continue  # another deliverer has it
+    claimed = rows_claimed(
+        lambda: notifications_due(now=now), now=now, hold_for=CLAIM_FOR, limit=limit
+    )
+    for pk in claimed:
         notification = Notification.objects.get(pk=pk)
         try:
             if not notification.recipients:

@@ -19,7 +19,6 @@ from compliance.actors import Actor
 from compliance.counters import counter_next
 from compliance.decisions import decision_record_append
 from compliance.errors import (
-    ActionForbidden,
     FourEyesViolation,
     TransitionNotAllowed,
     require_reason,
@@ -220,12 +219,7 @@ def fine_reject(*, fine: Fine, actor: Actor, reason: str) -> Fine:
 
 def fine_declare_payment(*, fine: Fine, actor: Actor, payment_reference: str) -> Fine:
     """The platform says it paid; an officer confirms against the treasury's records."""
-    if actor.kind == "platform":
-        assert actor.platform is not None
-        if actor.platform.pk != fine.platform_id:
-            raise ActionForbidden("This fine is addressed to another platform.")
-    else:
-        actor.require_perm("compliance.confirm_payment")
+    actor.require_for_platform(fine.platform_id, "compliance.confirm_payment")
     if not payment_reference.strip():
         raise ValidationError({"payment_reference": "Give the payment reference."})
     with transaction.atomic():
@@ -423,12 +417,7 @@ def normalization_request(
     *, platform: Platform, actor: Actor, statement: str
 ) -> NormalizationRequest:
     """A blocked platform (or an officer for it) asks for access to be restored."""
-    if actor.kind == "platform":
-        assert actor.platform is not None
-        if actor.platform.pk != platform.pk:
-            raise ActionForbidden("A platform requests normalization only for itself.")
-    else:
-        actor.require_perm("compliance.add_normalizationrequest")
+    actor.require_for_platform(platform.pk, "compliance.add_normalizationrequest")
     if not statement.strip():
         raise ValidationError({"statement": "Say what was done to comply."})
     with transaction.atomic():

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from compliance.bulk import rows_insert
 from compliance.models import WebhookAttempt, WebhookDelivery
+from compliance.outbox import rows_claimed
 from registry.models import Platform, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -146,17 +147,9 @@ def webhooks_deliver(*, now: datetime | None = None, limit: int = 100) -> int:
     """Send what is due; returns how many were delivered. Safe in several workers at once."""
     now = now or timezone.now()
     delivered = 0
-    due = webhooks_due(now=now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
-    for pk in due:
-        claimed = (
-            webhooks_due(now=now)
-            .filter(pk=pk)
-            .update(status=WebhookDelivery.Status.SENDING, claimed_until=now + CLAIM_FOR)
-        )
-        if claimed == 1:
-            delivered += _deliver(
-                WebhookDelivery.objects.select_related("platform").get(pk=pk), now
-            )
+    claimed = rows_claimed(lambda: webhooks_due(now=now), now=now, hold_for=CLAIM_FOR, limit=limit)
+    for pk in claimed:
+        delivered += _deliver(WebhookDelivery.objects.get(pk=pk), now)
     return delivered
 
 

@@ -20,7 +20,7 @@ from compliance import letters
 from compliance.actors import Actor
 from compliance.counters import counter_next
 from compliance.decisions import Decision, decision_record_append, decisions_append
-from compliance.errors import ActionForbidden, TransitionNotAllowed, require_reason
+from compliance.errors import TransitionNotAllowed, require_reason
 from compliance.models import EscalationPolicyVersion
 from compliance.outbox import notification_enqueue
 from compliance.policies import policy_current_version, policy_default
@@ -65,16 +65,6 @@ class ItemReport:
     action: str
     actioned_at: datetime | None = None
     note: str = ""
-
-
-def _require_on_behalf(actor: Actor, order: RemovalOrder, perm: str) -> None:
-    """A platform acts only on its own orders; staff need the permission."""
-    if actor.kind == "platform":
-        assert actor.platform is not None
-        if actor.platform.pk != order.platform_id:
-            raise ActionForbidden("This order is addressed to another platform.")
-        return
-    actor.require_perm(perm)
 
 
 def _lock(order: RemovalOrder) -> RemovalOrder:
@@ -333,7 +323,7 @@ def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> Remov
 
 
 def order_acknowledge(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
-    _require_on_behalf(actor, order, ISSUE)
+    actor.require_for_platform(order.platform_id, ISSUE)
     return transition_apply(
         obj=order, name="acknowledge", actor=actor, legal_basis=ART_15, reason=reason
     )
@@ -347,7 +337,7 @@ def order_items_report(
     The receipt time is the server's clock when the order row is locked; when every item is
     settled the order moves to `complied`.
     """
-    _require_on_behalf(actor, order, CHANGE)
+    actor.require_for_platform(order.platform_id, CHANGE)
     with transaction.atomic():
         order = _lock(order)
         received = timezone.now()
@@ -541,7 +531,7 @@ def objection_file(
     *, order: RemovalOrder, actor: Actor, reason: str, items: Sequence[OrderItem]
 ) -> Objection:
     """The platform objects to some items; they become `disputed`. The clock keeps running."""
-    _require_on_behalf(actor, order, ISSUE)
+    actor.require_for_platform(order.platform_id, ISSUE)
     require_reason(reason)
     with transaction.atomic():
         order = _lock(order)
@@ -649,7 +639,7 @@ def evidence_add(
     item: OrderItem | None = None,
 ) -> Evidence:
     """Keep a capture with its SHA-256; the type is read from the bytes, not the file name."""
-    _require_on_behalf(actor, order, "notices.add_evidence")
+    actor.require_for_platform(order.platform_id, "notices.add_evidence")
     limit = settings.EVIDENCE_MAX_BYTES
     size = file.size or 0
     if size > limit:

@@ -382,12 +382,7 @@ def webhook_endpoint_set(
     *, platform: Platform, actor: Actor, url: str
 ) -> tuple[WebhookEndpoint, str]:
     """Point the platform's webhooks at `url` with a fresh signing secret (returned once)."""
-    if actor.kind == "platform":
-        assert actor.platform is not None
-        if actor.platform.pk != platform.pk:
-            raise ActionForbidden("A platform sets only its own webhook.")
-    else:
-        actor.require_perm("registry.change_platform")
+    actor.require_for_platform(platform.pk, "registry.change_platform")
     if not settings.DEBUG and not url.lower().startswith("https://"):
         raise ValidationError({"url": "Webhook URLs must use https."})
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
