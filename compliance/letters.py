@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.conf import settings
 
 
+@lru_cache(maxsize=4096)
 def _local(moment: datetime | None) -> str:
+    """A time as letters state it, in the regulator's zone (cached: a sweep's letters share a
+    handful of deadlines)."""
     if moment is None:
         return "-"
-    return timezone.localtime(moment).strftime("%d %B %Y %H:%M %Z")
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%d %B %Y %H:%M %Z")
 
 
 def order_notice_text(

@@ -9,6 +9,7 @@ claimed order is no longer due once its batch commits, and an uncommitted batch 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,12 +17,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from compliance import letters
 from compliance.actors import Actor
-from compliance.bulk import ids_reserve, rows_insert, rows_update
+from compliance.bulk import JsonText, id_in, ids_reserve, rows_insert, rows_update
 from compliance.counters import counter_reserve
 from compliance.decisions import Decision, decisions_append
 from compliance.models import (
@@ -184,17 +185,24 @@ def _plan(
     _terms({r["policy_version_id"] for r in rows}, policies)
     ids = [r["id"] for r in rows]
     outstanding: dict[int, list[int]] = defaultdict(list)
-    for order_id, item_id in OrderItem.objects.filter(
-        order_id__in=ids, status__in=OUTSTANDING
-    ).values_list("order_id", "id"):
-        outstanding[order_id].append(item_id)
     fined: dict[int, list[dict[str, str]]] = defaultdict(list)
-    for order_id, amounts in (
-        Fine.objects.filter(order_id__in=ids)
-        .exclude(status=FineStatus.REJECTED)
-        .values_list("order_id", "item_amounts")
-    ):
-        fined[order_id].append(amounts)
+    items_where, params = id_in("order_id", ids)
+    fines_where, _ = id_in("order_id", ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT order_id, id FROM {OrderItem._meta.db_table} WHERE {items_where} "
+            "AND status IN (%s, %s)",
+            [*params, *OUTSTANDING],
+        )
+        for order_id, item_id in cursor.fetchall():
+            outstanding[order_id].append(item_id)
+        cursor.execute(
+            f"SELECT order_id, item_amounts FROM {Fine._meta.db_table} WHERE {fines_where} "
+            "AND status <> %s",
+            [*params, FineStatus.REJECTED],
+        )
+        for order_id, amounts in cursor.fetchall():
+            fined[order_id].append(json.loads(amounts) if isinstance(amounts, str) else amounts)
     steps: list[Step] = []
     failures: list[int] = []
     for row in rows:
@@ -435,11 +443,13 @@ def _notify(
     steps: list[Step], letters_by_order: dict, fines_by_order: dict, blocks: dict, *, now: datetime
 ) -> None:
     platform_ids = {s.platform_id for s in steps}
-    recipients: dict[int, list[str]] = defaultdict(list)
+    emails: dict[int, list[str]] = defaultdict(list)
     for platform_id, email in PlatformContact.objects.filter(
         platform_id__in=platform_ids
     ).values_list("platform_id", "email"):
-        recipients[platform_id].append(email)
+        emails[platform_id].append(email)
+    # Encoded once per platform, not once per letter.
+    recipients = {p: JsonText(json.dumps(emails[p])) for p in platform_ids}
     rows = []
     for s in steps:
         if s.action == "exhausted":
