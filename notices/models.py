@@ -73,9 +73,9 @@ VERIFY = "notices.verify_order"
 
 
 class RemovalOrder(ConcurrentTransitionMixin, models.Model):
-    reference = models.CharField(max_length=32, unique=True, editable=False)
+    reference = models.CharField(max_length=32, editable=False)
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="orders"
+        "registry.Platform", on_delete=models.PROTECT, related_name="orders", db_index=False
     )
     # Every index on this table is rewritten by each escalation (no HOT update is possible:
     # status and due_at are indexed), so foreign keys that only the admin filters on go without.
@@ -131,7 +131,13 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
                 name="order_due_running_clock",
                 condition=models.Q(status__in=CLOCK_STATES, clock_paused_at__isnull=True),
             ),
-            models.Index(fields=["updated_at"], name="order_updated_at"),
+            # A platform's orders, newest changes first (the portal's "updated since").
+            models.Index(fields=["platform", "updated_at"], name="order_platform_updated"),
+        ]
+        constraints = [
+            # A constraint, not unique=True: the field option would add a second (LIKE) index
+            # that nothing uses and every escalation rewrites.
+            models.UniqueConstraint(fields=["reference"], name="order_reference_unique"),
         ]
 
     def __str__(self) -> str:
