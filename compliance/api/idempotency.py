@@ -26,14 +26,12 @@ HEADER = "Idempotency-Key"
 
 
 def _fingerprint(request: Request) -> str:
+    """What makes two requests the same: method, path, body fields, uploaded files' bytes."""
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
     data = request.data
-    plain = {
-        k: v for k, v in (data.items() if hasattr(data, "items") else []) if not hasattr(v, "read")
-    }
-    digest.update(
-        json.dumps(plain if hasattr(data, "items") else data, sort_keys=True, default=str).encode()
-    )
+    if hasattr(data, "items"):
+        data = {k: v for k, v in data.items() if not hasattr(v, "read")}  # files: below
+    digest.update(json.dumps(data, sort_keys=True, default=str).encode())
     for name, upload in sorted(request.FILES.items()):
         digest.update(name.encode())
         for chunk in upload.chunks():

@@ -39,3 +39,21 @@ def test_keys_are_per_platform(api, order, make_order, client_for):
         f"/api/v1/orders/{other_order.reference}/acknowledge/", HTTP_IDEMPOTENCY_KEY="same"
     )
     assert response.json()["reference"] == other_order.reference
+
+
+def test_uploads_count_in_the_fingerprint(api, order, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    item = order.items.first()
+    url = f"/api/v1/orders/{order.reference}/items/{item.pk}/report/"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+    def post(content: bytes):
+        body = {"action": "removed", "evidence": SimpleUploadedFile("s.png", content)}
+        return api.post(url, body, format="multipart", HTTP_IDEMPOTENCY_KEY="report-1")
+
+    assert post(png).status_code == 200
+    assert post(png)["Idempotent-Replayed"] == "true"
+    assert post(png + b"\x01").status_code == 422
+    assert item.evidence.count() == 1
