@@ -388,8 +388,9 @@ def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
         for s in steps
         if s.action == LadderAction.BLOCK_PROPOSAL
     }
-    _record(steps, letters_by_order, fines_by_order, blocks)
     _notify(steps, letters_by_order, fines_by_order, blocks, now=now)
+    # Last: appending locks the chain head until commit, which serializes parallel sweeps.
+    _record(steps, letters_by_order, fines_by_order, blocks)
 
 
 class _Ref:
