@@ -3,10 +3,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -114,7 +116,7 @@ class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
     fields = [
-        "file",
+        "download",
         "sha256",
         "size",
         "content_type",
@@ -128,6 +130,11 @@ class EvidenceInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # added through "Add evidence", which hashes and checks the file
+
+    @admin.display(description="file")
+    def download(self, evidence: Evidence) -> str:
+        url = reverse("admin:notices_removalorder_evidence", args=[evidence.order_id, evidence.pk])
+        return format_html('<a href="{}">{}{}</a>', url, evidence.sha256[:12], evidence.extension)
 
 
 class ObjectionInline(admin.TabularInline):
@@ -287,6 +294,34 @@ class RemovalOrderAdmin(TransitionAdminMixin, admin.ModelAdmin):
             _clock_paused,
         ),
     }
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(self.evidence_download)
+        return [
+            path(
+                "<path:object_id>/evidence/<int:evidence_id>/",
+                view,
+                name="notices_removalorder_evidence",
+            ),
+            *super().get_urls(),
+        ]
+
+    def evidence_download(
+        self, request: HttpRequest, object_id: str, evidence_id: int
+    ) -> FileResponse:
+        """Evidence is served only here, to staff who may see it, never from a public URL; the
+        type is the one read from the bytes on upload, and it is always an attachment."""
+        if not request.user.has_perm("notices.view_evidence"):
+            raise PermissionDenied
+        evidence = get_object_or_404(Evidence, pk=evidence_id, order_id=object_id)
+        response = FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=f"{evidence.sha256}{evidence.extension}",
+            content_type=evidence.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
     def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         # A new order's items come from the add form's list; the inlines only show.

@@ -228,3 +228,36 @@ def test_objection_is_decided_from_its_page(login, make_order):
     )
     objection.refresh_from_db()
     assert objection.status == "rejected"
+
+
+def test_evidence_is_served_only_to_staff_who_may_see_it(
+    login, make_order, settings, tmp_path, client, django_user_model
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from compliance.actors import Actor
+    from notices import services
+
+    settings.MEDIA_ROOT = tmp_path
+    order = make_order()
+    evidence = services.evidence_add(
+        order=order,
+        actor=Actor.staff(order.created_by),
+        file=SimpleUploadedFile("x.html", PNG),
+        captured_at=timezone.now(),
+    )
+    url = reverse("admin:notices_removalorder_evidence", args=[order.pk, evidence.pk])
+    response = login("auditor").get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert b"".join(response.streaming_content) == PNG
+    page = login("auditor").get(_url("removalorder_change", order.pk)).content.decode()
+    assert url in page
+
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+    nobody = django_user_model.objects.create_user("nobody", password="x", is_staff=True)
+    client.force_login(nobody)
+    assert client.get(url).status_code == 403
+    assert client.get("/media/" + evidence.file.name).status_code == 404
