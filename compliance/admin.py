@@ -258,6 +258,7 @@ class WarningLetterAdmin(ReadOnlyAdmin):
 @admin.register(RegistrationSanction)
 class RegistrationSanctionAdmin(SanctionAdmin):
     list_display = ["__str__", "kind", "status", "proposed_at", "proposed_by_label"]
+    list_select_related = ["platform"]
     list_filter = ["kind", "status"]
     readonly_fields = [
         "platform",

@@ -408,6 +408,7 @@ def _span(delta: timedelta) -> str:
 @admin.register(Objection)
 class ObjectionAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "order", "status", "filed_at", "decided_at"]
+    list_select_related = ["order"]
     list_filter = ["status"]
     search_fields = ["order__reference", "reason"]
     readonly_fields = [

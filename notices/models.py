@@ -67,7 +67,6 @@ class OrderStatus(models.TextChoices):
 OS = OrderStatus
 # States with a running clock: the sweep looks at these (DESIGN §5).
 CLOCK_STATES = [OS.ISSUED, OS.ACKNOWLEDGED, OS.WARNED, OS.FINED]
-OPEN_STATES = [OS.DRAFT, *CLOCK_STATES, OS.BLOCKED, OS.COMPLIED]
 ISSUE = "notices.issue_order"
 VERIFY = "notices.verify_order"
 

@@ -66,6 +66,7 @@ class ApiKeyInline(admin.TabularInline):
 @admin.register(ApiKey)
 class ApiKeyAdmin(TransitionAdminMixin, admin.ModelAdmin):
     list_display = ["name", "platform", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["platform"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "platform__name"]
     readonly_fields = [

@@ -73,7 +73,7 @@ def platform_create(
         platform.full_clean(exclude=["status"])
         platform.save()
         for domain in domains:
-            platform_domain_add(platform=platform, actor=actor, domain=domain, _record=False)
+            _domain_save(platform, domain)
         for contact in contacts:
             item = PlatformContact(platform=platform, **contact)
             item.full_clean()
@@ -123,17 +123,19 @@ def platform_record_edit(*, platform: Platform, actor: Actor, summary: str) -> N
     )
 
 
-def platform_domain_add(
-    *, platform: Platform, actor: Actor, domain: str, _record: bool = True
-) -> PlatformDomain:
+def platform_domain_add(*, platform: Platform, actor: Actor, domain: str) -> PlatformDomain:
     """Add a domain; the name is normalized and must not belong to any platform yet."""
     actor.require_perm("registry.change_platform")
     with transaction.atomic():
-        item = PlatformDomain(platform=platform, domain=hostname_normalize(domain))
-        item.full_clean()
-        item.save()
-        if _record:
-            platform_record_edit(platform=platform, actor=actor, summary=f"Added domain {item}.")
+        item = _domain_save(platform, domain)
+        platform_record_edit(platform=platform, actor=actor, summary=f"Added domain {item}.")
+    return item
+
+
+def _domain_save(platform: Platform, domain: str) -> PlatformDomain:
+    item = PlatformDomain(platform=platform, domain=hostname_normalize(domain))
+    item.full_clean()
+    item.save()
     return item
 
 

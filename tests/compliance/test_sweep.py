@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from compliance.actors import Actor
 from compliance.decisions import decision_chain_verify
+from compliance.errors import TransitionNotAllowed
 from compliance.models import (
     AccessBlock,
     DecisionRecord,
@@ -140,7 +141,7 @@ def test_late_compliance_at_each_rung_stops_the_ladder_but_not_the_fines(
     assert len(fines) == max(rung - 1, 0)
     assert all(f.status == "assessed" for f in fines)
     if fines:
-        with pytest.raises(Exception, match="conditions to close"):
+        with pytest.raises(TransitionNotAllowed, match="conditions to close"):
             notices.order_close(order=order, actor=Actor.staff(officer))
         for fine in fines:
             fine_confirm_payment(fine=fine, actor=Actor.staff(officer), payment_reference="TRX-1")

@@ -261,3 +261,33 @@ def test_evidence_is_served_only_to_staff_who_may_see_it(
     client.force_login(nobody)
     assert client.get(url).status_code == 403
     assert client.get("/media/" + evidence.file.name).status_code == 404
+
+
+def test_objection_list_costs_the_same_for_one_or_many(login, make_order):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from compliance.actors import Actor
+    from notices import services
+
+    client = login("auditor")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_url("objection_changelist")).status_code == 200
+        return len(captured)
+
+    def objection() -> None:
+        order = make_order()
+        services.objection_file(
+            order=order,
+            actor=Actor.of_platform(order.platform),
+            reason="x",
+            items=[order.items.first()],
+        )
+
+    objection()
+    one = queries()
+    for _ in range(4):
+        objection()
+    assert queries() == one
