@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -80,6 +80,13 @@ def rows_claimed(
             yield pk
 
 
+def message_id(notification: Notification) -> str:
+    """The same on every attempt: a letter re-sent after a crash (sent, then killed before it
+    was marked) is recognisable as the same letter by any mail system."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    return f"<notification-{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
 def notifications_deliver(*, now: datetime | None = None, limit: int = 200) -> int:
     """Send what is due; returns how many were sent. Safe to run in several workers at once."""
     now = now or timezone.now()
@@ -92,13 +99,13 @@ def notifications_deliver(*, now: datetime | None = None, limit: int = 200) -> i
         try:
             if not notification.recipients:
                 raise ValueError("the platform has no contact person to write to")
-            send_mail(
+            EmailMessage(
                 notification.subject,
                 notification.body,
                 settings.DEFAULT_FROM_EMAIL,
                 notification.recipients,
-                fail_silently=False,
-            )
+                headers={"Message-ID": message_id(notification)},
+            ).send(fail_silently=False)
         except Exception as error:
             attempts = notification.attempts + 1
             gave_up = attempts >= MAX_ATTEMPTS

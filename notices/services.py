@@ -68,7 +68,13 @@ class ItemReport:
 
 
 def _lock(order: RemovalOrder) -> RemovalOrder:
-    return RemovalOrder.objects.select_for_update().select_related("platform").get(pk=order.pk)
+    # Only the order row: locking the joined platform too would block every sweep writing a
+    # letter for that platform (the foreign key check takes a share lock on it) and deadlock.
+    return (
+        RemovalOrder.objects.select_for_update(of=("self",))
+        .select_related("platform")
+        .get(pk=order.pk)
+    )
 
 
 # Intake.

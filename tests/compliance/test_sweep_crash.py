@@ -1,86 +1,164 @@
-"""A sweep killed with SIGKILL in the middle, again and again, then run clean: every due order
-is escalated exactly once, as if nothing had happened."""
+"""Processes killed with SIGKILL at random points, again and again, then run clean.
+
+The sweep: the end state equals the plan of a sweep with no kills (its own dry run, taken
+before), order by order; nothing doubled, letter numbers without gaps, the chain intact.
+The deliverer: every letter and webhook arrives; none is sent again after it was marked sent,
+so a resend can only be the one in flight when a kill landed (at most one per kill, and with
+the same Message-ID / webhook-id, so the receiver can tell).
+"""
 
 import os
+import random
+import re
 import signal
 import subprocess
 import sys
+import time
+from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone
 
 from compliance.decisions import decision_chain_verify
-from compliance.models import DecisionRecord, Notification, WarningLetter
-from notices.models import OrderItem, RemovalOrder
+from compliance.models import DecisionRecord, Fine, Notification, WarningLetter, WebhookDelivery
+from compliance.outbox import CLAIM_FOR
+from compliance.sweep import orders_sweep
+from notices.models import RemovalOrder
+from registry.models import WebhookEndpoint
+from tests import scale
+from tests.cloning import orders_clone_due
 from tests.compliance.test_worker import _database_url
+from tests.receiver import Receiver
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDERS = 1500
-KILLS = 3
 
 
-def _clone_due_orders(template: RemovalOrder, count: int) -> None:
-    """Copies of an issued order, due an hour ago (set-up only; the sweep is what is tested)."""
-    fields = {
-        f.attname: getattr(template, f.attname)
-        for f in RemovalOrder._meta.concrete_fields
-        if f.attname not in ("id", "reference")
-    }
-    fields["due_at"] = timezone.now() - timedelta(hours=1)
-    orders = RemovalOrder.objects.bulk_create(
-        RemovalOrder(**fields, reference=f"RO-CRASH-{n:06d}") for n in range(count)
-    )
-    OrderItem.objects.bulk_create(
-        OrderItem(order=order, url=f"https://platform1.example/crash/{order.pk}")
-        for order in orders
-    )
-
-
-def _sweep(batch_size: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _database_url()}
+def _manage(*args: str, **env: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "manage.py", "escalate", "--batch-size", str(batch_size)],
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "DATABASE_URL": _database_url(), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_sweep_killed_halfway_escalates_each_order_exactly_once(make_order):
-    template = make_order()
-    RemovalOrder.objects.filter(pk=template.pk).update(due_at=timezone.now() - timedelta(hours=1))
-    _clone_due_orders(template, ORDERS - 1)
-    kills = 0
-    for _ in range(KILLS):
-        done_before = WarningLetter.objects.count()
-        process = _sweep(batch_size=25)
+def _kill_midway(start, progress, *, kills: int, seed: int) -> int:
+    """Start a process `kills` times; once it has made progress, SIGKILL it after a random
+    pause. Returns how many processes were killed while still running."""
+    rng = random.Random(seed)
+    killed = 0
+    for _ in range(kills):
+        before = progress()
+        process = start()
         wait_until(
-            lambda p=process, n=done_before: (
-                WarningLetter.objects.count() > n or p.poll() is not None
-            ),
-            timeout=60,
-            what="the sweep to commit a batch",
+            lambda p=process, n=before: progress() > n or p.poll() is not None,
+            timeout=120,
+            what="the process to commit some work",
+            every=0.01,
         )
+        time.sleep(rng.uniform(0, 0.05))
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
-            kills += 1
-        process.wait(timeout=30)
-    assert kills >= 1, "the sweep finished before it could be killed; raise ORDERS"
-    assert WarningLetter.objects.count() < ORDERS, "killed sweeps must have left work undone"
+            killed += 1
+        process.communicate(timeout=30)
+    return killed
 
-    finish = _sweep(batch_size=500)
-    output, _ = finish.communicate(timeout=120)
-    assert finish.returncode == 0, output
 
-    assert WarningLetter.objects.count() == ORDERS
-    assert len(set(WarningLetter.objects.values_list("order_id", flat=True))) == ORDERS
-    assert set(RemovalOrder.objects.values_list("status", "escalation_level")) == {("warned", 1)}
-    assert DecisionRecord.objects.filter(action="removalorder.escalate").count() == ORDERS
-    assert Notification.objects.filter(event="order.escalated").count() == ORDERS
+@pytest.mark.django_db(transaction=True)
+def test_sweep_killed_again_and_again_ends_as_if_never_killed(make_order, make_platform):
+    platform = make_platform()
+    half = scale.CRASH_ORDERS // 2
+    orders_clone_due(make_order(platform=platform), half, prefix="CRASH-A")
+    # The other half has had its first letter: their next rung is a fine.
+    orders_clone_due(
+        make_order(platform=platform), half, prefix="CRASH-B", status="warned", escalation_level=1
+    )
+    now = timezone.now()
+    plan = {s.order_id: s for s in orders_sweep(now=now, dry_run=True).steps}
+    assert len(plan) == 2 * half
+
+    def sweep() -> subprocess.Popen:
+        return _manage("escalate", "--now", now.isoformat(), "--batch-size", "10")
+
+    killed = _kill_midway(sweep, WarningLetter.objects.count, kills=scale.KILLS, seed=1)
+    assert killed >= scale.KILLS * 0.8, f"only {killed} of {scale.KILLS} kills landed mid-sweep"
+    assert WarningLetter.objects.count() < len(plan), "killed sweeps must have left work undone"
+
+    output, _ = sweep().communicate(timeout=600)
+    assert "0 failed" in output, output
+
+    for pk, status, level, due_at in RemovalOrder.objects.values_list(
+        "pk", "status", "escalation_level", "due_at"
+    ):
+        step = plan[pk]
+        assert (status, level, due_at) == (step.to_state, step.level, step.due_at)
+    fined = dict(
+        Fine.objects.values("order_id")
+        .annotate(total=Sum("amount"))
+        .values_list("order_id", "total")
+    )
+    assert fined == {pk: s.fine_amount for pk, s in plan.items() if s.fine_amount > 0}
+    assert sum(fined.values()) > Decimal(0)
+    letters = Counter(WarningLetter.objects.values_list("order_id", flat=True))
+    assert letters == Counter(list(plan))
+    numbers = sorted(WarningLetter.objects.values_list("number", flat=True))
+    assert numbers == [f"WL-{now.year}-{n:06d}" for n in range(1, len(plan) + 1)], "no gaps"
+    assert DecisionRecord.objects.filter(action="removalorder.escalate").count() == len(plan)
+    assert Notification.objects.filter(event="order.escalated").count() == len(plan)
     assert decision_chain_verify().ok
+
+
+MESSAGE_ID = re.compile(r"^Message-ID: (<notification-\d+\.\d+@[^>]+>)$", re.MULTILINE)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deliverer_killed_again_and_again_loses_nothing_and_resends_only_in_flight(
+    make_order, make_platform, tmp_path, settings
+):
+    settings.DEBUG = True  # the local receiver speaks http; outside debug only https is accepted
+    receiver = Receiver(fail=0)
+    platform = make_platform()
+    WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret="whsec_" + "A" * 32)
+    orders_clone_due(make_order(platform=platform), scale.CRASH_ORDERS // 2, prefix="MAIL")
+    orders_sweep(now=timezone.now())
+    letters = Notification.objects.filter(event="order.escalated").count()
+    hooks = WebhookDelivery.objects.count()
+    assert letters == scale.CRASH_ORDERS // 2
+    assert hooks >= letters
+    outbox = tmp_path / "mail"
+    mail = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"}
+    mail["EMAIL_FILE_PATH"] = str(outbox)
+
+    def done() -> int:
+        return (
+            Notification.objects.filter(status="sent").count()
+            + WebhookDelivery.objects.filter(status="delivered").count()
+        )
+
+    try:
+        killed = _kill_midway(lambda: _manage("deliver", **mail), done, kills=scale.KILLS, seed=2)
+        assert killed >= scale.KILLS * 0.8, f"only {killed} of {scale.KILLS} kills landed"
+        assert done() < letters + hooks, "killed deliverers must have left work undone"
+        # A dead deliverer's claims expire; the clean run comes after that.
+        later = (timezone.now() + CLAIM_FOR + timedelta(seconds=1)).isoformat()
+        output, _ = _manage("deliver", "--now", later, **mail).communicate(timeout=600)
+    finally:
+        receiver.server.shutdown()
+
+    assert Notification.objects.exclude(status="sent").count() == 0, output
+    assert WebhookDelivery.objects.exclude(status="delivered").count() == 0, output
+    sent = Counter(
+        m for f in outbox.iterdir() for m in MESSAGE_ID.findall(f.read_text(errors="replace"))
+    )
+    assert len(sent) == letters, "every letter arrived"
+    assert sum(sent.values()) - letters <= killed, "only an in-flight letter is sent twice"
+    arrived = Counter(headers["webhook-id"] for headers, _ in receiver.received)
+    assert set(arrived) == set(WebhookDelivery.objects.values_list("msg_id", flat=True))
+    assert sum(arrived.values()) - hooks <= killed, "only an in-flight webhook is sent twice"
