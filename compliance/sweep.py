@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from compliance import letters
@@ -131,10 +131,20 @@ def _sweep_batch(
             report.escalated, report.failed = len(steps), len(failures)
             report.steps = steps
     except Exception:
+        if _database_lost():
+            raise  # nothing of this batch was written; fail loudly, the next sweep starts over
         # One bad order must not stall the rest: redo this batch one order at a time.
         log.exception("sweep batch failed; retrying its orders one by one")
         return _sweep_one_by_one(now=now, batch_size=batch_size, policies=policies)
     return report
+
+
+def _database_lost() -> bool:
+    try:
+        connection.ensure_connection()
+        return not connection.is_usable()
+    except DatabaseError:
+        return True
 
 
 def _sweep_one_by_one(

@@ -12,12 +12,10 @@ import random
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.db.models import Sum
@@ -31,22 +29,9 @@ from notices.models import RemovalOrder
 from registry.models import WebhookEndpoint
 from tests import scale
 from tests.cloning import orders_clone_due
-from tests.compliance.test_worker import _database_url
+from tests.processes import manage
 from tests.receiver import Receiver
 from tests.waiting import wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _manage(*args: str, **env: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": _database_url(), **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
 
 
 def _kill_midway(start, progress, *, kills: int, seed: int) -> int:
@@ -85,7 +70,7 @@ def test_sweep_killed_again_and_again_ends_as_if_never_killed(make_order, make_p
     assert len(plan) == 2 * half
 
     def sweep() -> subprocess.Popen:
-        return _manage("escalate", "--now", now.isoformat(), "--batch-size", "10")
+        return manage("escalate", "--now", now.isoformat(), "--batch-size", "10")
 
     killed = _kill_midway(sweep, WarningLetter.objects.count, kills=scale.KILLS, seed=1)
     assert killed >= scale.KILLS * 0.8, f"only {killed} of {scale.KILLS} kills landed mid-sweep"
@@ -143,12 +128,12 @@ def test_deliverer_killed_again_and_again_loses_nothing_and_resends_only_in_flig
         )
 
     try:
-        killed = _kill_midway(lambda: _manage("deliver", **mail), done, kills=scale.KILLS, seed=2)
+        killed = _kill_midway(lambda: manage("deliver", **mail), done, kills=scale.KILLS, seed=2)
         assert killed >= scale.KILLS * 0.8, f"only {killed} of {scale.KILLS} kills landed"
         assert done() < letters + hooks, "killed deliverers must have left work undone"
         # A dead deliverer's claims expire; the clean run comes after that.
         later = (timezone.now() + CLAIM_FOR + timedelta(seconds=1)).isoformat()
-        output, _ = _manage("deliver", "--now", later, **mail).communicate(timeout=600)
+        output, _ = manage("deliver", "--now", later, **mail).communicate(timeout=600)
     finally:
         receiver.server.shutdown()
 

@@ -9,24 +9,16 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from compliance.models import Notification
 from notices.models import RemovalOrder
+from tests.processes import database_url
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -60,7 +52,7 @@ def test_beat_scheduled_sweep_escalates_a_due_order(make_order, broker, tmp_path
     env = {
         **os.environ,
         "CELERY_BROKER_URL": broker,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "VAR_DIR": str(tmp_path),
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
     }
