@@ -1,0 +1,146 @@
+"""Who reaches which API endpoint: every route, called by every kind of caller, against a table.
+
+The routes come from the URL configuration, so an endpoint added without a row fails here.
+Callers: nobody, a logged-in staff member (the API takes keys, not sessions), a forged key (a
+real prefix with a wrong secret), a revoked key, another platform's key, the key of a platform
+whose registration was revoked (enforcement goes on: its orders and fines stay open), and the
+platform's own key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import URLPattern, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from compliance import sanctions
+from compliance.actors import Actor
+from compliance.models import DecisionRecord, Fine
+from compliance.sanctions import sweep_all
+from registry.models import ApiKey, Platform
+from registry.services import api_key_create, api_key_revoke
+
+T0 = datetime(2026, 10, 1, tzinfo=UTC)
+CALLERS = ("anonymous", "staff", "forged", "revoked_key", "other", "revoked_platform", "own")
+OK = "ok"  # anything but 401, 403 and 404: the caller got through to the endpoint's own rules
+DENIED_TO_KEYLESS = {"anonymous": 401, "staff": 401, "forged": 401, "revoked_key": 401}
+OBJECT = {**DENIED_TO_KEYLESS, "other": 404, "revoked_platform": OK, "own": OK}
+COLLECTION = {**DENIED_TO_KEYLESS, "other": OK, "revoked_platform": OK, "own": OK}
+REGISTERED_ONLY = {**DENIED_TO_KEYLESS, "other": OK, "revoked_platform": 403, "own": OK}
+PUBLIC = dict.fromkeys(CALLERS, OK)
+
+# route name: (method, body, expectation per caller)
+TABLE = {
+    "platform": ("get", None, REGISTERED_ONLY),
+    "platform-changes": ("post", {"description": "New director."}, REGISTERED_ONLY),
+    "webhook": ("put", {"url": "https://hooks.example/in"}, REGISTERED_ONLY),
+    "orders": ("get", None, COLLECTION),
+    "order": ("get", None, OBJECT),
+    "acknowledge": ("post", None, OBJECT),
+    "report-many": ("post", "items", OBJECT),
+    "report": ("post", {"action": "removed"}, OBJECT),
+    "objections": ("post", "objection", OBJECT),
+    "fines": ("get", None, COLLECTION),
+    "fine-payment": ("post", {"payment_reference": "TRX-9"}, OBJECT),
+    "normalization-requests": ("post", {"statement": "Removed."}, REGISTERED_ONLY),
+    "blocklist": ("get", None, PUBLIC),
+    "blocklist-text": ("get", None, PUBLIC),
+}
+
+
+def _api_routes() -> set[str]:
+    resolver = get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if str(pattern.pattern) == "api/v1/":
+            names |= {p.name for p in pattern.url_patterns if isinstance(p, URLPattern)}
+    return names
+
+
+def test_every_api_route_has_a_row_in_the_table():
+    assert _api_routes() == set(TABLE)
+
+
+@pytest.fixture
+def victim(make_order, make_platform, supervisor):
+    """An order two letters up the ladder (so it has a fine), its platform's block in force."""
+    with time_machine.travel(T0, tick=False):
+        order = make_order(platform=make_platform(is_ugc=True))
+    for day in (1, 2, 3, 4):
+        with time_machine.travel(T0 + timedelta(days=day), tick=False):
+            sweep_all()
+    sanctions.access_block_approve(block=order.platform.blocks.get(), actor=Actor.staff(supervisor))
+    return order
+
+
+def _keyed(platform: Platform, officer) -> tuple[APIClient, ApiKey]:
+    api_key, key = api_key_create(platform=platform, actor=Actor.staff(officer), name="matrix")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client, api_key
+
+
+@pytest.fixture
+def callers(victim, make_platform, officer) -> dict[str, APIClient]:
+    own, _ = _keyed(victim.platform, officer)
+    revoked, revoked_key = _keyed(victim.platform, officer)
+    api_key_revoke(api_key=revoked_key, actor=Actor.staff(officer))
+    forged = APIClient()
+    forged.credentials(HTTP_AUTHORIZATION=f"Bearer cek_{revoked_key.prefix}_{'x' * 43}")
+    staff = APIClient()
+    staff.force_login(officer)
+    other, _ = _keyed(make_platform(), officer)
+    return {
+        "anonymous": APIClient(),
+        "staff": staff,
+        "forged": forged,
+        "revoked_key": revoked,
+        "other": other,
+        "own": own,
+    }
+
+
+def _request(route: str, victim) -> tuple[str, str, object]:
+    method, body, _ = TABLE[route]
+    item = victim.items.first()
+    fine = Fine.objects.filter(order=victim).first()
+    kwargs = {
+        "order": {"reference": victim.reference},
+        "acknowledge": {"reference": victim.reference},
+        "report-many": {"reference": victim.reference},
+        "report": {"reference": victim.reference, "item_id": item.pk},
+        "objections": {"reference": victim.reference},
+        "fine-payment": {"fine_id": fine.pk},
+    }.get(route, {})
+    if body == "items":
+        body = {"items": [{"item_id": item.pk, "action": "removed"}]}
+    elif body == "objection":
+        body = {"reason": "Satire.", "items": [item.pk]}
+    return method, reverse(f"v1:{route}", kwargs=kwargs), body
+
+
+@pytest.mark.parametrize("route", sorted(TABLE))
+def test_api_route_per_caller(route, victim, callers):
+    method, url, body = _request(route, victim)
+    expected = TABLE[route][2]
+    outcome = {}
+    for caller in CALLERS:
+        if caller == "revoked_platform":
+            Platform.objects.filter(pk=victim.platform_id).update(status="revoked")
+            client = callers["own"]
+        else:
+            Platform.objects.filter(pk=victim.platform_id).update(status="blocked")
+            client = callers[caller]
+        records = DecisionRecord.objects.count()
+        response = getattr(client, method)(
+            url, body, format="json", HTTP_IDEMPOTENCY_KEY=f"{route}-{caller}"
+        )
+        status = response.status_code
+        outcome[caller] = OK if status not in (401, 403, 404) and status < 500 else status
+        if outcome[caller] != OK:
+            assert DecisionRecord.objects.count() == records, "a refusal wrote something"
+            assert response["Content-Type"] == "application/problem+json"
+    assert outcome == expected

@@ -1,0 +1,258 @@
+"""Who may do what in the admin: every transition and action button, forged as a POST by every
+role, against a table written out by hand.
+
+The table is checked against the admin itself: a button added without a row here fails the
+test. "Allowed" is read from the audit trail (every write appends a decision record in its own
+transaction), so a refusal that still wrote something would show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from compliance import sanctions
+from compliance.actors import Actor
+from compliance.admin_transitions import TransitionAdminMixin
+from compliance.models import AccessBlock, DecisionRecord, EscalationPolicy, Fine
+from compliance.policies import policy_save
+from compliance.sweep import orders_sweep
+from notices import services as notices
+from registry import services as registry
+from registry.models import Platform
+
+ROLES = ("anonymous", "auditor", "officer", "supervisor", "supervisor2")
+STAFF = {"officer", "supervisor", "supervisor2"}
+SUPERVISORS = {"supervisor", "supervisor2"}
+NOBODY: set[str] = set()
+# The second pair of eyes: "supervisor" proposed (or requested) it, so only "supervisor2" may.
+OTHER_SUPERVISOR = {"supervisor2"}
+
+# (model, button, scenario, the roles whose POST takes effect)
+CASES: list[tuple[str, str, str, set[str]]] = [
+    ("registry.platform", "file_application", "platform_unregistered", STAFF),
+    ("registry.platform", "approve", "platform_pending", STAFF),
+    ("registry.platform", "reject", "platform_pending", STAFF),
+    ("registry.platform", "require_update", "platform_registered", STAFF),
+    ("registry.platform", "accept_update", "platform_update_required", STAFF),
+    ("registry.platform", "warn", "platform_update_required", STAFF),
+    ("registry.platform", "notify_unregistered", "platform_unregistered", STAFF),
+    ("registry.platform", "create_api_key", "platform_registered", STAFF),
+    ("registry.platform", "propose_block", "platform_registered", STAFF),
+    ("registry.apikey", "revoke", "api_key", STAFF),
+    ("notices.removalorder", "issue", "order_draft", STAFF),
+    ("notices.removalorder", "acknowledge", "order_issued", STAFF),  # recorded for the platform
+    ("notices.removalorder", "close", "order_complied", STAFF),
+    ("notices.removalorder", "reopen", "order_closed", STAFF),
+    ("notices.removalorder", "withdraw", "order_issued", STAFF),
+    ("notices.removalorder", "import_items", "order_draft", STAFF),
+    ("notices.removalorder", "add_evidence", "order_issued", STAFF),
+    ("notices.removalorder", "pause_clock", "order_issued", STAFF),
+    ("notices.removalorder", "resume_clock", "order_paused", STAFF),
+    ("notices.objection", "uphold", "objection_open", STAFF),
+    ("notices.objection", "reject", "objection_open", STAFF),
+    ("compliance.accessblock", "approve", "block_proposed", OTHER_SUPERVISOR),
+    ("compliance.accessblock", "reject", "block_proposed", OTHER_SUPERVISOR),
+    ("compliance.accessblock", "lift", "block_in_force", SUPERVISORS),
+    ("compliance.accessblock", "request_normalization", "block_in_force", STAFF),
+    ("compliance.fine", "approve", "fine_proposed", SUPERVISORS),
+    ("compliance.fine", "reject", "fine_proposed", SUPERVISORS),
+    ("compliance.fine", "waive", "fine_assessed", SUPERVISORS),
+    ("compliance.fine", "confirm_payment", "fine_declared", STAFF),
+    ("compliance.registrationsanction", "approve", "registration_sanction", SUPERVISORS),
+    ("compliance.registrationsanction", "reject", "registration_sanction", SUPERVISORS),
+    ("compliance.normalizationrequest", "grant", "normalization_ready", OTHER_SUPERVISOR),
+    ("compliance.normalizationrequest", "refuse", "normalization_ready", OTHER_SUPERVISOR),
+]
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _buttons() -> set[tuple[str, str]]:
+    found = set()
+    for model, model_admin in admin.site._registry.items():
+        if isinstance(model_admin, TransitionAdminMixin):
+            label = model._meta.label_lower
+            found |= {(label, name) for name in model_admin.transition_services}
+            found |= {(label, name) for name in model_admin.object_actions}
+    return found
+
+
+def test_every_admin_button_has_a_row_in_the_table():
+    assert {(m, b) for m, b, _, _ in CASES} == _buttons()
+
+
+class World:
+    """Objects in the state each button needs, made through the services."""
+
+    def __init__(self, users: dict[str, User], make_order: Callable, make_platform: Callable):
+        self.users = users
+        self.make_order = make_order
+        self.make_platform = make_platform
+        self.officer = Actor.staff(users["officer"])
+        self.supervisor = Actor.staff(users["supervisor"])
+
+    def platform_unregistered(self) -> Platform:
+        return self.make_platform(registered=False)
+
+    def platform_pending(self) -> Platform:
+        return registry.platform_file_application(
+            platform=self.make_platform(registered=False), actor=self.officer
+        )
+
+    def platform_registered(self) -> Platform:
+        return self.make_platform()
+
+    def platform_update_required(self) -> Platform:
+        return registry.platform_require_update(
+            platform=self.make_platform(), actor=self.officer, reason="A director changed."
+        )
+
+    def api_key(self) -> Any:
+        key, _ = registry.api_key_create(
+            platform=self.make_platform(), actor=self.officer, name="production"
+        )
+        return key
+
+    def order_draft(self) -> Any:
+        return self.make_order(issued=False)
+
+    def order_issued(self) -> Any:
+        return self.make_order()
+
+    def order_complied(self) -> Any:
+        order = self.make_order()
+        return notices.order_items_report(
+            order=order,
+            actor=Actor.of_platform(order.platform),
+            reports=[notices.ItemReport(item_id=i.pk, action="removed") for i in order.items.all()],
+        )
+
+    def order_closed(self) -> Any:
+        return notices.order_close(order=self.order_complied(), actor=self.officer)
+
+    def order_paused(self) -> Any:
+        return notices.order_clock_pause(
+            order=self.make_order(), actor=self.officer, reason="Court hearing."
+        )
+
+    def objection_open(self) -> Any:
+        order = self.make_order()
+        return notices.objection_file(
+            order=order,
+            actor=Actor.of_platform(order.platform),
+            reason="This is satire.",
+            items=list(order.items.all()),
+        )
+
+    def block_proposed(self) -> AccessBlock:
+        return sanctions.access_block_propose(
+            platform=self.make_platform(), actor=self.supervisor, reason="Repeated refusals."
+        )
+
+    def block_in_force(self) -> AccessBlock:
+        return sanctions.access_block_approve(
+            block=self.block_proposed(), actor=Actor.staff(self.users["supervisor2"])
+        )
+
+    def _fined_order(self) -> Fine:
+        order = self.make_order(platform=self.make_platform(is_ugc=True))
+        later = timezone.now()
+        for _ in range(2):
+            later += timedelta(days=2)
+            orders_sweep(now=later)
+        return Fine.objects.get(order=order)
+
+    def fine_proposed(self) -> Fine:
+        policy = EscalationPolicy.objects.get(is_default=True)
+        policy.fines_need_approval = True
+        policy_save(policy=policy, actor=self.supervisor)
+        return self._fined_order()
+
+    def fine_assessed(self) -> Fine:
+        return self._fined_order()
+
+    def fine_declared(self) -> Fine:
+        fine = self._fined_order()
+        return sanctions.fine_declare_payment(
+            fine=fine, actor=Actor.of_platform(fine.platform), payment_reference="TRX-1"
+        )
+
+    def registration_sanction(self) -> Any:
+        platform = self.platform_update_required()
+        platform = registry.platform_warn(platform=platform, actor=self.officer, reason="Late.")
+        return sanctions.registration_sanction_propose(
+            platform=platform,
+            actor=Actor.scheduled_job("escalation-sweep"),
+            kind="suspend",
+            reason="Warning period lapsed.",
+        )
+
+    def normalization_ready(self) -> Any:
+        block = self.block_in_force()
+        return sanctions.normalization_request(
+            platform=block.platform, actor=self.supervisor, statement="We comply now."
+        )
+
+
+def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
+    domain = ""
+    platform = getattr(scenario_object, "platform", None)
+    if platform is not None:
+        domain = platform.domains.values_list("domain", flat=True).first()
+    return {
+        "reason": "Access matrix.",
+        "name": "matrix",
+        "statement": "We comply now.",
+        "payment_reference": "",
+        "text": f"https://{domain}/matrix/1",
+        "captured_at": "2026-11-01 10:00",
+        "description": "capture",
+        **({"file": SimpleUploadedFile("capture.png", PNG)} if button == "add_evidence" else {}),
+    }
+
+
+@pytest.fixture
+def users(officer, supervisor, supervisor2, auditor) -> dict[str, User]:
+    return {
+        "officer": officer,
+        "supervisor": supervisor,
+        "supervisor2": supervisor2,
+        "auditor": auditor,
+    }
+
+
+@pytest.mark.parametrize(("model", "button", "scenario", "allowed"), CASES)
+def test_admin_button_per_role(users, make_order, make_platform, model, button, scenario, allowed):
+    obj = getattr(World(users, make_order, make_platform), scenario)()
+    opts = obj._meta
+    model_admin = admin.site._registry[type(obj)]
+    kind = "transition" if button in model_admin.transition_services else "action"
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{kind}", args=[obj.pk, button])
+    outcome = {}
+    for role in ROLES:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(users[role])
+        with transaction.atomic():
+            before = DecisionRecord.objects.count()
+            response = client.post(url, _post_data(obj, button))
+            took_effect = DecisionRecord.objects.count() > before
+            transaction.set_rollback(True)
+        outcome[role] = took_effect
+        if role == "anonymous":
+            assert response.status_code == 302
+            assert "/login/" in response["Location"]
+        elif not took_effect:
+            assert response.status_code in (302, 403), (role, response.status_code)
+    assert {r for r, ok in outcome.items() if ok} == allowed, outcome
