@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from compliance.api.auth import actor_of, platform_of
 from compliance.api.idempotency import idempotent
-from compliance.api.serializers import PROBLEMS, StrictSerializer
+from compliance.api.serializers import PROBLEMS, StrictSerializer, id_field
 from compliance.models.sanctions import FineStatus
 from notices import selectors, services
 from notices.models import REPORTABLE, ItemStatus, Objection, OrderStatus, RemovalOrder
@@ -127,7 +127,8 @@ class OrderList(APIView):
         description="Orders served on your platform, newest first, with cursor pagination.",
     )
     def get(self, request: Request) -> Response:
-        filters = OrderFilters(data=request.query_params)
+        # A plain dict: as a QueryDict, DRF would read `?status=` as "not given" and list all.
+        filters = OrderFilters(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         options = {
             k: v for k, v in filters.validated_data.items() if k not in ("cursor", "page_size")
@@ -216,7 +217,7 @@ class ReportItem(APIView):
 
 
 class BulkReportItemIn(ReportIn):
-    item_id = serializers.IntegerField()
+    item_id = id_field()
 
 
 class BulkReportIn(StrictSerializer):
@@ -253,9 +254,7 @@ class ReportItems(APIView):
 
 class ObjectionIn(StrictSerializer):
     reason = serializers.CharField(max_length=5000)
-    items = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=MAX_BULK
-    )
+    items = serializers.ListField(child=id_field(), min_length=1, max_length=MAX_BULK)
 
 
 class FileObjection(APIView):

@@ -18,6 +18,14 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+# Database ids are 64-bit; a larger number is refused here rather than overflowing a query.
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
 class FieldErrorSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="Dotted path of the field; empty for the whole body.")
     message = serializers.CharField()
@@ -36,13 +44,8 @@ class ProblemSerializer(serializers.Serializer):
     )
 
 
+# Errors are documented with the media type they are sent with (RFC 9457).
 PROBLEMS = {
-    400: ProblemSerializer,
-    401: ProblemSerializer,
-    403: ProblemSerializer,
-    404: ProblemSerializer,
-    409: ProblemSerializer,
-    413: ProblemSerializer,
-    422: ProblemSerializer,
-    429: ProblemSerializer,
+    (status, "application/problem+json"): ProblemSerializer
+    for status in (400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 429)
 }

@@ -1,8 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from compliance.api import blocklist, portal
 from notices import api as orders
 from registry import api as registry
+
+
+class IdConverter:
+    """A database id: up to 18 digits, so no path can name a number the database cannot hold."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("platform/", registry.PlatformRecord.as_view(), name="platform"),
@@ -13,13 +28,13 @@ urlpatterns = [
     path("orders/<str:reference>/acknowledge/", orders.Acknowledge.as_view(), name="acknowledge"),
     path("orders/<str:reference>/items/report/", orders.ReportItems.as_view(), name="report-many"),
     path(
-        "orders/<str:reference>/items/<int:item_id>/report/",
+        "orders/<str:reference>/items/<id:item_id>/report/",
         orders.ReportItem.as_view(),
         name="report",
     ),
     path("orders/<str:reference>/objections/", orders.FileObjection.as_view(), name="objections"),
     path("fines/", portal.FineList.as_view(), name="fines"),
-    path("fines/<int:fine_id>/payment/", portal.FinePayment.as_view(), name="fine-payment"),
+    path("fines/<id:fine_id>/payment/", portal.FinePayment.as_view(), name="fine-payment"),
     path(
         "normalization-requests/",
         portal.NormalizationRequestCreate.as_view(),

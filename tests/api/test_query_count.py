@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.compliance.test_sweep_crash import _clone_due_orders
+from tests.cloning import orders_clone_due
 
 
 def _queries(api) -> int:
@@ -15,7 +15,7 @@ def _queries(api) -> int:
 def test_orders_page_queries_do_not_grow_with_orders(api, order):
     api.get("/api/v1/orders/")  # first use writes last_used_at; compare steady requests
     one = _queries(api)
-    _clone_due_orders(order, 199)
+    orders_clone_due(order, 200, prefix="QC")
     many = _queries(api)
     assert len(api.get("/api/v1/orders/?page_size=200").json()["results"]) == 200
     assert one == many
