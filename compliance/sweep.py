@@ -267,19 +267,38 @@ def _step(
     if rung.action == LadderAction.WARNING_FINE and (
         row["platform__is_ugc"] or not terms.fines_only_ugc
     ):
-        already: dict[str, Decimal] = defaultdict(Decimal)
-        for amounts in previous_fines:
-            for item_id, amount in amounts.items():
-                already[item_id] += Decimal(amount)
-        for item_id in items:
-            room = max(terms.fine_cap_per_item - already[str(item_id)], Decimal(0))
-            amount = min(rung.fine_per_item, room)
-            if amount > 0:
-                step.item_amounts[str(item_id)] = str(amount)
-                step.fine_amount += amount
+        amounts = fine_item_amounts(
+            items=items,
+            previous_fines=previous_fines,
+            per_item=rung.fine_per_item,
+            cap_per_item=terms.fine_cap_per_item,
+        )
+        step.item_amounts = {item_id: str(amount) for item_id, amount in amounts.items()}
+        step.fine_amount = sum(amounts.values(), Decimal(0))
         if step.fine_amount > 0:
             step.to_state = OrderStatus.FINED
     return step
+
+
+def fine_item_amounts(
+    *,
+    items: list[int],
+    previous_fines: list[dict[str, str]],
+    per_item: Decimal,
+    cap_per_item: Decimal,
+) -> dict[str, Decimal]:
+    """What a fine charges per outstanding item: the rung's amount, but never more than what
+    is left under the item's cap after the fines already assessed on it (by item id)."""
+    already: dict[str, Decimal] = defaultdict(Decimal)
+    for amounts in previous_fines:
+        for item_id, amount in amounts.items():
+            already[item_id] += Decimal(amount)
+    charged = {}
+    for item_id in map(str, items):
+        amount = min(per_item, max(cap_per_item - already[item_id], Decimal(0)))
+        if amount > 0:
+            charged[item_id] = amount
+    return charged
 
 
 def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:

@@ -60,3 +60,24 @@ def test_normal_form_is_a_fixed_point_and_ignores_case_of_scheme_and_host(scheme
     assert url_normalize(once) == once
     assert once == url_normalize(f"{scheme.lower()}://{host}{path}")
     assert once.endswith(path or "/")
+
+
+any_text = st.one_of(
+    st.text(max_size=80),
+    st.builds(
+        lambda scheme, rest: f"{scheme}://{rest}",
+        st.sampled_from(["http", "https", "ftp", "HTTP", ""]),
+        st.text(max_size=60),
+    ),
+)
+
+
+@given(any_text)
+def test_any_text_is_either_refused_cleanly_or_normalized_to_a_fixed_point(raw):
+    try:
+        once = url_normalize(raw)
+    except ValidationError:
+        return
+    assert url_normalize(once) == once
+    assert once.startswith(("http://", "https://"))
+    assert "#" not in once
