@@ -4,7 +4,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install run test lint format bench clean
+.PHONY: install chromium run test stress lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -24,8 +24,22 @@ run: install
 	@echo
 	honcho start
 
-test: install
+# The browser test needs Debian's chromium; installed with apt when missing (as root), as CI is.
+chromium:
+	@command -v chromium >/dev/null || apt-get install -y -q chromium || \
+		(echo "Install Debian's chromium (apt-get install chromium) for the browser test." && false)
+
+test: install chromium
 	pytest $(PYTEST_ARGS)
+
+# The reliability tests at full size (docs/reliability.md), on PostgreSQL: 8 sweeps racing
+# reports over 10,000 orders for 5 rounds, 30 SIGKILLs each of the sweep and the deliverer,
+# 500 generated requests per API operation. STRESS_* variables change the sizes (tests/scale.py).
+STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+stress: install
+	STRESS=1 DATABASE_URL=$(STRESS_DATABASE_URL) pytest \
+		tests/compliance/test_sweep_concurrency.py tests/compliance/test_sweep_crash.py \
+		tests/compliance/test_outages.py tests/api/test_schemathesis.py $(PYTEST_ARGS)
 
 lint: install
 	ruff check .

@@ -80,3 +80,28 @@ def test_create_api_key_command_prints_the_key_once(make_platform, officer, caps
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert client.get("/api/v1/platform/").json()["name"] == platform.name
+
+
+@pytest.mark.parametrize("known_prefix", [True, False])
+def test_every_key_is_checked_with_a_constant_time_comparison(
+    make_platform, officer, monkeypatch, known_prefix
+):
+    """Whether the prefix exists or not, the secret goes through hmac.compare_digest, and
+    never through ==, so response time says nothing about how much of a key was right."""
+    import hmac
+
+    api_key, _ = api_key_create(platform=make_platform(), actor=Actor.staff(officer), name="p")
+    compared: list[tuple[str, str]] = []
+    real = hmac.compare_digest
+
+    def spy(a, b):
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    prefix = api_key.prefix if known_prefix else "0" * len(api_key.prefix)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer cek_{prefix}_{'x' * 43}")
+    assert client.get("/api/v1/platform/").status_code == 401
+    assert len(compared) == 1
+    assert all(len(a) == len(b) == 64 for a, b in compared)
