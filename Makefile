@@ -37,7 +37,7 @@ test: install chromium
 # 500 generated requests per API operation. STRESS_* variables change the sizes (tests/scale.py).
 STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 stress: install
-	STRESS=1 DATABASE_URL=$(STRESS_DATABASE_URL) pytest \
+	STRESS=1 DATABASE_URL=$(STRESS_DATABASE_URL) pytest -s \
 		tests/compliance/test_sweep_concurrency.py tests/compliance/test_sweep_crash.py \
 		tests/compliance/test_outages.py tests/api/test_schemathesis.py $(PYTEST_ARGS)
 

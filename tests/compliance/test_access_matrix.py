@@ -256,3 +256,30 @@ def test_admin_button_per_role(users, make_order, make_platform, model, button, 
         elif not took_effect:
             assert response.status_code in (302, 403), (role, response.status_code)
     assert {r for r, ok in outcome.items() if ok} == allowed, outcome
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        "platform_registered",
+        "api_key",
+        "order_issued",
+        "objection_open",
+        "block_proposed",
+        "fine_assessed",
+        "registration_sanction",
+        "normalization_ready",
+    ],
+)
+def test_no_change_form_can_set_a_state_around_the_services(
+    users, make_order, make_platform, superuser, rf, scenario
+):
+    """Even a superuser's change form has no state field: states move only through the
+    buttons above, which call the services (permissions, four-eyes, decision record)."""
+    obj = getattr(World(users, make_order, make_platform), scenario)()
+    model_admin = admin.site._registry[type(obj)]
+    request = rf.get("/")
+    request.user = superuser
+    form = model_admin.get_form(request, obj, change=True)
+    state_fields = {"status", "revoked_at", "decided_by", "decided_at", "proposed_by"}
+    assert not state_fields & set(form.base_fields)

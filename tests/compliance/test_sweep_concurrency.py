@@ -77,13 +77,16 @@ def test_sweeps_and_reports_racing_escalate_each_order_once(round_, make_order):
             )
             reports.append(order_id)
 
-    ids = sorted(reported)
+    # The sweeps claim oldest first; the reports start from the other end, so the two meet
+    # somewhere in the middle: some orders are complied before their deadline is swept, some
+    # while a sweep holds them, some after (a late compliance).
+    ids = sorted(reported, reverse=True)
     errors = _race(
         [sweep] * scale.SWEEPERS + [lambda half=half: report(ids[half::2]) for half in (0, 1)]
     )
 
     assert errors == []
-    assert sorted(reports) == ids, "every report was accepted"
+    assert sorted(reports) == sorted(ids), "every report was accepted"
     if connection.vendor == "postgresql":
         assert sum(1 for r in sweeps if r.escalated) > 1, "the sweeps should share the work"
     letters = Counter(WarningLetter.objects.values_list("order_id", flat=True))
@@ -105,3 +108,8 @@ def test_sweeps_and_reports_racing_escalate_each_order_once(round_, make_order):
         len(i) for i in items.values()
     )
     assert decision_chain_verify().ok
+    print(
+        f"\nrace: {len(status)} orders, {len(sweeps)} sweeps "
+        f"({sum(1 for r in sweeps if r.escalated)} did work), {len(reports)} reports, "
+        f"{len(letters)} escalated, {len(set(letters) & reported)} of them complied late"
+    )
