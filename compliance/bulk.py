@@ -7,6 +7,7 @@ The sweep writes thousands of rows per batch; per-row `save()` costs a round tri
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +15,8 @@ from functools import partial
 from typing import Any
 
 from django.db import connection, models
+
+_SEQUENCES: dict[str, str] = {}
 
 
 def ids_reserve(model: type[models.Model], count: int) -> list[int]:
@@ -23,9 +26,14 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence's name is looked up once per process: looked up per row (as
+            # `nextval(pg_get_serial_sequence(...))` does), it cost four times the nextval.
+            if table not in _SEQUENCES:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                _SEQUENCES[table] = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                [_SEQUENCES[table], count],
             )
             return [row[0] for row in cursor.fetchall()]
         # SQLite: the transaction holds the write lock (IMMEDIATE), so nobody else inserts.
@@ -71,7 +79,12 @@ def _convert(converters: list[Callable[[Any], Any]], row: Sequence[Any]) -> list
 
 
 def _array_literal(values: Sequence[Any]) -> str:
-    """A PostgreSQL array literal: NULL, numbers bare, everything else quoted."""
+    """A PostgreSQL array literal: NULL, numbers bare, everything else quoted.
+
+    Sweeps write columns of 100,000 values that are mostly alike (one new deadline for a whole
+    batch): each distinct value is formatted once.
+    """
+    formatted: dict[Any, str] = {}
 
     def element(value: Any) -> str:
         if value is None:
@@ -83,7 +96,16 @@ def _array_literal(values: Sequence[Any]) -> str:
         text = str(value).replace("\\", "\\\\").replace('"', '\\"')
         return f'"{text}"'
 
-    return "{" + ",".join(element(v) for v in values) + "}"
+    def cached(value: Any) -> str:
+        try:
+            return formatted[value]
+        except KeyError:
+            formatted[value] = text = element(value)
+            return text
+
+    if all(type(v) is int for v in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join(map(cached, values)) + "}"
 
 
 def rows_insert(
@@ -133,26 +155,63 @@ def rows_update(
 ) -> None:
     """Update rows by id: each row is (id, *values in `fields` order). `types` are SQL types
     of the fields, for PostgreSQL's unnest arrays."""
+    rows_update_started(model, fields, rows, types=types)()
+
+
+def rows_update_started(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    types: Sequence[str],
+) -> Callable[[], None]:
+    """Start `rows_update`; returns the function that waits for it (and raises its error).
+
+    On PostgreSQL the statement runs in a thread on this transaction's own connection, so the
+    caller can build its next rows while the database works (the GIL is released while psycopg
+    waits). Until the returned function is called, the caller must not use the connection.
+    """
     if not rows:
-        return
+        return lambda: None
     meta = model._meta
     model_fields = [meta.get_field(name) for name in fields]
     columns = [f.column for f in model_fields]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Each column travels as one array literal: psycopg adapting thousands of list
-            # items one by one cost more than the UPDATE itself.
-            arrays = ", ".join(f"%s::{t}[]" for t in ["bigint", *types])
-            assignments = ", ".join(f"{c} = v.{c}" for c in columns)
-            cursor.execute(
-                f"UPDATE {meta.db_table} AS t SET {assignments} "
-                f"FROM unnest({arrays}) AS v(id, {', '.join(columns)}) WHERE t.id = v.id",
-                [_array_literal(col) for col in zip(*rows, strict=True)],
-            )
-            return
+    if connection.vendor != "postgresql":
         converters = _converters(model_fields)
         assignments = ", ".join(f"{c} = %s" for c in columns)
-        cursor.executemany(
-            f"UPDATE {meta.db_table} SET {assignments} WHERE id = %s",
-            [[*_convert(converters, row[1:]), row[0]] for row in rows],
-        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {meta.db_table} SET {assignments} WHERE id = %s",
+                [[*_convert(converters, row[1:]), row[0]] for row in rows],
+            )
+        return lambda: None
+    # Each column travels as one array literal: psycopg adapting thousands of list items one
+    # by one cost more than the UPDATE itself.
+    arrays = ", ".join(f"%s::{t}[]" for t in ["bigint", *types])
+    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+    sql = (
+        f"UPDATE {meta.db_table} AS t SET {assignments} "
+        f"FROM unnest({arrays}) AS v(id, {', '.join(columns)}) WHERE t.id = v.id"
+    )
+    params = [_array_literal(col) for col in zip(*rows, strict=True)]
+    connection.ensure_connection()
+    raw = connection.connection
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with raw.cursor() as cursor:
+                cursor.execute(sql, params)
+        except BaseException as error:
+            failure.append(error)
+
+    worker = threading.Thread(target=run, name=f"update {meta.db_table}")
+    worker.start()
+
+    def wait() -> None:
+        worker.join()
+        if failure:
+            with connection.wrap_database_errors:  # as Django's own cursors report errors
+                raise failure[0]
+
+    return wait

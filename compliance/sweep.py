@@ -17,14 +17,22 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from compliance import letters
 from compliance.actors import Actor
-from compliance.bulk import JsonText, id_in, ids_reserve, rows_insert, rows_update
+from compliance.bulk import (
+    JsonText,
+    id_in,
+    ids_reserve,
+    rows_insert,
+    rows_update,
+    rows_update_started,
+)
 from compliance.counters import counter_reserve
-from compliance.decisions import Decision, decisions_append
+from compliance.decisions import Decision, decisions_prepare, decisions_write
 from compliance.models import (
     EscalationPolicyVersion,
     Fine,
@@ -33,7 +41,7 @@ from compliance.models import (
 )
 from compliance.models.policies import LadderAction, PolicyTerms
 from compliance.models.sanctions import FineStatus
-from compliance.webhooks import webhooks_enqueue_many
+from compliance.webhooks import webhook_platforms, webhook_rows, webhook_rows_insert
 from notices.models import CLOCK_STATES, ItemStatus, OrderItem, OrderStatus, RemovalOrder
 from registry.models import PlatformContact
 
@@ -302,6 +310,10 @@ def fine_item_amounts(
 
 
 def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
+    """Write a planned batch. Everything read from the database is read first; then the
+    orders' UPDATE, the batch's biggest statement, runs while Python builds the rows of the
+    letters, fines, outbox, webhooks and decision records; then those are inserted, decision
+    records last (appending locks the chain head until commit, serializing parallel sweeps)."""
     from compliance.sanctions import access_block_propose_for_order
 
     if failures:
@@ -313,12 +325,6 @@ def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
         )
     if not steps:
         return
-    rows_update(
-        RemovalOrder,
-        ["status", "escalation_level", "due_at", "updated_at"],
-        [(s.order_id, s.to_state, s.level, s.due_at, now) for s in steps],
-        types=["text", "int", "timestamptz", "timestamptz"],
-    )
     letter_steps = [
         s for s in steps if s.action in (LadderAction.WARNING, LadderAction.WARNING_FINE)
     ]
@@ -330,6 +336,28 @@ def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
     )
     first_fine = counter_reserve(name="fine", year=year, count=len(fine_steps)) if fine_steps else 0
     fine_ids = ids_reserve(Fine, len(fine_steps))
+    blocks = {
+        s.order_id: access_block_propose_for_order(
+            order_id=s.order_id,
+            platform_id=s.platform_id,
+            now=now,
+            actor=SWEEP,
+            reason=f"Removal order {s.reference}: content still up after the last letter.",
+        )
+        for s in steps
+        if s.action == LadderAction.BLOCK_PROPOSAL
+    }
+    platform_ids = {s.platform_id for s in steps}
+    recipients = _recipients(platform_ids)
+    with_webhook = webhook_platforms(platform_ids=platform_ids)
+    ContentType.objects.get_for_model(RemovalOrder)  # cached now, not read while updating
+
+    orders_updated = rows_update_started(
+        RemovalOrder,
+        ["status", "escalation_level", "due_at", "updated_at"],
+        [(s.order_id, s.to_state, s.level, s.due_at, now) for s in steps],
+        types=["text", "int", "timestamptz", "timestamptz"],
+    )
     letters_by_order: dict[int, tuple[int, str]] = {}
     letter_rows, fine_rows = [], []
     fines_by_order: dict[int, tuple[int, str, datetime, FineStatus]] = {}
@@ -372,54 +400,62 @@ def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
                 "",
             )
         )
-    rows_insert(
-        WarningLetter,
-        [
-            "id",
-            "number",
-            "order_id",
-            "platform_id",
-            "level",
-            "issued_at",
-            "response_due_at",
-            "items_outstanding",
-            "legal_basis",
-        ],
-        letter_rows,
+    notification_rows = _notification_rows(
+        steps, letters_by_order, fines_by_order, blocks, recipients, now=now
     )
-    rows_insert(
-        Fine,
-        [
-            "id",
-            "number",
-            "order_id",
-            "platform_id",
-            "letter_id",
-            "amount",
-            "currency",
-            "item_amounts",
-            "status",
-            "assessed_at",
-            "due_at",
-            "payment_reference",
-            "waived_reason",
-        ],
-        fine_rows,
+    webhook_queue = webhook_rows(
+        _events(steps, letters_by_order, fines_by_order), platforms=with_webhook, now=now
     )
-    blocks = {
-        s.order_id: access_block_propose_for_order(
-            order_id=s.order_id,
-            platform_id=s.platform_id,
-            now=now,
-            actor=SWEEP,
-            reason=f"Removal order {s.reference}: content still up after the last letter.",
-        )
-        for s in steps
-        if s.action == LadderAction.BLOCK_PROPOSAL
-    }
-    _notify(steps, letters_by_order, fines_by_order, blocks, now=now)
-    # Last: appending locks the chain head until commit, which serializes parallel sweeps.
-    _record(steps, letters_by_order, fines_by_order, blocks)
+    decisions = decisions_prepare(
+        decisions=_decisions(steps, letters_by_order, fines_by_order, blocks)
+    )
+    orders_updated()
+
+    rows_insert(WarningLetter, LETTER_COLUMNS, letter_rows)
+    rows_insert(Fine, FINE_COLUMNS, fine_rows)
+    rows_insert(Notification, NOTIFICATION_COLUMNS, notification_rows)
+    webhook_rows_insert(rows=webhook_queue)
+    decisions_write(prepared=decisions)
+
+
+LETTER_COLUMNS = [
+    "id",
+    "number",
+    "order_id",
+    "platform_id",
+    "level",
+    "issued_at",
+    "response_due_at",
+    "items_outstanding",
+    "legal_basis",
+]
+FINE_COLUMNS = [
+    "id",
+    "number",
+    "order_id",
+    "platform_id",
+    "letter_id",
+    "amount",
+    "currency",
+    "item_amounts",
+    "status",
+    "assessed_at",
+    "due_at",
+    "payment_reference",
+    "waived_reason",
+]
+NOTIFICATION_COLUMNS = [
+    "event",
+    "platform_id",
+    "recipients",
+    "subject",
+    "body",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "created_at",
+]
 
 
 class _Ref:
@@ -434,7 +470,9 @@ class _Ref:
         return self.text
 
 
-def _record(steps: list[Step], letters_by_order: dict, fines_by_order: dict, blocks: dict) -> None:
+def _decisions(
+    steps: list[Step], letters_by_order: dict, fines_by_order: dict, blocks: dict
+) -> list[Decision]:
     decisions = []
     for s in steps:
         links: list[Any] = []
@@ -466,20 +504,28 @@ def _record(steps: list[Step], letters_by_order: dict, fines_by_order: dict, blo
                 links=links,
             )
         )
-    decisions_append(decisions=decisions)
+    return decisions
 
 
-def _notify(
-    steps: list[Step], letters_by_order: dict, fines_by_order: dict, blocks: dict, *, now: datetime
-) -> None:
-    platform_ids = {s.platform_id for s in steps}
+def _recipients(platform_ids: set[int]) -> dict[int, JsonText]:
+    """Each platform's contact addresses, encoded once per platform, not once per letter."""
     emails: dict[int, list[str]] = defaultdict(list)
     for platform_id, email in PlatformContact.objects.filter(
         platform_id__in=platform_ids
     ).values_list("platform_id", "email"):
         emails[platform_id].append(email)
-    # Encoded once per platform, not once per letter.
-    recipients = {p: JsonText(json.dumps(emails[p])) for p in platform_ids}
+    return {p: JsonText(json.dumps(emails[p])) for p in platform_ids}
+
+
+def _notification_rows(
+    steps: list[Step],
+    letters_by_order: dict,
+    fines_by_order: dict,
+    blocks: dict,
+    recipients: dict[int, JsonText],
+    *,
+    now: datetime,
+) -> list[tuple[Any, ...]]:
     rows = []
     for s in steps:
         if s.action == "exhausted":
@@ -515,22 +561,13 @@ def _notify(
                 now,
             )
         )
-    rows_insert(
-        Notification,
-        [
-            "event",
-            "platform_id",
-            "recipients",
-            "subject",
-            "body",
-            "status",
-            "attempts",
-            "next_attempt_at",
-            "last_error",
-            "created_at",
-        ],
-        rows,
-    )
+    return rows
+
+
+def _events(
+    steps: list[Step], letters_by_order: dict, fines_by_order: dict
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """The webhook events of a batch: each escalation, and each fine it assessed."""
     events: list[tuple[int, str, dict[str, Any]]] = []
     for s in steps:
         if s.action == "exhausted":
@@ -565,4 +602,4 @@ def _notify(
                     },
                 )
             )
-    webhooks_enqueue_many(events, now=now)
+    return events

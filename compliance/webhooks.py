@@ -85,18 +85,35 @@ def webhooks_enqueue_many(
 ) -> None:
     """The sweep's bulk path: (platform id, event, data) for platforms that set a webhook."""
     events = list(events)
-    if not events:
-        return
-    with_webhook = set(
-        WebhookEndpoint.objects.filter(platform_id__in={p for p, _, _ in events}).values_list(
+    platforms = webhook_platforms(platform_ids={p for p, _, _ in events})
+    webhook_rows_insert(rows=webhook_rows(events, platforms=platforms, now=now))
+
+
+def webhook_platforms(*, platform_ids: set[int]) -> set[int]:
+    """Which of these platforms set a webhook."""
+    if not platform_ids:
+        return set()
+    return set(
+        WebhookEndpoint.objects.filter(platform_id__in=platform_ids).values_list(
             "platform_id", flat=True
         )
     )
+
+
+def webhook_rows(
+    events: Iterable[tuple[int, str, dict[str, Any]]], *, platforms: set[int], now: datetime
+) -> list[tuple[Any, ...]]:
+    """Queue rows for the events of `platforms` (no database access: built while the sweep's
+    order update runs)."""
     rows = []
     for platform_id, event, data in events:
-        if platform_id in with_webhook:
+        if platform_id in platforms:
             msg_id, payload = _message(event, data, now)
             rows.append((msg_id, platform_id, event, payload, "pending", 0, now, "", now))
+    return rows
+
+
+def webhook_rows_insert(*, rows: list[tuple[Any, ...]]) -> None:
     rows_insert(
         WebhookDelivery,
         [

@@ -131,12 +131,22 @@ class DecisionRecord(models.Model):
         return record_hash(self.content())
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 def record_hash(content: dict[str, Any]) -> str:
     """SHA-256 of a record's canonical JSON (its content, which includes the previous hash)."""
-    return hashlib.sha256(_CANONICAL.encode(content).encode()).hexdigest()
+    return hashlib.sha256(CANONICAL_JSON.encode(content).encode()).hexdigest()
+
+
+def record_hash_finish(parts: tuple[str, str, str], *, prev_hash: str, seq: int) -> str:
+    """`record_hash` of a record whose canonical JSON, less `prev_hash` and `seq`, is split in
+    `parts` around them: the members sorting before, between and after, none empty (see
+    decisions_append).
+    prev_hash is hex: no escaping needed."""
+    first, middle, last = parts
+    text = f'{{{first},"prev_hash":"{prev_hash}",{middle},"seq":{seq},{last}}}'
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class DecisionChainHead(models.Model):

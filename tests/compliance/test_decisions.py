@@ -3,10 +3,17 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from compliance import append_only
 from compliance.actors import Actor
-from compliance.decisions import decision_chain_verify, decision_record_append
+from compliance.decisions import (
+    Decision,
+    decision_chain_verify,
+    decision_record_append,
+    decisions_append,
+)
 from compliance.models import DecisionChainHead, DecisionRecord
 from compliance.models.decisions import GENESIS_HASH, AppendOnlyError
 from compliance.selectors import decision_history
@@ -157,3 +164,37 @@ def test_verify_detects_a_deleted_record_and_a_cut_tail(make_platform):
     _tamper(f"DELETE FROM {TABLE} WHERE seq >= %s", [2])
     report = decision_chain_verify()
     assert (report.broken_at, report.problem) == (2, "records after #1 are missing")
+
+
+# Any text PostgreSQL can store (it refuses NUL; the forms and the API refuse it first).
+text = st.text(st.characters(blacklist_characters="\x00"), max_size=60)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=text, job=text, action=text, states=st.tuples(text, text), basis=text, reason=text)
+def test_any_content_is_appended_with_the_hash_verify_recomputes(
+    make_platform, name, job, action, states, basis, reason
+):
+    """decisions_append writes each record's canonical JSON by hand, for speed: it must be
+    byte for byte what DecisionRecord.compute_hash() encodes, for any text in any field."""
+    platform = make_platform()
+    platform.name = name  # its repr, in the record and in its link
+    with transaction.atomic():
+        decisions_append(
+            decisions=[
+                Decision(
+                    actor=Actor.scheduled_job(job),
+                    subject=platform,
+                    action=action,
+                    from_state=states[0],
+                    to_state=states[1],
+                    legal_basis=basis,
+                    reason=reason,
+                    links=[platform],
+                )
+            ]
+        )
+    record = DecisionRecord.objects.order_by("-seq").first()
+    assert record.reason == reason
+    assert record.links == [{"type": "registry.platform", "id": platform.pk, "repr": name[:200]}]
+    assert record.compute_hash() == record.hash
