@@ -80,13 +80,8 @@ def webhook_enqueue(*, platform: Platform, event: str, data: dict[str, Any]) -> 
     deliver_soon()
 
 
-def webhooks_enqueue_many(
-    events: Iterable[tuple[int, str, dict[str, Any]]], *, now: datetime
-) -> None:
-    """The sweep's bulk path: (platform id, event, data) for platforms that set a webhook."""
-    events = list(events)
-    platforms = webhook_platforms(platform_ids={p for p, _, _ in events})
-    webhook_rows_insert(rows=webhook_rows(events, platforms=platforms, now=now))
+# The sweep's bulk path, in three steps so the rows can be built while its UPDATE runs:
+# which platforms have a webhook, the rows, the insert.
 
 
 def webhook_platforms(*, platform_ids: set[int]) -> set[int]:
