@@ -23,9 +23,7 @@ class Relay:
         with self.lock:
             self.up = False
             for s in self.sockets:
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-                s.close()
+                _hang_up(s)
             self.sockets.clear()
 
     def restore(self) -> None:
@@ -60,5 +58,14 @@ class Relay:
             pass
         finally:
             for s in (source, sink):
-                with contextlib.suppress(OSError):
-                    s.close()
+                _hang_up(s)
+
+
+def _hang_up(s: socket.socket) -> None:
+    """Shut down before closing: on Linux, close() alone does not wake the other direction's
+    thread blocked in recv() on the same socket, so no FIN would reach the peer and the
+    database would wait for the rest of a COPY forever (holding its locks)."""
+    with contextlib.suppress(OSError):
+        s.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(OSError):
+        s.close()

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -44,3 +46,14 @@ def test_a_bad_boolean_fails_loudly():
     result = _manage("check", DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+@pytest.mark.postgres
+def test_the_server_watches_for_clients_that_vanish(db):
+    """Server-side keepalives reach every PostgreSQL session (see settings: a dead sweep must not
+    hold the chain head for hours)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW tcp_keepalives_idle")
+        assert cursor.fetchone()[0] == "30"
