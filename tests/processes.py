@@ -29,3 +29,14 @@ def manage(*args: str, database: str | None = None, **env: str) -> subprocess.Po
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def celery(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """A Celery worker or beat of the project, its output in `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "compliance", *args, "--loglevel", "INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )

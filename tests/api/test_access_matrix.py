@@ -9,21 +9,15 @@ platform's own key.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
-import time_machine
 from django.urls import URLPattern, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from compliance import sanctions
 from compliance.actors import Actor
 from compliance.models import DecisionRecord, Fine
-from compliance.sanctions import sweep_all
 from registry.models import ApiKey, Platform
 from registry.services import api_key_create, api_key_revoke
 
-T0 = datetime(2026, 10, 1, tzinfo=UTC)
 CALLERS = ("anonymous", "staff", "forged", "revoked_key", "other", "revoked_platform", "own")
 OK = "ok"  # anything but 401, 403 and 404: the caller got through to the endpoint's own rules
 DENIED_TO_KEYLESS = {"anonymous": 401, "staff": 401, "forged": 401, "revoked_key": 401}
@@ -62,18 +56,6 @@ def _api_routes() -> set[str]:
 
 def test_every_api_route_has_a_row_in_the_table():
     assert _api_routes() == set(TABLE)
-
-
-@pytest.fixture
-def victim(make_order, make_platform, supervisor):
-    """An order two letters up the ladder (so it has a fine), its platform's block in force."""
-    with time_machine.travel(T0, tick=False):
-        order = make_order(platform=make_platform(is_ugc=True))
-    for day in (1, 2, 3, 4):
-        with time_machine.travel(T0 + timedelta(days=day), tick=False):
-            sweep_all()
-    sanctions.access_block_approve(block=order.platform.blocks.get(), actor=Actor.staff(supervisor))
-    return order
 
 
 def _keyed(platform: Platform, officer) -> tuple[APIClient, ApiKey]:

@@ -1,29 +1,6 @@
 """Another platform's key reaches none of this platform's objects: 404, and nothing changes."""
 
-from datetime import UTC, datetime, timedelta
-
-import pytest
-import time_machine
-
-from compliance import sanctions
-from compliance.actors import Actor
 from compliance.models import DecisionRecord, Fine, IdempotencyRecord
-from compliance.sanctions import sweep_all
-
-T0 = datetime(2026, 10, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def victim(make_order, make_platform, supervisor):
-    """An order two letters up the ladder (so it has a fine), its platform blocked."""
-    with time_machine.travel(T0, tick=False):
-        order = make_order(platform=make_platform(is_ugc=True))
-    for day in (1, 2, 3, 4):
-        with time_machine.travel(T0 + timedelta(days=day), tick=False):
-            sweep_all()
-    block = order.platform.blocks.get()
-    sanctions.access_block_approve(block=block, actor=Actor.staff(supervisor))
-    return order
 
 
 def _requests(order):

@@ -9,7 +9,6 @@ error, the batch in flight leaves nothing, and the next sweep finishes the job e
 import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -22,7 +21,7 @@ from compliance.decisions import decision_chain_verify
 from compliance.models import DecisionRecord, Notification, WarningLetter
 from notices.models import RemovalOrder
 from tests.cloning import orders_clone_due
-from tests.processes import ROOT, database_url, manage
+from tests.processes import celery, database_url, manage
 from tests.proxy import Relay
 from tests.waiting import wait_until
 
@@ -69,16 +68,6 @@ def private_redis(tmp_path) -> Iterator[PrivateRedis]:
         redis.stop()
 
 
-def _celery(*args: str, env: dict[str, str], log) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "compliance", *args, "--loglevel", "INFO"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_sweep_catches_up_after_the_broker_was_down(make_order, private_redis, tmp_path):
     orders = orders_clone_due(make_order(), 50, prefix="BROKER")
@@ -92,8 +81,8 @@ def test_sweep_catches_up_after_the_broker_was_down(make_order, private_redis, t
         "DATABASE_URL": database_url(),
         "VAR_DIR": str(tmp_path),
     }
-    worker = _celery("worker", "--pool", "solo", env=env, log=tmp_path / "worker.log")
-    beat = _celery("beat", "--schedule", str(tmp_path / "beat"), env=env, log=tmp_path / "beat.log")
+    worker = celery("worker", "--pool", "solo", env=env, log=tmp_path / "worker.log")
+    beat = celery("beat", "--schedule", str(tmp_path / "beat"), env=env, log=tmp_path / "beat.log")
     try:
         wait_until(
             lambda: "compliance.sweep" in (tmp_path / "worker.log").read_text(),

@@ -2,8 +2,6 @@
 due order, and the deliverer sends its letter."""
 
 import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from compliance.models import Notification
 from notices.models import RemovalOrder
-from tests.processes import database_url
+from tests.processes import celery, database_url
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,16 +26,6 @@ def broker():
     client.flushdb()
     yield REDIS_URL
     client.flushdb()
-
-
-def _start(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "compliance", *args, "--loglevel", "INFO"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,10 +44,10 @@ def test_beat_scheduled_sweep_escalates_a_due_order(make_order, broker, tmp_path
         "VAR_DIR": str(tmp_path),
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
     }
-    worker = _start(
+    worker = celery(
         "worker", "--concurrency", "1", "--pool", "solo", env=env, log=tmp_path / "worker.log"
     )
-    beat = _start("beat", "--schedule", str(tmp_path / "beat"), env=env, log=tmp_path / "beat.log")
+    beat = celery("beat", "--schedule", str(tmp_path / "beat"), env=env, log=tmp_path / "beat.log")
     try:
         wait_until(
             lambda: RemovalOrder.objects.get(pk=order.pk).status == "warned",
