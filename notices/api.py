@@ -99,7 +99,7 @@ class OrderCursor(CursorPagination):
 
 class OrderFilters(StrictSerializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
-    urgent = serializers.BooleanField(required=False, allow_null=True, default=None)
+    urgent = serializers.BooleanField(required=False)
     category = serializers.SlugField(required=False)
     due_before = serializers.DateTimeField(required=False)
     due_after = serializers.DateTimeField(required=False)

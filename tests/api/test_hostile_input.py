@@ -35,9 +35,10 @@ def test_a_path_no_route_matches_is_a_problem_not_a_page(api, path):
     _problem(api.post(path, {}, format="json"), 404)
 
 
-def test_an_empty_filter_is_refused_not_ignored(api, order):
-    body = _problem(api.get("/api/v1/orders/?status="), 400)
-    assert body["errors"][0]["field"] == "status"
+@pytest.mark.parametrize("name", ["status", "urgent", "category", "due_before"])
+def test_an_empty_filter_is_refused_not_ignored(api, order, name):
+    body = _problem(api.get(f"/api/v1/orders/?{name}="), 400)
+    assert body["errors"][0]["field"] == name
 
 
 def test_pages_outside_the_api_keep_their_html_404(client):
