@@ -18,11 +18,6 @@ from compliance.models import DecisionChainHead, DecisionRecord
 from compliance.models.decisions import CANONICAL_JSON, GENESIS_HASH, record_hash_finish
 
 
-def link(obj: models.Model) -> dict[str, Any]:
-    """A reference to a related object, as stored in a record's `links`."""
-    return {"type": obj._meta.label_lower, "id": obj.pk, "repr": str(obj)[:200]}
-
-
 def _json(value: Any) -> str:
     """A scalar as canonical JSON, without the encoder's per-call set-up (thousands a batch)."""
     if isinstance(value, str):
@@ -39,7 +34,8 @@ _json_repeated = lru_cache(maxsize=4096)(_json)
 
 
 def _links_json(objects: Sequence[models.Model]) -> str:
-    """`[link(obj), ...]` as canonical JSON (keys sorted, compact), written directly."""
+    """References to related objects, as a record's `links` stores them ({"type", "id",
+    "repr"} each), in canonical JSON (keys sorted, compact), written directly."""
     return (
         "["
         + ",".join(

@@ -83,3 +83,10 @@ def test_a_platform_without_contacts_fails_visibly(make_platform):
     notifications_deliver()
     notification.refresh_from_db()
     assert "no contact person" in notification.last_error
+
+
+def test_deliver_command_refuses_a_moment_it_cannot_read(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="ISO-8601"):
+        call_command("deliver", "--now", "yesterday")

@@ -3,7 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from compliance.management.commands.escalate import _moment
+from compliance.management.arguments import moment
 from compliance.outbox import notifications_deliver
 from compliance.webhooks import webhooks_deliver
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--now",
-            type=_moment,
+            type=moment,
             help="Deliver as of this moment (ISO-8601), e.g. past the claims of a dead deliverer.",
         )
 

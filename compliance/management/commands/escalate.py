@@ -1,18 +1,11 @@
 from datetime import datetime
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from compliance.management.arguments import moment
 from compliance.sanctions import sweep_all
 from compliance.sweep import orders_sweep
-
-
-def _moment(value: str) -> datetime:
-    moment = parse_datetime(value)
-    if moment is None:
-        raise CommandError(f"--now must be an ISO-8601 date and time, not {value!r}")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 class Command(BaseCommand):
@@ -22,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--now", type=_moment, help="Sweep as of this moment (ISO-8601).")
+        parser.add_argument("--now", type=moment, help="Sweep as of this moment (ISO-8601).")
         parser.add_argument(
             "--dry-run", action="store_true", help="List what is due and what each would become."
         )
