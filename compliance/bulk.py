@@ -7,7 +7,6 @@ The sweep writes thousands of rows per batch; per-row `save()` costs a round tri
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -155,63 +154,26 @@ def rows_update(
 ) -> None:
     """Update rows by id: each row is (id, *values in `fields` order). `types` are SQL types
     of the fields, for PostgreSQL's unnest arrays."""
-    rows_update_started(model, fields, rows, types=types)()
-
-
-def rows_update_started(
-    model: type[models.Model],
-    fields: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    types: Sequence[str],
-) -> Callable[[], None]:
-    """Start `rows_update`; returns the function that waits for it (and raises its error).
-
-    On PostgreSQL the statement runs in a thread on this transaction's own connection, so the
-    caller can build its next rows while the database works (the GIL is released while psycopg
-    waits). Until the returned function is called, the caller must not use the connection.
-    """
     if not rows:
-        return lambda: None
+        return
     meta = model._meta
     model_fields = [meta.get_field(name) for name in fields]
     columns = [f.column for f in model_fields]
-    if connection.vendor != "postgresql":
-        converters = _converters(model_fields)
-        assignments = ", ".join(f"{c} = %s" for c in columns)
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            converters = _converters(model_fields)
+            assignments = ", ".join(f"{c} = %s" for c in columns)
             cursor.executemany(
                 f"UPDATE {meta.db_table} SET {assignments} WHERE id = %s",
                 [[*_convert(converters, row[1:]), row[0]] for row in rows],
             )
-        return lambda: None
-    # Each column travels as one array literal: psycopg adapting thousands of list items one
-    # by one cost more than the UPDATE itself.
-    arrays = ", ".join(f"%s::{t}[]" for t in ["bigint", *types])
-    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
-    sql = (
-        f"UPDATE {meta.db_table} AS t SET {assignments} "
-        f"FROM unnest({arrays}) AS v(id, {', '.join(columns)}) WHERE t.id = v.id"
-    )
-    params = [_array_literal(col) for col in zip(*rows, strict=True)]
-    connection.ensure_connection()
-    raw = connection.connection
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with raw.cursor() as cursor:
-                cursor.execute(sql, params)
-        except BaseException as error:
-            failure.append(error)
-
-    worker = threading.Thread(target=run, name=f"update {meta.db_table}")
-    worker.start()
-
-    def wait() -> None:
-        worker.join()
-        if failure:
-            with connection.wrap_database_errors:  # as Django's own cursors report errors
-                raise failure[0]
-
-    return wait
+            return
+        # Each column travels as one array literal: psycopg adapting thousands of list items
+        # one by one cost more than the UPDATE itself.
+        arrays = ", ".join(f"%s::{t}[]" for t in ["bigint", *types])
+        assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+        cursor.execute(
+            f"UPDATE {meta.db_table} AS t SET {assignments} "
+            f"FROM unnest({arrays}) AS v(id, {', '.join(columns)}) WHERE t.id = v.id",
+            [_array_literal(col) for col in zip(*rows, strict=True)],
+        )

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
 
@@ -18,3 +19,11 @@ def _create_broker_folders(sender: Celery, **kwargs: object) -> None:
         folder = (sender.conf.broker_transport_options or {}).get(key)
         if folder:
             os.makedirs(folder, exist_ok=True)
+
+
+@worker_process_init.connect  # each child of the prefork pool
+@worker_ready.connect  # the main process, which runs the tasks itself with the solo pool
+def _freeze_start_up_heap(**kwargs: object) -> None:
+    from compliance.heap import heap_freeze
+
+    heap_freeze()

@@ -1,8 +1,24 @@
-"""Official numbers (registration, order reference, letter): gap-free per year, race-free."""
+"""Official numbers.
+
+Registrations, order references and access blocks are numbered one at a time from yearly
+counters: gap-free, race-free, the counter row locked until the caller commits.
+
+Warning letters and fines are issued by the thousand by the deadline sweep, and there a lock
+held until commit would make parallel sweeps wait for each other (bench/sweep.py: two workers
+1.1x one, instead of 1.6x). So their numbers are a running count (it does not restart each
+year; the year in the number is the year of issue) drawn on PostgreSQL from a sequence, which
+takes no lock. The price: the numbers of a batch that fails stay unused, a gap in the register
+with no letter behind it, since notices are sent only for what committed. On SQLite, whose
+single writer serializes sweeps anyway, a counter row gives the same numbers without gaps.
+"""
 
 from django.db import connection
 
 from compliance.models import Counter
+
+# The running count's sequence (created by migration 0010) or, on SQLite, its counter row's
+# name with year 0.
+RUNNING = {"letter": "compliance_letter_number", "fine": "compliance_fine_number"}
 
 
 def counter_next(*, name: str, year: int) -> int:
@@ -21,3 +37,20 @@ def counter_reserve(*, name: str, year: int, count: int) -> int:
             [name, year, count],
         )
         return int(cursor.fetchone()[0]) - count + 1
+
+
+def numbers_draw(*, name: str, count: int) -> list[int]:
+    """`count` new numbers of a running count ("letter" or "fine"), in increasing order.
+
+    Never given twice. Without gaps on SQLite; on PostgreSQL a batch that draws numbers and
+    then rolls back leaves them unused, and two batches drawing at once may interleave."""
+    if count == 0:
+        return []
+    if connection.vendor != "postgresql":
+        first = counter_reserve(name=name, year=0, count=count)
+        return list(range(first, first + count))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [RUNNING[name], count]
+        )
+        return sorted(row[0] for row in cursor.fetchall())

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -29,10 +28,9 @@ from compliance.bulk import (
     ids_reserve,
     rows_insert,
     rows_update,
-    rows_update_started,
 )
-from compliance.counters import counter_reserve
-from compliance.decisions import Decision, decisions_prepare, decisions_write
+from compliance.counters import numbers_draw
+from compliance.decisions import Decision, decisions_append
 from compliance.models import (
     EscalationPolicyVersion,
     Fine,
@@ -92,6 +90,8 @@ class SweepReport:
     escalated: int = 0
     failed: int = 0
     batches: int = 0
+    # What a dry run would do. A real sweep keeps only counts: holding every step of a
+    # 100,000-order sweep made the garbage collector's full passes cost a fifth of its time.
     steps: list[Step] = field(default_factory=list)
 
     def add(self, other: SweepReport) -> None:
@@ -137,7 +137,6 @@ def _sweep_batch(
             steps, failures = _plan(rows, now=now, policies=policies)
             _write(steps, failures, now=now)
             report.escalated, report.failed = len(steps), len(failures)
-            report.steps = steps
     except Exception:
         if _database_lost():
             raise  # nothing of this batch was written; fail loudly, the next sweep starts over
@@ -171,7 +170,6 @@ def _sweep_one_by_one(
                 _write(steps, failures, now=now)
                 report.escalated += len(steps)
                 report.failed += len(failures)
-                report.steps += steps
         except Exception:
             log.exception("escalation of order %s failed; retrying in %s", order_id, RETRY_DELAY)
             RemovalOrder.objects.filter(pk=order_id).update(due_at=now + RETRY_DELAY)
@@ -310,12 +308,13 @@ def fine_item_amounts(
 
 
 def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
-    """Write a planned batch. Everything read from the database is read first; then the
-    orders' UPDATE, the batch's biggest statement, runs while Python builds the rows of the
-    letters, fines, outbox, webhooks and decision records; then those are inserted, decision
-    records last (appending locks the chain head until commit, serializing parallel sweeps)."""
-    from compliance.sanctions import access_block_propose_for_order
+    """Write a planned batch: a few statements for thousands of rows.
 
+    Parallel sweeps wait for each other only at the head of the decision chain, locked from
+    the append to commit. So the records are appended last and that stretch is kept short:
+    foreign keys are checked as each row goes in rather than at commit, and letter and fine
+    numbers come from running counts that take no lock (compliance/counters.py).
+    """
     if failures:
         rows_update(
             RemovalOrder,
@@ -325,18 +324,118 @@ def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
         )
     if not steps:
         return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     letter_steps = [
         s for s in steps if s.action in (LadderAction.WARNING, LadderAction.WARNING_FINE)
     ]
     fine_steps = [s for s in letter_steps if s.fine_amount > 0]
+    block_steps = [s for s in steps if s.action == LadderAction.BLOCK_PROPOSAL]
     year = now.year
-    letter_ids = ids_reserve(WarningLetter, len(letter_steps))
-    first_letter = (
-        counter_reserve(name="letter", year=year, count=len(letter_steps)) if letter_steps else 0
+    letters_by_order = {
+        s.order_id: (letter_id, f"WL-{year}-{number:06d}")
+        for s, letter_id, number in zip(
+            letter_steps,
+            ids_reserve(WarningLetter, len(letter_steps)),
+            numbers_draw(name="letter", count=len(letter_steps)),
+            strict=True,
+        )
+    }
+    fines_by_order = {
+        s.order_id: _fine_facts(s, fine_id, f"FN-{year}-{number:06d}", now=now)
+        for s, fine_id, number in zip(
+            fine_steps,
+            ids_reserve(Fine, len(fine_steps)),
+            numbers_draw(name="fine", count=len(fine_steps)),
+            strict=True,
+        )
+    }
+    platform_ids = {s.platform_id for s in steps}
+    recipients = _recipients(platform_ids)
+    with_webhook = webhook_platforms(platform_ids=platform_ids)
+    rows_update(
+        RemovalOrder,
+        ["status", "escalation_level", "due_at", "updated_at"],
+        [(s.order_id, s.to_state, s.level, s.due_at, now) for s in steps],
+        types=["text", "int", "timestamptz", "timestamptz"],
     )
-    first_fine = counter_reserve(name="fine", year=year, count=len(fine_steps)) if fine_steps else 0
-    fine_ids = ids_reserve(Fine, len(fine_steps))
-    blocks = {
+    letter_rows = [
+        (
+            *letters_by_order[s.order_id],
+            s.order_id,
+            s.platform_id,
+            s.level,
+            now,
+            s.due_at,
+            s.items_outstanding,
+            ART_15_LETTER,
+        )
+        for s in letter_steps
+    ]
+    rows_insert(WarningLetter, LETTER_COLUMNS, letter_rows)
+    rows_insert(
+        Fine,
+        FINE_COLUMNS,
+        [_fine_row(s, letters_by_order, fines_by_order, now=now) for s in fine_steps],
+    )
+    # Proposing a block appends to the chain, locking its head until commit: so blocks come
+    # after the other rows that need not wait for it.
+    blocks = _blocks_propose(block_steps, now=now)
+    rows_insert(
+        Notification,
+        NOTIFICATION_COLUMNS,
+        _notification_rows(steps, letters_by_order, fines_by_order, blocks, recipients, now=now),
+    )
+    webhook_rows_insert(
+        rows=webhook_rows(
+            _events(
+                [s for s in steps if s.platform_id in with_webhook],
+                letters_by_order,
+                fines_by_order,
+            ),
+            platforms=with_webhook,
+            now=now,
+        )
+    )
+    decisions_append(decisions=_decisions(steps, letters_by_order, fines_by_order, blocks))
+
+
+def _fine_facts(
+    step: Step, fine_id: int, number: str, *, now: datetime
+) -> tuple[int, str, datetime, FineStatus]:
+    assert step.terms is not None
+    due = now + step.terms.fine_payment_period
+    status = FineStatus.PROPOSED if step.terms.fines_need_approval else FineStatus.ASSESSED
+    return fine_id, number, due, status
+
+
+def _fine_row(
+    step: Step, letters_by_order: dict, fines_by_order: dict, *, now: datetime
+) -> tuple[Any, ...]:
+    assert step.terms is not None
+    fine_id, number, due, status = fines_by_order[step.order_id]
+    return (
+        fine_id,
+        number,
+        step.order_id,
+        step.platform_id,
+        letters_by_order[step.order_id][0],
+        step.fine_amount,
+        step.terms.currency,
+        step.item_amounts,
+        status,
+        now,
+        due,
+        "",
+        "",
+    )
+
+
+def _blocks_propose(block_steps: list[Step], *, now: datetime) -> dict[int, Any]:
+    from compliance.sanctions import access_block_propose_for_order
+
+    return {
         s.order_id: access_block_propose_for_order(
             order_id=s.order_id,
             platform_id=s.platform_id,
@@ -344,78 +443,8 @@ def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
             actor=SWEEP,
             reason=f"Removal order {s.reference}: content still up after the last letter.",
         )
-        for s in steps
-        if s.action == LadderAction.BLOCK_PROPOSAL
+        for s in block_steps
     }
-    platform_ids = {s.platform_id for s in steps}
-    recipients = _recipients(platform_ids)
-    with_webhook = webhook_platforms(platform_ids=platform_ids)
-    ContentType.objects.get_for_model(RemovalOrder)  # cached now, not read while updating
-
-    orders_updated = rows_update_started(
-        RemovalOrder,
-        ["status", "escalation_level", "due_at", "updated_at"],
-        [(s.order_id, s.to_state, s.level, s.due_at, now) for s in steps],
-        types=["text", "int", "timestamptz", "timestamptz"],
-    )
-    letters_by_order: dict[int, tuple[int, str]] = {}
-    letter_rows, fine_rows = [], []
-    fines_by_order: dict[int, tuple[int, str, datetime, FineStatus]] = {}
-    for n, (step, letter_id) in enumerate(zip(letter_steps, letter_ids, strict=True)):
-        number = f"WL-{year}-{first_letter + n:06d}"
-        letters_by_order[step.order_id] = (letter_id, number)
-        letter_rows.append(
-            (
-                letter_id,
-                number,
-                step.order_id,
-                step.platform_id,
-                step.level,
-                now,
-                step.due_at,
-                step.items_outstanding,
-                ART_15_LETTER,
-            )
-        )
-    for n, (step, fine_id) in enumerate(zip(fine_steps, fine_ids, strict=True)):
-        assert step.terms is not None
-        number = f"FN-{year}-{first_fine + n:06d}"
-        due = now + step.terms.fine_payment_period
-        status = FineStatus.PROPOSED if step.terms.fines_need_approval else FineStatus.ASSESSED
-        fines_by_order[step.order_id] = (fine_id, number, due, status)
-        fine_rows.append(
-            (
-                fine_id,
-                number,
-                step.order_id,
-                step.platform_id,
-                letters_by_order[step.order_id][0],
-                step.fine_amount,
-                step.terms.currency,
-                step.item_amounts,
-                status,
-                now,
-                due,
-                "",
-                "",
-            )
-        )
-    notification_rows = _notification_rows(
-        steps, letters_by_order, fines_by_order, blocks, recipients, now=now
-    )
-    webhook_queue = webhook_rows(
-        _events(steps, letters_by_order, fines_by_order), platforms=with_webhook, now=now
-    )
-    decisions = decisions_prepare(
-        decisions=_decisions(steps, letters_by_order, fines_by_order, blocks)
-    )
-    orders_updated()
-
-    rows_insert(WarningLetter, LETTER_COLUMNS, letter_rows)
-    rows_insert(Fine, FINE_COLUMNS, fine_rows)
-    rows_insert(Notification, NOTIFICATION_COLUMNS, notification_rows)
-    webhook_rows_insert(rows=webhook_queue)
-    decisions_write(prepared=decisions)
 
 
 LETTER_COLUMNS = [

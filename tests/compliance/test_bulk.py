@@ -3,21 +3,20 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from compliance.bulk import ids_reserve, rows_update_started
+from compliance.bulk import ids_reserve, rows_update
 from compliance.models import WarningLetter
 from notices.models import RemovalOrder
 
 
-def test_an_update_started_in_the_background_lands_in_the_callers_transaction(make_order):
+def test_an_update_lands_in_the_callers_transaction(make_order):
     orders = [make_order(), make_order()]
     with transaction.atomic():
-        wait = rows_update_started(
+        rows_update(
             RemovalOrder,
             ["escalation_level", "legal_basis"],
             [(o.pk, 7, f'basis "{n}" \\ {{x}}') for n, o in enumerate(orders)],
             types=["int", "text"],
         )
-        wait()
         assert RemovalOrder.objects.filter(escalation_level=7).count() == 2
         transaction.set_rollback(True)
     assert not RemovalOrder.objects.filter(escalation_level=7).exists()
@@ -28,15 +27,15 @@ def test_text_survives_the_array_literal_unchanged(make_order):
     order = make_order()
     tricky = 'quote " backslash \\ braces {a,b} comma, NULL'
     with transaction.atomic():
-        rows_update_started(RemovalOrder, ["legal_basis"], [(order.pk, tricky)], types=["text"])()
+        rows_update(RemovalOrder, ["legal_basis"], [(order.pk, tricky)], types=["text"])
     order.refresh_from_db()
     assert order.legal_basis == tricky
 
 
-def test_a_failing_background_update_raises_djangos_error_when_waited_for(make_order):
+def test_a_failing_update_raises_djangos_error(make_order):
     order = make_order()
     with pytest.raises(IntegrityError), transaction.atomic():
-        rows_update_started(RemovalOrder, ["status"], [(order.pk, None)], types=["text"])()
+        rows_update(RemovalOrder, ["status"], [(order.pk, None)], types=["text"])
     order.refresh_from_db()
     assert order.status == "issued"
 

@@ -1,7 +1,8 @@
 """Processes killed with SIGKILL at random points, again and again, then run clean.
 
 The sweep: the end state equals the plan of a sweep with no kills (its own dry run, taken
-before), order by order; nothing doubled, letter numbers without gaps, the chain intact.
+before), order by order; nothing doubled, no letter number given twice and none lost but
+those a killed batch drew (PostgreSQL; on SQLite none), the chain intact.
 The deliverer: every letter and webhook arrives; none is sent again after it was marked sent,
 so a resend can only be the one in flight when a kill landed (at most one per kill, and with
 the same Message-ID / webhook-id, so the receiver can tell).
@@ -18,6 +19,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -69,8 +71,10 @@ def test_sweep_killed_again_and_again_ends_as_if_never_killed(make_order, make_p
     plan = {s.order_id: s for s in orders_sweep(now=now, dry_run=True).steps}
     assert len(plan) == 2 * half
 
+    batch = 10
+
     def sweep() -> subprocess.Popen:
-        return manage("escalate", "--now", now.isoformat(), "--batch-size", "10")
+        return manage("escalate", "--now", now.isoformat(), "--batch-size", str(batch))
 
     killed = _kill_midway(sweep, WarningLetter.objects.count, kills=scale.KILLS, seed=1)
     assert killed >= scale.KILLS * 0.8, f"only {killed} of {scale.KILLS} kills landed mid-sweep"
@@ -95,8 +99,13 @@ def test_sweep_killed_again_and_again_ends_as_if_never_killed(make_order, make_p
     assert sum(fined.values()) > Decimal(0)
     letters = Counter(WarningLetter.objects.values_list("order_id", flat=True))
     assert letters == Counter(list(plan))
-    numbers = sorted(WarningLetter.objects.values_list("number", flat=True))
-    assert numbers == [f"WL-{now.year}-{n:06d}" for n in range(1, len(plan) + 1)], "no gaps"
+    numbers = sorted(
+        int(n.rsplit("-", 1)[1]) for n in WarningLetter.objects.values_list("number", flat=True)
+    )
+    assert len(set(numbers)) == len(plan)
+    unused = numbers[-1] - numbers[0] + 1 - len(numbers)
+    # Only a batch that rolled back leaves numbers unused: one batch's worth per kill at most.
+    assert unused <= (killed * batch if connection.vendor == "postgresql" else 0), unused
     assert DecisionRecord.objects.filter(action="removalorder.escalate").count() == len(plan)
     assert Notification.objects.filter(event="order.escalated").count() == len(plan)
     assert decision_chain_verify().ok

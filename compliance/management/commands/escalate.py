@@ -3,6 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from compliance.heap import heap_freeze
 from compliance.management.arguments import moment
 from compliance.sanctions import sweep_all
 from compliance.sweep import orders_sweep
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         **options: object,
     ) -> None:
         now = now or timezone.now()
+        heap_freeze()
         if dry_run:
             report = orders_sweep(now=now, dry_run=True)
             for step in report.steps:
