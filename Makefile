@@ -52,9 +52,10 @@ format: install
 clean:
 	rm -rf var/celery var/test.sqlite3
 
-# Benchmarks (PostgreSQL; not tests): BENCH_DATABASE_URL and BENCH_API_DATABASE_URL pick the
-# databases. The API benchmark loads the server with wrk (Debian's package, installed if missing).
+# Benchmarks (PostgreSQL; not tests). The sweep's runs on a private server sized for its data
+# (bench/postgres.sh) unless BENCH_DATABASE_URL names another; BENCH_API_DATABASE_URL picks the
+# API's. The API benchmark loads the server with wrk (Debian's package, installed if missing).
 bench: install
 	command -v wrk >/dev/null || apt-get install -y -q wrk
-	python -m bench.sweep
+	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(bench/postgres.sh start)}" python -m bench.sweep
 	python -m bench.api

@@ -5,7 +5,10 @@ Loads N open orders of which D are overdue, then measures in the same run:
   2. the floor: the same rows written by one set-based SQL statement per table;
   3. two sweeps in parallel processes (skip-locked);
   4. a sweep when nothing is due (median of 20), with the claim query's plan.
-Prints rates and ratios. Uses its own database (BENCH_DATABASE_URL), created if missing.
+1-3 are run --runs times, alternated; each run starts from the same data, just after a
+checkpoint. Prints every run, the medians and their ratios. Uses its own database
+(BENCH_DATABASE_URL), created if missing; `make bench` gives it a private server sized for the
+data (bench/postgres.sh). Results and analysis: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -140,24 +143,20 @@ def reset(due_every: int) -> None:
     _vacuum()
 
 
-def sweep_once(batch_size: int) -> tuple[int, float]:
+def _worker(batch_size: int, start: multiprocessing.Event, results: multiprocessing.Queue) -> None:
+    _setup()
+    start.wait()
     from django.utils import timezone
 
     from compliance.sweep import orders_sweep
 
-    now = timezone.now()
-    started = time.perf_counter()
-    report = orders_sweep(now=now, batch_size=batch_size)
-    return report.escalated, time.perf_counter() - started
+    results.put(orders_sweep(now=timezone.now(), batch_size=batch_size).escalated)
 
 
-def _worker(batch_size: int, start: multiprocessing.Event, results: multiprocessing.Queue) -> None:
-    _setup()
-    start.wait()
-    results.put(sweep_once(batch_size))
-
-
-def sweep_parallel(workers: int, batch_size: int) -> tuple[int, float]:
+def sweep(workers: int, batch_size: int) -> tuple[int, float]:
+    """`workers` sweep processes, forked as Celery's prefork pool forks its workers and
+    started at once: escalations, and seconds from the start to the last one's end. One
+    worker is measured this way too, so the figures differ only in the number of workers."""
     from django.db import connections
 
     connections.close_all()
@@ -175,7 +174,7 @@ def sweep_parallel(workers: int, batch_size: int) -> tuple[int, float]:
     elapsed = time.perf_counter() - started
     for process in processes:
         process.join()
-    return sum(n for n, _ in done), elapsed
+    return sum(done), elapsed
 
 
 def floor(now_sql: str = "now()") -> tuple[int, float]:
@@ -255,40 +254,48 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument(
+        "--runs", type=int, default=5, help="Runs of each, alternated; medians are compared."
+    )
     args = parser.parse_args()
     _create_database()
     _setup()
     load(args.orders, args.due)
     every = args.orders // args.due
-    results = {}
-    for label, run in [
-        ("sweep, 1 worker", lambda: sweep_once(args.batch_size)),
-        ("floor, set-based SQL", floor),
-        ("sweep, 2 workers", lambda: sweep_parallel(2, args.batch_size)),
-    ]:
-        reset(every)
-        count, seconds = run()
-        results[label] = (count, seconds)
-        print(
-            f"{label:<24} {count:>8,} escalations in {seconds:6.2f} s = {count / seconds:>9,.0f}/s",
-            flush=True,
-        )
+    runs: dict[str, list[tuple[int, float]]] = {}
+    for n in range(1, args.runs + 1):
+        for label, run in [
+            ("sweep, 1 worker", lambda: sweep(1, args.batch_size)),
+            ("floor, set-based SQL", floor),
+            ("sweep, 2 workers", lambda: sweep(2, args.batch_size)),
+        ]:
+            reset(every)
+            count, seconds = run()
+            runs.setdefault(label, []).append((count, seconds))
+            print(
+                f"run {n}: {label:<22} {count:>8,} escalations in {seconds:6.2f} s "
+                f"= {count / seconds:>9,.0f}/s",
+                flush=True,
+            )
     noop, plan = noop_sweep()
-    rate = {k: n / s for k, (n, s) in results.items()}
-    print()
+    rate = {k: statistics.median(n / s for n, s in v) for k, v in runs.items()}
     one_rate, floor_rate, two_rate = (
         rate["sweep, 1 worker"],
         rate["floor, set-based SQL"],
         rate["sweep, 2 workers"],
     )
+    print(f"\nmedians of {args.runs} runs:")
+    for label, value in rate.items():
+        print(f"  {label:<22} {value:>9,.0f}/s")
     print(f"1 worker vs floor:    {floor_rate / one_rate:.2f}x slower (target: within 2.5x)")
     print(f"2 workers vs 1:       {two_rate / one_rate:.2f}x (target: 1.6x)")
     print(f"1 worker rate:        {one_rate:,.0f}/s (target: 10,000/s)")
     print(f"no-op sweep (median of 20): {noop * 1000:.2f} ms (target: under 10 ms)")
     print("claim query plan when nothing is due:")
     print(plan)
-    if {count for count, _ in results.values()} != {args.due}:
-        sys.exit(f"every run must escalate exactly the {args.due:,} due orders: {results}")
+    counts = {count for v in runs.values() for count, _ in v}
+    if counts != {args.due}:
+        sys.exit(f"every run must escalate exactly the {args.due:,} due orders: {runs}")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ Registrations, order references and access blocks are numbered one at a time fro
 counters: gap-free, race-free, the counter row locked until the caller commits.
 
 Warning letters and fines are issued by the thousand by the deadline sweep, and there a lock
-held until commit would make parallel sweeps wait for each other (bench/sweep.py: two workers
-1.1x one, instead of 1.6x). So their numbers are a running count (it does not restart each
+held until commit made parallel sweeps wait for each other (two workers were 1.1x one;
+docs/performance.md). So their numbers are a running count (it does not restart each
 year; the year in the number is the year of issue) drawn on PostgreSQL from a sequence, which
 takes no lock. The price: the numbers of a batch that fails stay unused, a gap in the register
 with no letter behind it, since notices are sent only for what committed. On SQLite, whose

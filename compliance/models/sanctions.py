@@ -34,9 +34,12 @@ class ProposedBy(models.Model):
 
 
 class WarningLetter(models.Model):
-    number = models.CharField(max_length=32, unique=True)
+    # Unique as a constraint, not `unique=True`, which on PostgreSQL adds a second index (for
+    # LIKE 'prefix%', which nothing runs): the sweep writes 100,000 letters at a time.
+    number = models.CharField(max_length=32)
+    # Found through letter_once_per_level's index, which starts with the order.
     order = models.ForeignKey(
-        "notices.RemovalOrder", on_delete=models.PROTECT, related_name="letters"
+        "notices.RemovalOrder", on_delete=models.PROTECT, related_name="letters", db_index=False
     )
     platform = models.ForeignKey(
         "registry.Platform", on_delete=models.PROTECT, related_name="letters"
@@ -51,7 +54,8 @@ class WarningLetter(models.Model):
         ordering = ["order", "level"]
         constraints = [
             # One letter per rung: a sweep run twice cannot send a second.
-            models.UniqueConstraint(fields=["order", "level"], name="letter_once_per_level")
+            models.UniqueConstraint(fields=["order", "level"], name="letter_once_per_level"),
+            models.UniqueConstraint(fields=["number"], name="letter_number_unique"),
         ]
 
     def __str__(self) -> str:
@@ -72,7 +76,7 @@ UNSETTLED_FINE_STATES = [F.PROPOSED, F.ASSESSED, F.OVERDUE]
 
 
 class Fine(ConcurrentTransitionMixin, models.Model):
-    number = models.CharField(max_length=32, unique=True)
+    number = models.CharField(max_length=32)  # unique: see WarningLetter.number
     order = models.ForeignKey(
         "notices.RemovalOrder", on_delete=models.PROTECT, related_name="fines"
     )
@@ -99,6 +103,7 @@ class Fine(ConcurrentTransitionMixin, models.Model):
                 fields=["due_at"], name="fine_due_assessed", condition=models.Q(status="assessed")
             )
         ]
+        constraints = [models.UniqueConstraint(fields=["number"], name="fine_number_unique")]
 
     def __str__(self) -> str:
         return self.number
