@@ -16,6 +16,17 @@ from registry import services as registry
 from registry.models import Platform, Sector
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` are skipped on SQLite before any fixture runs (a transactional
+    database fixture set up for a skipped test would flush past the append-only triggers)."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL; runs in the PostgreSQL leg of `.ci/run`")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _append_only_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
     """SQLite's test flush is a DELETE, which the triggers refuse: lift them around the flush.
@@ -23,8 +34,6 @@ def _append_only_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
     Every test first makes sure the triggers are there, so one test's teardown cannot weaken
     the next test.
     """
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL; runs in the PostgreSQL leg of `.ci/run`")
     marker = request.node.get_closest_marker("django_db")
     if marker is None:
         yield

@@ -3,7 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from compliance.heap import heap_freeze
+from compliance.heap import heap_frozen
 from compliance.management.arguments import moment
 from compliance.sanctions import sweep_all
 from compliance.sweep import orders_sweep
@@ -33,7 +33,10 @@ class Command(BaseCommand):
         **options: object,
     ) -> None:
         now = now or timezone.now()
-        heap_freeze()
+        with heap_frozen():
+            self._sweep(now=now, dry_run=dry_run, batch_size=batch_size)
+
+    def _sweep(self, *, now: datetime, dry_run: bool, batch_size: int) -> None:
         if dry_run:
             report = orders_sweep(now=now, dry_run=True)
             for step in report.steps:
