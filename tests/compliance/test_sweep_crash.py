@@ -106,6 +106,7 @@ def test_sweep_killed_again_and_again_ends_as_if_never_killed(make_order, make_p
     unused = numbers[-1] - numbers[0] + 1 - len(numbers)
     # Only a batch that rolled back leaves numbers unused: one batch's worth per kill at most.
     assert unused <= (killed * batch if connection.vendor == "postgresql" else 0), unused
+    print(f"sweep: {unused} letter numbers left unused by killed batches")
     assert DecisionRecord.objects.filter(action="removalorder.escalate").count() == len(plan)
     assert Notification.objects.filter(event="order.escalated").count() == len(plan)
     assert decision_chain_verify().ok
