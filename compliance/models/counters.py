@@ -2,7 +2,8 @@ from django.db import models
 
 
 class Counter(models.Model):
-    """Gap-free yearly numbering for official documents (registrations, orders, letters)."""
+    """Gap-free yearly numbering for official documents (registrations, orders, blocks). Year 0
+    holds the running counts of letters and fines on SQLite (see compliance/counters.py)."""
 
     name = models.CharField(max_length=32)
     year = models.PositiveSmallIntegerField()
