@@ -57,5 +57,6 @@ clean:
 # API's. The API benchmark loads the server with wrk (Debian's package, installed if missing).
 bench: install
 	command -v wrk >/dev/null || apt-get install -y -q wrk
-	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(bench/postgres.sh start)}" python -m bench.sweep
+	if [ -z "$$BENCH_DATABASE_URL" ]; then bench/postgres.sh start; fi
+	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(bench/postgres.sh url)}" python -m bench.sweep
 	python -m bench.api

@@ -5,7 +5,7 @@
 # and write pages themselves: with two sweep workers the cores then sat idle a tenth of the time,
 # waiting on those writes and on the WAL buffer (1.55x one worker, not 1.63x; docs/performance.md).
 # Durability settings stay as shipped (fsync, full_page_writes, synchronous_commit on).
-# Usage: bench/postgres.sh start | stop. Data in var/bench-postgres, port BENCH_PGPORT (5433).
+# Usage: bench/postgres.sh start | url | stop. Data in var/bench-postgres, port BENCH_PGPORT (5433).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -31,13 +31,16 @@ start)
             "-p $PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp \
              -c shared_buffers=4GB -c max_wal_size=4GB" start >/dev/null
     fi
+    echo "bench/postgres.sh: running on port $PORT, data in $DATA"
+    ;;
+url)
     echo "postgres://postgres@127.0.0.1:$PORT/compliance_bench"
     ;;
 stop)
     as_server "$BINDIR/pg_ctl" -D "$DATA" -m fast stop
     ;;
 *)
-    echo "usage: $0 start | stop" >&2
+    echo "usage: $0 start | url | stop" >&2
     exit 2
     ;;
 esac
