@@ -14,11 +14,12 @@ single writer serializes sweeps anyway, a counter row gives the same numbers wit
 
 from django.db import connection
 
-from compliance.models import Counter
+from compliance.models import Counter, Fine, WarningLetter
 
 # The running count's sequence (created by migration 0010) or, on SQLite, its counter row's
-# name with year 0.
+# name with year 0; and the documents that carry its numbers.
 RUNNING = {"letter": "compliance_letter_number", "fine": "compliance_fine_number"}
+DOCUMENTS = {"letter": WarningLetter, "fine": Fine}
 
 
 def counter_next(*, name: str, year: int) -> int:
@@ -54,3 +55,23 @@ def numbers_draw(*, name: str, count: int) -> list[int]:
             "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [RUNNING[name], count]
         )
         return sorted(row[0] for row in cursor.fetchall())
+
+
+def numbers_unused(*, name: str) -> list[int]:
+    """The numbers of a running count ("letter" or "fine") drawn but on no document, in order:
+    what batches that rolled back left unused. Counted from the sequence's start, so numbers
+    the yearly counters gave before migration 0010 are not reported. SQLite's counts have no
+    gaps (their counter row rolls back with the batch): nothing to report there."""
+    if connection.vendor != "postgresql":
+        return []
+    table = DOCUMENTS[name]._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n FROM generate_series("
+            "  (SELECT seqstart FROM pg_sequence WHERE seqrelid = %(seq)s::regclass),"
+            "  coalesce(pg_sequence_last_value(%(seq)s::regclass), 0)) AS n "
+            f"EXCEPT SELECT split_part(number, '-', 3)::bigint FROM {table} "
+            "WHERE number ~ '^[A-Z]+-[0-9]+-[0-9]+$' ORDER BY n",
+            {"seq": RUNNING[name]},
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -1,11 +1,15 @@
 """Official numbers: yearly gap-free counters, and the running counts letters and fines take."""
 
 import threading
+from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError, connection, connections, transaction
 
-from compliance.counters import counter_next, numbers_draw
+from compliance.counters import counter_next, numbers_draw, numbers_unused
+from compliance.models import WarningLetter
+from compliance.sweep import orders_sweep
 
 
 def test_drawn_numbers_are_new_and_increasing(db):
@@ -74,3 +78,18 @@ def test_parallel_sweeps_draw_numbers_without_waiting_for_each_other():
     # The yearly counters, by contrast, stay locked until the caller commits.
     blocked = _second_caller_while_first_is_open(lambda: counter_next(name="order", year=2026))
     assert "lock timeout" in str(blocked)
+
+
+@pytest.mark.postgres
+def test_numbers_a_rolled_back_batch_drew_are_reported_unused(make_order, capsys):
+    orders = [make_order(), make_order()]
+    already = set(numbers_unused(name="letter"))  # earlier tests' rolled-back letters
+    with transaction.atomic():
+        lost = numbers_draw(name="letter", count=3)
+        transaction.set_rollback(True)
+    orders_sweep(now=max(o.due_at for o in orders) + timedelta(minutes=1))
+    numbers = WarningLetter.objects.filter(order__in=orders).values_list("number", flat=True)
+    assert min(int(n.rsplit("-", 1)[1]) for n in numbers) > max(lost)
+    assert set(numbers_unused(name="letter")) - already == set(lost)
+    call_command("numbers_unused")
+    assert ", ".join(f"{n:06d}" for n in lost) in capsys.readouterr().out

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from compliance.counters import DOCUMENTS, numbers_unused
+
+
+class Command(BaseCommand):
+    help = (
+        "List the letter and fine numbers that were drawn but are on no document (left by sweep "
+        "batches that rolled back; nothing was sent with them)."
+    )
+
+    def handle(self, *args: object, **options: object) -> None:
+        for name in DOCUMENTS:
+            unused = numbers_unused(name=name)
+            listed = ", ".join(f"{n:06d}" for n in unused) or "none"
+            self.stdout.write(f"{name} numbers unused: {len(unused)} ({listed})")
