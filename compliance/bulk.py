@@ -30,15 +30,21 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
             if table not in _SEQUENCES:
                 cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
                 _SEQUENCES[table] = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
-                [_SEQUENCES[table], count],
-            )
-            return [row[0] for row in cursor.fetchall()]
+            return sequence_next(_SEQUENCES[table], count)
         # SQLite: the transaction holds the write lock (IMMEDIATE), so nobody else inserts.
         cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
         start = cursor.fetchone()[0] + 1
         return list(range(start, start + count))
+
+
+def sequence_next(sequence: str, count: int) -> list[int]:
+    """`count` values of a PostgreSQL sequence in one statement, in increasing order (another
+    session drawing at the same time may get values in between)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def _identity(value: Any) -> Any:

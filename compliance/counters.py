@@ -14,6 +14,7 @@ single writer serializes sweeps anyway, a counter row gives the same numbers wit
 
 from django.db import connection
 
+from compliance.bulk import sequence_next
 from compliance.models import Counter, Fine, WarningLetter
 
 # The running count's sequence (created by migration 0010) or, on SQLite, its counter row's
@@ -50,11 +51,7 @@ def numbers_draw(*, name: str, count: int) -> list[int]:
     if connection.vendor != "postgresql":
         first = counter_reserve(name=name, year=0, count=count)
         return list(range(first, first + count))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [RUNNING[name], count]
-        )
-        return sorted(row[0] for row in cursor.fetchall())
+    return sequence_next(RUNNING[name], count)
 
 
 def numbers_unused(*, name: str) -> list[int]:
