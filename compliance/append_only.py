@@ -14,6 +14,7 @@ MESSAGE = "append-only table: rows cannot be changed or deleted"
 # Every table guarded so; tests and checks iterate over this list.
 TABLES = [
     "compliance_decisionrecord",
+    "compliance_decisioncheckpoint",
     "compliance_escalationpolicyversion",
     "notices_evidence",
 ]

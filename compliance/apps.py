@@ -7,7 +7,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Enforcement"
 
     def ready(self) -> None:
-        from compliance import login_limits  # noqa: F401  (connects its signal receivers)
+        from compliance import checks, login_limits  # noqa: F401  (register themselves)
         from compliance.roles import roles_sync
 
         post_migrate.connect(roles_sync, sender=self, dispatch_uid="compliance.roles_sync")

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import hmac
+import json
+import logging
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
 from compliance.actors import Actor
 from compliance.bulk import JsonText, rows_insert
-from compliance.models import DecisionChainHead, DecisionRecord
+from compliance.decision_keys import checkpoint_sign, checkpoint_signature_valid, record_mac_maker
+from compliance.models import DecisionChainHead, DecisionCheckpoint, DecisionRecord
 from compliance.models.decisions import CANONICAL_JSON, GENESIS_HASH, record_hash_finish
+
+log = logging.getLogger(__name__)
 
 
 def _json(value: Any) -> str:
@@ -151,13 +161,15 @@ def decisions_write(*, prepared: Prepared) -> int:
         raise RuntimeError("decision records are appended inside the transaction they record")
     if not prepared:
         return 0
+    key, sha256 = record_mac_maker()
     head = DecisionChainHead.objects.select_for_update().get(pk=1)
     rows = []
     seq, prev_hash = head.seq, head.hash
     for row, parts in prepared:
         seq += 1
         digest = record_hash_finish(parts, prev_hash=prev_hash, seq=seq)
-        rows.append((seq, *row, prev_hash, digest))
+        mac = hmac.new(key, f"{seq}:{digest}".encode(), sha256).hexdigest()
+        rows.append((seq, *row, prev_hash, digest, mac))
         prev_hash = digest
     rows_insert(DecisionRecord, RECORD_COLUMNS, rows)
     head.seq, head.hash = seq, prev_hash
@@ -183,6 +195,7 @@ RECORD_COLUMNS = [
     "links",
     "prev_hash",
     "hash",
+    "mac",
 ]
 
 
@@ -191,14 +204,90 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     problem: str = ""
+    checkpoints: int = 0
 
     @property
     def ok(self) -> bool:
         return self.broken_at is None
 
 
-def decision_chain_verify() -> ChainReport:
-    """Recompute every hash in order; name the first record that does not fit."""
+@dataclass(frozen=True)
+class Checkpoint:
+    """A checkpoint as published: from the table, the log file, or a copy kept elsewhere."""
+
+    seq: int
+    hash: str
+    created_at: str
+    key_id: str
+    signature: str
+    source: str = "the checkpoint table"
+
+    @property
+    def signed(self) -> bool:
+        return checkpoint_signature_valid(
+            seq=self.seq,
+            digest=self.hash,
+            created_at=self.created_at,
+            key_id=self.key_id,
+            signature=self.signature,
+        )
+
+
+class ChainTampered(Exception):
+    """The chain does not verify; no checkpoint is signed over it."""
+
+
+def decision_checkpoints_known(*, published: Iterable[Checkpoint] = ()) -> list[Checkpoint]:
+    """Every checkpoint there is a copy of: the table, the log file, and `published` ones."""
+    known = [
+        Checkpoint(**{k: v for k, v in c.as_published().items()})
+        for c in DecisionCheckpoint.objects.order_by("seq")
+    ]
+    known += checkpoints_read(path=Path(settings.DECISION_CHECKPOINT_LOG))
+    return [*known, *published]
+
+
+def checkpoints_read(*, path: Path) -> list[Checkpoint]:
+    """Checkpoints from a file of JSON lines (the log, or a copy fetched from the public page)."""
+    if not path.exists():
+        return []
+    found = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            found.append(
+                Checkpoint(
+                    seq=int(data["seq"]),
+                    hash=str(data["hash"]),
+                    created_at=str(data["created_at"]),
+                    key_id=str(data["key_id"]),
+                    signature=str(data["signature"]),
+                    source=f"{path} line {number}",
+                )
+            )
+        except (ValueError, KeyError, TypeError):
+            found.append(Checkpoint(0, "", "", "", "", source=f"{path} line {number} (unreadable)"))
+    return found
+
+
+def decision_chain_verify(*, published: Iterable[Checkpoint] = ()) -> ChainReport:
+    """Recompute every hash and seal in order, and hold the chain against every signed
+    checkpoint known; name the first record that does not fit."""
+    checkpoints = decision_checkpoints_known(published=published)
+    for checkpoint in checkpoints:
+        if not checkpoint.signed:
+            return ChainReport(
+                0,
+                checkpoint.seq,
+                f"checkpoint #{checkpoint.seq} in {checkpoint.source} is not signed by a "
+                "trusted key",
+            )
+    expected: dict[int, Checkpoint] = {}
+    for checkpoint in checkpoints:
+        expected.setdefault(checkpoint.seq, checkpoint)
+    key, sha256 = record_mac_maker()
     expected_prev = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -209,10 +298,137 @@ def decision_chain_verify() -> ChainReport:
             return ChainReport(checked, record.seq, "does not link to the record before it")
         if record.compute_hash() != record.hash:
             return ChainReport(checked, record.seq, "content does not match its hash")
+        seal = hmac.new(key, f"{record.seq}:{record.hash}".encode(), sha256).hexdigest()
+        if not hmac.compare_digest(seal, record.mac):
+            return ChainReport(
+                checked, record.seq, "its seal does not match: written without the key"
+            )
+        if record.seq in expected and expected[record.seq].hash != record.hash:
+            checkpoint = expected[record.seq]
+            return ChainReport(
+                checked,
+                record.seq,
+                f"differs from the signed checkpoint of #{record.seq} ({checkpoint.source})",
+            )
         expected_prev = record.hash
         expected_seq += 1
         checked += 1
     head = DecisionChainHead.objects.get(pk=1)
+    beyond = [c for c in checkpoints if c.seq > checked]
+    if beyond:
+        last = max(beyond, key=lambda c: c.seq)
+        return ChainReport(
+            checked,
+            checked + 1,
+            f"records after #{checked} are missing: checkpoint #{last.seq} ({last.source}) "
+            "was signed over them",
+        )
     if (head.seq, head.hash) != (checked, expected_prev):
         return ChainReport(checked, checked + 1, f"records after #{checked} are missing")
-    return ChainReport(checked)
+    return ChainReport(checked, checkpoints=len(checkpoints))
+
+
+def decision_checkpoint_latest() -> dict[str, Any] | None:
+    """The checkpoint in force, as published (letters and webhooks carry it)."""
+    latest = DecisionCheckpoint.objects.order_by("-seq").first()
+    return latest.as_published() if latest else None
+
+
+def decision_checkpoint_write(*, now: datetime | None = None) -> DecisionCheckpoint | None:
+    """Sign a checkpoint of the chain as it stands, after verifying the records added since
+    the last one (a chain that does not verify is never signed: ChainTampered). Returns None
+    when nothing was appended since the last checkpoint."""
+    head = DecisionChainHead.objects.get(pk=1)
+    last = DecisionCheckpoint.objects.order_by("-seq").first()
+    if head.seq == 0 or (last is not None and last.seq >= head.seq):
+        return None
+    problem = _segment_problem(after=last, until=head.seq, head_hash=head.hash)
+    if problem:
+        log.error("decision chain does not verify; no checkpoint signed: %s", problem)
+        raise ChainTampered(problem)
+    created_at = (now or timezone.now()).isoformat()
+    key_id, signature = checkpoint_sign(seq=head.seq, digest=head.hash, created_at=created_at)
+    published = {
+        "seq": head.seq,
+        "hash": head.hash,
+        "created_at": created_at,
+        "key_id": key_id,
+        "signature": signature,
+    }
+    # The log first: what it states is already committed (records are never rolled back once
+    # in the chain), so a log line whose table row then fails to commit is still true.
+    _log_append(json.dumps(published))
+    return DecisionCheckpoint.objects.create(
+        seq=head.seq,
+        hash=head.hash,
+        created_at=datetime.fromisoformat(created_at),
+        key_id=key_id,
+        signature=signature,
+    )
+
+
+def _segment_problem(*, after: DecisionCheckpoint | None, until: int, head_hash: str) -> str:
+    """The first fault in the records after checkpoint `after` up to `until`, or ''."""
+    key, sha256 = record_mac_maker()
+    expected_prev = after.hash if after else GENESIS_HASH
+    expected_seq = (after.seq if after else 0) + 1
+    records = DecisionRecord.objects.filter(seq__gte=expected_seq, seq__lte=until).order_by("seq")
+    for record in records.iterator(chunk_size=2000):
+        seal = hmac.new(key, f"{record.seq}:{record.hash}".encode(), sha256).hexdigest()
+        if record.seq != expected_seq:
+            return f"expected record #{expected_seq}, found #{record.seq}"
+        if record.prev_hash != expected_prev or record.compute_hash() != record.hash:
+            return f"record #{record.seq} does not fit the chain"
+        if not hmac.compare_digest(seal, record.mac):
+            return f"record #{record.seq} was written without the key"
+        expected_prev = record.hash
+        expected_seq += 1
+    if expected_seq != until + 1 or expected_prev != head_hash:
+        return f"the head names #{until} but the chain ends at #{expected_seq - 1}"
+    return ""
+
+
+def _log_append(line: str) -> None:
+    path = Path(settings.DECISION_CHECKPOINT_LOG)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+@dataclass(frozen=True)
+class StateMismatch:
+    model: str
+    object_id: str
+    current: str
+    recorded: str
+
+
+def decision_states_verify(*, models_checked: Iterable[type[models.Model]]) -> list[StateMismatch]:
+    """Objects whose state column differs from the last state their decision records give: a
+    state table edited around the services. An object with no record of its own keeps the
+    state it was created in (the model's default, or one of `created_states`)."""
+    mismatches = []
+    for model in models_checked:
+        content_type = ContentType.objects.get_for_model(model)
+        last_seqs = (
+            DecisionRecord.objects.filter(content_type=content_type)
+            .exclude(to_state="")
+            .values("object_id")
+            .annotate(last=models.Max("seq"))
+            .values("last")
+        )
+        recorded = dict(
+            DecisionRecord.objects.filter(seq__in=last_seqs).values_list("object_id", "to_state")
+        )
+        field = model._meta.get_field("status")
+        created = set(getattr(model, "created_states", [field.get_default()]))
+        for pk, state in model._default_manager.values_list("pk", "status").iterator():
+            expected = recorded.get(str(pk))
+            if expected is None:
+                if state not in created:
+                    mismatches.append(StateMismatch(model._meta.label, str(pk), state, "(created)"))
+            elif state != expected:
+                mismatches.append(StateMismatch(model._meta.label, str(pk), state, expected))
+    return mismatches

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -74,3 +75,15 @@ def warning_letter_text(
             f"assessed, payable by {_local(fine_due_at)}. Late removal does not cancel it.\n"
         )
     return subject, body
+
+
+def checkpoint_footer(checkpoint: dict[str, Any] | None) -> str:
+    """What every letter ends with: the decision record's signed checkpoint in force, so each
+    addressee holds a copy that a later rewrite of the record cannot match."""
+    if checkpoint is None:
+        return ""
+    return (
+        f"\n--\nDecision record checkpoint #{checkpoint['seq']}: {checkpoint['hash']}\n"
+        f"Signed {checkpoint['created_at']} with key {checkpoint['key_id']}: "
+        f"{checkpoint['signature']}\nVerify at {settings.PUBLIC_URL}/verify/checkpoints/\n"
+    )

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from compliance.decisions import decision_checkpoint_latest
+from compliance.letters import checkpoint_footer
 from compliance.models import Notification
 from registry.models import Platform
 
@@ -36,7 +38,7 @@ def notification_enqueue(
         event=event,
         platform=platform,
         subject=subject,
-        body=body,
+        body=body + checkpoint_footer(decision_checkpoint_latest()),
         created_at=now,
         next_attempt_at=now,
         recipients=list(platform.contacts.values_list("email", flat=True)),

@@ -20,6 +20,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
 
+# Where the public pages are reached from outside (letters and webhooks point there).
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "registry",
     "notices",
     "compliance",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +131,23 @@ LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "20")
 LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", "900")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# The decision record's seal (compliance/decision_keys.py): a secret outside the database.
+# Development machines get a key file under var/ on first use; production must provide one.
+DECISION_KEY = os.environ.get("DECISION_KEY", "")
+DECISION_KEY_FILE = os.environ.get(
+    "DECISION_KEY_FILE", str(VAR_DIR / "decision.key") if DEBUG else ""
+)
+DECISION_KEY_FILE_CREATE = DEBUG and "DECISION_KEY_FILE" not in os.environ
+if not DEBUG and not (DECISION_KEY or DECISION_KEY_FILE):
+    raise ImproperlyConfigured("DECISION_KEY or DECISION_KEY_FILE must be set when DEBUG is off")
+# Public keys (base64) of earlier signing keys, still trusted when verifying old checkpoints.
+DECISION_TRUSTED_KEYS = envlist("DECISION_TRUSTED_KEYS", "")
+# Every checkpoint is also appended here, outside the database: a copy that someone who can
+# rewrite the database cannot rewrite with it (point it at storage the DBAs cannot write).
+DECISION_CHECKPOINT_LOG = os.environ.get(
+    "DECISION_CHECKPOINT_LOG", str(VAR_DIR / "checkpoints.jsonl")
+)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # filebased backend

@@ -30,7 +30,7 @@ from compliance.bulk import (
     rows_update,
 )
 from compliance.counters import numbers_draw
-from compliance.decisions import Decision, decisions_append
+from compliance.decisions import Decision, decision_checkpoint_latest, decisions_append
 from compliance.models import (
     EscalationPolicyVersion,
     Fine,
@@ -352,6 +352,7 @@ def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
         )
     }
     platform_ids = {s.platform_id for s in steps}
+    checkpoint = decision_checkpoint_latest()
     recipients = _recipients(platform_ids)
     with_webhook = webhook_platforms(platform_ids=platform_ids)
     rows_update(
@@ -385,7 +386,15 @@ def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
     rows_insert(
         Notification,
         NOTIFICATION_COLUMNS,
-        _notification_rows(steps, letters_by_order, fines_by_order, blocks, recipients, now=now),
+        _notification_rows(
+            steps,
+            letters_by_order,
+            fines_by_order,
+            blocks,
+            recipients,
+            now=now,
+            footer=letters.checkpoint_footer(checkpoint),
+        ),
     )
     webhook_rows_insert(
         rows=webhook_rows(
@@ -396,6 +405,7 @@ def _write(steps: list[Step], failures: list[int], *, now: datetime) -> None:
             ),
             platforms=with_webhook,
             now=now,
+            checkpoint=checkpoint,
         )
     )
     decisions_append(decisions=_decisions(steps, letters_by_order, fines_by_order, blocks))
@@ -554,6 +564,7 @@ def _notification_rows(
     recipients: dict[int, JsonText],
     *,
     now: datetime,
+    footer: str,
 ) -> list[tuple[Any, ...]]:
     rows = []
     for s in steps:
@@ -582,7 +593,7 @@ def _notification_rows(
                 s.platform_id,
                 recipients[s.platform_id],
                 subject,
-                body,
+                body + footer,
                 Notification.Status.PENDING,
                 0,
                 now,

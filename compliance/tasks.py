@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from compliance.decisions import decision_checkpoint_write
 from compliance.outbox import notifications_deliver
 from compliance.sanctions import sweep_all
 from compliance.webhooks import webhooks_deliver
@@ -21,3 +22,10 @@ def deliver_notifications() -> int:
 @shared_task(name="compliance.deliver_webhooks")
 def deliver_webhooks() -> int:
     return webhooks_deliver()
+
+
+@shared_task(name="compliance.decisions_checkpoint")
+def decisions_checkpoint() -> int | None:
+    """Run by beat every five minutes: sign the chain as it stands."""
+    checkpoint = decision_checkpoint_write()
+    return checkpoint.seq if checkpoint else None

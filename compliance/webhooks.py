@@ -28,6 +28,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from compliance.bulk import rows_insert
+from compliance.decisions import decision_checkpoint_latest
 from compliance.models import WebhookAttempt, WebhookDelivery
 from compliance.outbox import rows_claimed
 from registry.models import Platform, WebhookEndpoint
@@ -56,9 +57,19 @@ EVENTS = [
 ]
 
 
-def _message(event: str, data: dict[str, Any], now: datetime) -> tuple[str, dict[str, Any]]:
+def _message(
+    event: str, data: dict[str, Any], now: datetime, checkpoint: dict[str, Any] | None
+) -> tuple[str, dict[str, Any]]:
+    """The payload: the event, and the decision record's signed checkpoint in force, so the
+    platform holds an independent copy of it (anyone can check it: /verify/checkpoints/)."""
     msg_id = f"msg_{uuid.uuid4().hex}"
-    payload = {"id": msg_id, "type": event, "timestamp": now.isoformat(), "data": data}
+    payload = {
+        "id": msg_id,
+        "type": event,
+        "timestamp": now.isoformat(),
+        "data": data,
+        "checkpoint": checkpoint,
+    }
     return msg_id, json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 
@@ -68,7 +79,7 @@ def webhook_enqueue(*, platform: Platform, event: str, data: dict[str, Any]) -> 
     if not WebhookEndpoint.objects.filter(platform=platform).exists():
         return
     now = timezone.now()
-    msg_id, payload = _message(event, data, now)
+    msg_id, payload = _message(event, data, now, decision_checkpoint_latest())
     WebhookDelivery.objects.create(
         msg_id=msg_id,
         platform=platform,
@@ -96,14 +107,18 @@ def webhook_platforms(*, platform_ids: set[int]) -> set[int]:
 
 
 def webhook_rows(
-    events: Iterable[tuple[int, str, dict[str, Any]]], *, platforms: set[int], now: datetime
+    events: Iterable[tuple[int, str, dict[str, Any]]],
+    *,
+    platforms: set[int],
+    now: datetime,
+    checkpoint: dict[str, Any] | None,
 ) -> list[tuple[Any, ...]]:
     """Queue rows for the events of `platforms` (no database access: built while the sweep's
     order update runs)."""
     rows = []
     for platform_id, event, data in events:
         if platform_id in platforms:
-            msg_id, payload = _message(event, data, now)
+            msg_id, payload = _message(event, data, now, checkpoint)
             rows.append((msg_id, platform_id, event, payload, "pending", 0, now, "", now))
     return rows
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, User
 from django.db import connection
 
 from compliance import append_only
 from compliance.actors import Actor
+from compliance.sanctions import access_block_approve, sweep_all
 from registry import services as registry
 from registry.models import Platform, Sector
 
@@ -62,6 +65,13 @@ def _celery_in_process() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _checkpoint_log_per_test(settings: Any, tmp_path: Any) -> None:
+    # The checkpoint log lives outside the database, so it outlives a test's rollback: each
+    # test gets its own, or a later test would find checkpoints of a chain long gone.
+    settings.DECISION_CHECKPOINT_LOG = str(tmp_path / "checkpoints.jsonl")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Hashing a password the production way takes ~0.5 s; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -74,6 +84,7 @@ MIGRATION_DATA = [
     ("compliance", "0004_mr5_default_policy", ["create_mr5"]),
     ("compliance", "0006_beat_schedule", ["schedule"]),
     ("compliance", "0009_webhook_schedule", ["schedule"]),
+    ("compliance", "0013_checkpoint_schedule", ["schedule"]),
     ("notices", "0002_categories_agencies_evidence_append_only", ["load"]),
 ]
 
@@ -198,3 +209,19 @@ def make_order(officer: User, make_platform: Callable[..., Platform]) -> Callabl
         return order
 
     return make
+
+
+VICTIM_T0 = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def victim(make_order, make_platform, supervisor):
+    """An order two letters up the ladder (so it has a fine), its platform's block in force."""
+    with time_machine.travel(VICTIM_T0, tick=False):
+        order = make_order(platform=make_platform(is_ugc=True))
+    for day in (1, 2, 3, 4):
+        with time_machine.travel(VICTIM_T0 + timedelta(days=day), tick=False):
+            sweep_all()
+    block = order.platform.blocks.get()
+    access_block_approve(block=block, actor=Actor.staff(supervisor))
+    return order

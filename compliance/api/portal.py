@@ -13,6 +13,8 @@ from compliance import sanctions
 from compliance.api.auth import actor_of, platform_of
 from compliance.api.idempotency import idempotent
 from compliance.api.serializers import PROBLEMS, StrictSerializer
+from compliance.decision_keys import public_key
+from compliance.decisions import decision_checkpoint_latest
 from compliance.models import Fine
 from notices.api import FineOut
 from notices.selectors import FINE_FIELDS, fine_row
@@ -84,3 +86,33 @@ class NormalizationRequestCreate(APIView):
         )
         body = {"id": created.pk, "status": created.status, "decide_by": created.decide_by}
         return Response(body, status=201)
+
+
+class CheckpointOut(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="Records in the chain when it was signed.")
+    hash = serializers.CharField(help_text="SHA-256 of the last of them.")
+    created_at = serializers.CharField(help_text="When it was signed (ISO 8601, as signed).")
+    key_id = serializers.CharField()
+    signature = serializers.CharField(help_text="Ed25519, base64.")
+
+
+class CheckpointStateOut(serializers.Serializer):
+    latest = CheckpointOut(allow_null=True)
+    public_key = serializers.CharField(help_text="Ed25519 public key, base64.")
+    key_id = serializers.CharField()
+
+
+class DecisionCheckpoint(APIView):
+    open_to_revoked = True
+
+    @extend_schema(
+        operation_id="checkpoint_retrieve",
+        responses={200: CheckpointStateOut, **PROBLEMS},
+        description="The decision record's latest signed checkpoint and the key to check it "
+        "with (also on every webhook and letter, and at /verify/checkpoints/).",
+    )
+    def get(self, request: Request) -> Response:
+        key_id, key = public_key()
+        return Response(
+            {"latest": decision_checkpoint_latest(), "public_key": key, "key_id": key_id}
+        )

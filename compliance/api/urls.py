@@ -40,6 +40,7 @@ urlpatterns = [
         portal.NormalizationRequestCreate.as_view(),
         name="normalization-requests",
     ),
+    path("checkpoint/", portal.DecisionCheckpoint.as_view(), name="checkpoint"),
     path("blocklist/", blocklist.blocklist_json, name="blocklist"),
     path("blocklist.txt", blocklist.blocklist_text, name="blocklist-text"),
 ]

@@ -1,5 +1,5 @@
 from compliance.models.counters import Counter
-from compliance.models.decisions import DecisionChainHead, DecisionRecord
+from compliance.models.decisions import DecisionChainHead, DecisionCheckpoint, DecisionRecord
 from compliance.models.outbox import Notification
 from compliance.models.policies import EscalationPolicy, EscalationPolicyVersion
 from compliance.models.portal import IdempotencyRecord, WebhookAttempt, WebhookDelivery
@@ -15,6 +15,7 @@ __all__ = [
     "AccessBlock",
     "Counter",
     "DecisionChainHead",
+    "DecisionCheckpoint",
     "DecisionRecord",
     "EscalationPolicy",
     "EscalationPolicyVersion",

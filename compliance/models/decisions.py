@@ -70,6 +70,9 @@ class DecisionRecord(models.Model):
     prev_hash = models.CharField(max_length=64)
     # Not unique: the chain (each record names the previous hash) is what verify checks.
     hash = models.CharField(max_length=64)
+    # HMAC of seq and hash with a key the database never holds (compliance/decision_keys.py):
+    # a record forged or rewritten by someone with only database access has no valid one.
+    mac = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["seq"]
@@ -147,6 +150,47 @@ def record_hash_finish(parts: tuple[str, str, str], *, prev_hash: str, seq: int)
     first, middle, last = parts
     text = f'{{{first},"prev_hash":"{prev_hash}",{middle},"seq":{seq},{last}}}'
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+class DecisionCheckpoint(models.Model):
+    """A signed statement that the chain had `seq` records ending in `hash` (append-only).
+
+    Signed with a key kept outside the database, published, and copied to a log file: a chain
+    rewritten afterwards no longer contains the checkpointed record and `verify_decisions`
+    says so, even if the rewrite recomputed every hash.
+    """
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-seq"]
+        get_latest_by = "seq"
+        constraints = [models.UniqueConstraint(fields=["seq"], name="checkpoint_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq} {self.hash[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("checkpoints are append-only")
+
+    def as_published(self) -> dict[str, Any]:
+        """What is published and what outsiders keep: enough to check it on its own."""
+        return {
+            "seq": self.seq,
+            "hash": self.hash,
+            "created_at": self.created_at.isoformat(),
+            "key_id": self.key_id,
+            "signature": self.signature,
+        }
 
 
 class DecisionChainHead(models.Model):

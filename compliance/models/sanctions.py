@@ -76,6 +76,10 @@ UNSETTLED_FINE_STATES = [F.PROPOSED, F.ASSESSED, F.OVERDUE]
 
 
 class Fine(ConcurrentTransitionMixin, models.Model):
+    # The sweep creates fines in bulk and records the decision on their order, not on each
+    # fine: these are the states a fine with no record of its own may be in.
+    created_states = [F.PROPOSED, F.ASSESSED]
+
     number = models.CharField(max_length=32)  # unique: see WarningLetter.number
     order = models.ForeignKey(
         "notices.RemovalOrder", on_delete=models.PROTECT, related_name="fines"

@@ -40,6 +40,7 @@ TABLE = {
     "fines": ("get", None, COLLECTION),
     "fine-payment": ("post", {"payment_reference": "TRX-9"}, OBJECT),
     "normalization-requests": ("post", {"statement": "Removed."}, REGISTERED_ONLY),
+    "checkpoint": ("get", None, COLLECTION),
     "blocklist": ("get", None, PUBLIC),
     "blocklist-text": ("get", None, PUBLIC),
 }

@@ -144,7 +144,7 @@ def test_verify_names_the_first_edited_record(make_platform):
         call_command("verify_decisions")
 
 
-def test_verify_detects_a_rehashed_edit_by_the_broken_link(make_platform):
+def test_verify_detects_a_rehashed_edit_by_its_seal(make_platform):
     make_platform()
     record = DecisionRecord.objects.get(seq=2)
     record.reason = "edited and re-hashed"
@@ -153,7 +153,11 @@ def test_verify_detects_a_rehashed_edit_by_the_broken_link(make_platform):
         [record.reason, record.compute_hash()],
     )
     report = decision_chain_verify()
-    assert (report.broken_at, report.problem) == (3, "does not link to the record before it")
+    # Before records were sealed this was caught one record later, by the broken link.
+    assert (report.broken_at, report.problem) == (
+        2,
+        "its seal does not match: written without the key",
+    )
 
 
 def test_verify_detects_a_deleted_record_and_a_cut_tail(make_platform):

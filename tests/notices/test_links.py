@@ -81,3 +81,8 @@ def test_any_text_is_either_refused_cleanly_or_normalized_to_a_fixed_point(raw):
     assert url_normalize(once) == once
     assert once.startswith(("http://", "https://"))
     assert "#" not in once
+
+
+def test_hosts_are_encoded_as_browsers_resolve_them():
+    # IDNA 2008 / UTS #46 (non-transitional): the sharp s is kept, not folded to "ss".
+    assert url_normalize("https://Straße.example/Post/1") == "https://xn--strae-oqa.example/Post/1"

@@ -13,6 +13,11 @@ from registry.hostnames import hostname_normalize
         ("example.com.", "example.com"),
         ("  sub.example.co.id ", "sub.example.co.id"),
         ("bücher.example", "xn--bcher-kva.example"),
+        # IDNA 2008 / UTS #46, as browsers resolve it (IDNA 2003 gave "strasse.example").
+        ("straße.example", "xn--strae-oqa.example"),
+        ("faß.de", "xn--fa-hia.de"),
+        ("\uff25\uff38\uff21\uff2d\uff30\uff2c\uff25.com", "example.com"),  # full-width
+        ("XN--BCHER-KVA.example", "xn--bcher-kva.example"),
         ("a-b.example", "a-b.example"),
     ],
 )
@@ -36,6 +41,7 @@ def test_normalizes(raw, expected):
         "1.2.3.4",
         "x" * 64 + ".example",
         "under_score.example",
+        "☃.example",
     ],
 )
 def test_rejects(raw):
