@@ -12,6 +12,7 @@ from compliance.admin_transitions import (
     DecisionHistoryMixin,
     ObjectAction,
     ObjectActionForm,
+    ReasonForm,
     TransitionAdminMixin,
 )
 from compliance.models import (
@@ -23,6 +24,7 @@ from compliance.models import (
     NormalizationRequest,
     Notification,
     RegistrationSanction,
+    SanctionRelease,
     WarningLetter,
     WebhookAttempt,
     WebhookDelivery,
@@ -175,10 +177,21 @@ class AccessBlockAdmin(SanctionAdmin):
     transition_services = {
         "approve": sanctions.access_block_approve,
         "reject": sanctions.access_block_reject,
-        "lift": sanctions.access_block_lift,
     }
-    transitions_requiring_reason = {"reject", "lift"}
+    transitions_requiring_reason = {"reject"}
     object_actions = {
+        "propose_lift": ObjectAction(
+            "Propose lifting",
+            ReasonForm,
+            lambda block, actor, data: sanctions.access_block_lift_propose(
+                block=block, actor=actor, reason=data["reason"]
+            ),
+            lambda block, user: (
+                block.status == BlockStatus.IN_FORCE
+                and user.has_perm("compliance.add_sanctionrelease")
+                and not block.releases.filter(status="proposed").exists()
+            ),
+        ),
         "request_normalization": ObjectAction(
             "Request normalization",
             NormalizationForm,
@@ -189,7 +202,7 @@ class AccessBlockAdmin(SanctionAdmin):
                 block.status == BlockStatus.IN_FORCE
                 and user.has_perm("compliance.add_normalizationrequest")
             ),
-        )
+        ),
     }
 
     @admin.display(description="orders")
@@ -230,10 +243,21 @@ class FineAdmin(SanctionAdmin):
     transition_services = {
         "approve": sanctions.fine_approve,
         "reject": sanctions.fine_reject,
-        "waive": sanctions.fine_waive,
     }
-    transitions_requiring_reason = {"reject", "waive"}
+    transitions_requiring_reason = {"reject"}
     object_actions = {
+        "propose_waiver": ObjectAction(
+            "Propose waiver",
+            ReasonForm,
+            lambda fine, actor, data: sanctions.fine_waive_propose(
+                fine=fine, actor=actor, reason=data["reason"]
+            ),
+            lambda fine, user: (
+                fine.status in (FineStatus.ASSESSED, FineStatus.OVERDUE)
+                and user.has_perm("compliance.add_sanctionrelease")
+                and not fine.releases.filter(status="proposed").exists()
+            ),
+        ),
         "confirm_payment": ObjectAction(
             "Confirm payment",
             PaymentForm,
@@ -244,7 +268,7 @@ class FineAdmin(SanctionAdmin):
                 fine.status in (FineStatus.ASSESSED, FineStatus.OVERDUE)
                 and user.has_perm("compliance.confirm_payment")
             ),
-        )
+        ),
     }
 
 
@@ -335,6 +359,34 @@ class NormalizationRequestAdmin(SanctionAdmin):
     @admin.display(description="what still stands in the way")
     def blockers(self, request: NormalizationRequest) -> str:
         return "; ".join(sanctions.normalization_blockers(block=request.block)) or "Nothing"
+
+
+@admin.register(SanctionRelease)
+class SanctionReleaseAdmin(SanctionAdmin):
+    """Proposals to lift a block or waive a fine, decided by a second supervisor."""
+
+    list_display = ["__str__", "kind", "status", "proposed_at", "proposed_by_label"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["block", "fine"]
+    readonly_fields = [
+        "kind",
+        "block",
+        "fine",
+        "status",
+        "reason",
+        "proposed_at",
+        "proposed_by_label",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "decision_history_table",
+    ]
+    transition_object_arg = "release"
+    transition_services = {
+        "approve": sanctions.sanction_release_approve,
+        "reject": sanctions.sanction_release_reject,
+    }
+    transitions_requiring_reason = {"reject"}
 
 
 @admin.register(Notification)

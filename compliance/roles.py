@@ -43,6 +43,7 @@ OFFICER_PERMISSIONS = {
     "compliance.add_accessblock",
     "compliance.add_registrationsanction",
     "compliance.add_normalizationrequest",
+    "compliance.add_sanctionrelease",
     "registry.add_apikey",
     "registry.change_apikey",
 }

@@ -28,6 +28,7 @@ from compliance.models import (
     Fine,
     NormalizationRequest,
     RegistrationSanction,
+    SanctionRelease,
 )
 from compliance.models.sanctions import BlockStatus, FineStatus, ProposedBy
 from compliance.outbox import notification_enqueue
@@ -172,16 +173,27 @@ def access_block_reject(*, block: AccessBlock, actor: Actor, reason: str) -> Acc
     )
 
 
-def access_block_lift(*, block: AccessBlock, actor: Actor, reason: str) -> AccessBlock:
-    """Take the platform off the ISP feed at once (normalization, or a court's order)."""
+def _block_lift(
+    *, block: AccessBlock, actor: Actor, reason: str, legal_basis: str, cause: ProposedBy
+) -> AccessBlock:
+    """Take the platform off the ISP feed at once. Only for a decision already made by two
+    people: a granted normalization, or an approved release (`cause`)."""
     require_reason(reason)
+    if cause.decided_by_id is None or cause.status not in ("granted", "approved"):
+        raise FourEyesViolation("A block is lifted only through an approved decision.")
 
     def lifted(locked: AccessBlock) -> None:
         locked.lifted_at = timezone.now()
 
     with transaction.atomic():
         block = transition_apply(
-            obj=block, name="lift", actor=actor, legal_basis=ART_20, reason=reason, before=lifted
+            obj=block,
+            name="lift",
+            actor=actor,
+            legal_basis=legal_basis,
+            reason=reason,
+            before=lifted,
+            links=[cause],
         )
         platform = Platform.objects.get(pk=block.platform_id)
         if platform.status == RegistrationStatus.BLOCKED:
@@ -198,6 +210,113 @@ def access_block_lift(*, block: AccessBlock, actor: Actor, reason: str) -> Acces
             data={"block": block.number, "lifted_at": block.lifted_at},
         )
     return block
+
+
+# Ending a sanction early: a proposal, then a second supervisor's approval.
+
+
+def access_block_lift_propose(*, block: AccessBlock, actor: Actor, reason: str) -> SanctionRelease:
+    """Propose lifting a block in force outside normalization (a court's order, an error)."""
+    return _release_propose(
+        kind=SanctionRelease.Kind.LIFT,
+        sanction=block,
+        active=[BlockStatus.IN_FORCE],
+        actor=actor,
+        reason=reason,
+        legal_basis=ART_20,
+    )
+
+
+def fine_waive_propose(*, fine: Fine, actor: Actor, reason: str) -> SanctionRelease:
+    """Propose waiving an assessed or overdue fine."""
+    return _release_propose(
+        kind=SanctionRelease.Kind.WAIVE,
+        sanction=fine,
+        active=[FineStatus.ASSESSED, FineStatus.OVERDUE],
+        actor=actor,
+        reason=reason,
+        legal_basis=ART_15_FINE,
+    )
+
+
+def _release_propose(
+    *,
+    kind: str,
+    sanction: AccessBlock | Fine,
+    active: list[str],
+    actor: Actor,
+    reason: str,
+    legal_basis: str,
+) -> SanctionRelease:
+    actor.require_perm("compliance.add_sanctionrelease")
+    require_reason(reason)
+    with transaction.atomic():
+        locked = type(sanction)._default_manager.select_for_update().get(pk=sanction.pk)
+        if locked.status not in active:
+            raise TransitionNotAllowed(
+                f"{locked} is {locked.status}; there is nothing to end.",
+                current_state=locked.status,
+            )
+        target = {"block" if kind == SanctionRelease.Kind.LIFT else "fine": locked}
+        if SanctionRelease.objects.filter(status="proposed", **target).exists():
+            raise TransitionNotAllowed(
+                f"Ending {locked} is already proposed and waiting for a decision.",
+                current_state=SanctionRelease.Status.PROPOSED,
+            )
+        release = SanctionRelease.objects.create(
+            kind=kind, reason=reason, **target, **_proposer(actor, timezone.now())
+        )
+        decision_record_append(
+            actor=actor,
+            subject=release,
+            action="sanctionrelease.propose",
+            to_state=release.status,
+            legal_basis=legal_basis,
+            reason=reason,
+            links=[locked],
+        )
+    return release
+
+
+def sanction_release_approve(
+    *, release: SanctionRelease, actor: Actor, reason: str = ""
+) -> SanctionRelease:
+    """A second supervisor agrees: the block is lifted, or the fine waived."""
+    lift = release.kind == SanctionRelease.Kind.LIFT
+    basis = ART_20 if lift else ART_15_FINE
+    with transaction.atomic():
+        release = transition_apply(
+            obj=release,
+            name="approve",
+            actor=actor,
+            legal_basis=basis,
+            reason=reason,
+            before=_decided(actor, reason),
+            links=[release.block or release.fine],
+        )
+        text = reason or release.reason
+        if release.block is not None:
+            _block_lift(
+                block=release.block, actor=actor, reason=text, legal_basis=basis, cause=release
+            )
+        else:
+            assert release.fine is not None
+            _fine_waive(fine=release.fine, actor=actor, reason=release.reason, cause=release)
+    return release
+
+
+def sanction_release_reject(
+    *, release: SanctionRelease, actor: Actor, reason: str
+) -> SanctionRelease:
+    require_reason(reason)
+    return transition_apply(
+        obj=release,
+        name="reject",
+        actor=actor,
+        legal_basis=ART_20 if release.kind == SanctionRelease.Kind.LIFT else ART_15_FINE,
+        reason=reason,
+        before=_decided(actor, reason),
+    )
 
 
 # Fines.
@@ -262,14 +381,22 @@ def fine_confirm_payment(*, fine: Fine, actor: Actor, payment_reference: str = "
     )
 
 
-def fine_waive(*, fine: Fine, actor: Actor, reason: str) -> Fine:
-    require_reason(reason)
+def _fine_waive(*, fine: Fine, actor: Actor, reason: str, cause: SanctionRelease) -> Fine:
+    """Only for an approved release: one person alone never waives a fine."""
+    if cause.decided_by_id is None or cause.status != SanctionRelease.Status.APPROVED:
+        raise FourEyesViolation("A fine is waived only through an approved proposal.")
 
     def waived(locked: Fine) -> None:
         locked.waived_reason = reason
 
     return transition_apply(
-        obj=fine, name="waive", actor=actor, legal_basis=ART_15_FINE, reason=reason, before=waived
+        obj=fine,
+        name="waive",
+        actor=actor,
+        legal_basis=ART_15_FINE,
+        reason=reason,
+        before=waived,
+        links=[cause],
     )
 
 
@@ -492,10 +619,12 @@ def normalization_grant(
             before=check,
             links=[request.block],
         )
-        access_block_lift(
+        _block_lift(
             block=request.block,
             actor=actor,
             reason=reason or f"Normalization granted ({request.pk}).",
+            legal_basis=ART_20,
+            cause=request,
         )
     return request
 

@@ -8,6 +8,7 @@ from compliance.models.sanctions import (
     Fine,
     NormalizationRequest,
     RegistrationSanction,
+    SanctionRelease,
     WarningLetter,
 )
 
@@ -24,6 +25,7 @@ __all__ = [
     "NormalizationRequest",
     "Notification",
     "RegistrationSanction",
+    "SanctionRelease",
     "WarningLetter",
     "WebhookAttempt",
     "WebhookDelivery",

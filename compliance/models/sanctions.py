@@ -165,8 +165,8 @@ class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
         permissions = [
             (
                 "approve_sanction",
-                "Can approve or reject blocks, fines, suspensions, revocations "
-                "and normalizations proposed by someone else",
+                "Can approve or reject blocks, fines, suspensions, revocations, "
+                "normalizations, liftings and waivers proposed by someone else",
             ),
         ]
         constraints = [
@@ -279,4 +279,70 @@ class NormalizationRequest(ConcurrentTransitionMixin, ProposedBy):
 
     @transition(field=status, source=Status.REQUESTED, target=Status.REFUSED, permission=APPROVE)
     def refuse(self) -> None:
+        pass
+
+
+class SanctionRelease(ConcurrentTransitionMixin, ProposedBy):
+    """A proposal to end a sanction early: lift a block in force (a court's order, an error),
+    or waive a fine. Like every sanction decision it takes effect only when a supervisor
+    other than the proposer approves it; normalization lifts a block by its own path."""
+
+    class Kind(models.TextChoices):
+        LIFT = "lift", "Lift an access block"
+        WAIVE = "waive", "Waive a fine"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    block = models.ForeignKey(
+        AccessBlock, null=True, blank=True, on_delete=models.PROTECT, related_name="releases"
+    )
+    fine = models.ForeignKey(
+        Fine, null=True, blank=True, on_delete=models.PROTECT, related_name="releases"
+    )
+    status = FSMField(
+        max_length=16, choices=Status.choices, default=Status.PROPOSED, protected=True
+    )
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="lift", block__isnull=False, fine__isnull=True)
+                    | models.Q(kind="waive", fine__isnull=False, block__isnull=True)
+                ),
+                name="release_names_its_sanction",
+            ),
+            models.UniqueConstraint(
+                fields=["block"],
+                condition=models.Q(status="proposed", block__isnull=False),
+                name="one_open_release_per_block",
+            ),
+            models.UniqueConstraint(
+                fields=["fine"],
+                condition=models.Q(status="proposed", fine__isnull=False),
+                name="one_open_release_per_fine",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.block or self.fine}"
+
+    @property
+    def platform_id(self) -> int:
+        sanction = self.block or self.fine
+        assert sanction is not None
+        return sanction.platform_id
+
+    @transition(field=status, source=Status.PROPOSED, target=Status.APPROVED, permission=APPROVE)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.PROPOSED, target=Status.REJECTED, permission=APPROVE)
+    def reject(self) -> None:
         pass

@@ -63,16 +63,19 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("notices.objection", "reject", "objection_open", STAFF),
     ("compliance.accessblock", "approve", "block_proposed", OTHER_SUPERVISOR),
     ("compliance.accessblock", "reject", "block_proposed", OTHER_SUPERVISOR),
-    ("compliance.accessblock", "lift", "block_in_force", SUPERVISORS),
+    ("compliance.accessblock", "propose_lift", "block_in_force", STAFF),
     ("compliance.accessblock", "request_normalization", "block_in_force", STAFF),
     ("compliance.fine", "approve", "fine_proposed", SUPERVISORS),
     ("compliance.fine", "reject", "fine_proposed", SUPERVISORS),
-    ("compliance.fine", "waive", "fine_assessed", SUPERVISORS),
+    ("compliance.fine", "propose_waiver", "fine_assessed", STAFF),
     ("compliance.fine", "confirm_payment", "fine_declared", STAFF),
     ("compliance.registrationsanction", "approve", "registration_sanction", SUPERVISORS),
     ("compliance.registrationsanction", "reject", "registration_sanction", SUPERVISORS),
     ("compliance.normalizationrequest", "grant", "normalization_ready", OTHER_SUPERVISOR),
     ("compliance.normalizationrequest", "refuse", "normalization_ready", OTHER_SUPERVISOR),
+    # Lifting a block or waiving a fine: proposed by anyone on staff, approved by another.
+    ("compliance.sanctionrelease", "approve", "lift_proposed", OTHER_SUPERVISOR),
+    ("compliance.sanctionrelease", "reject", "lift_proposed", OTHER_SUPERVISOR),
 ]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -198,6 +201,11 @@ class World:
             reason="Warning period lapsed.",
         )
 
+    def lift_proposed(self) -> Any:
+        return sanctions.access_block_lift_propose(
+            block=self.block_in_force(), actor=self.supervisor, reason="Court order."
+        )
+
     def normalization_ready(self) -> Any:
         block = self.block_in_force()
         return sanctions.normalization_request(
@@ -269,6 +277,7 @@ def test_admin_button_per_role(users, make_order, make_platform, model, button, 
         "fine_assessed",
         "registration_sanction",
         "normalization_ready",
+        "lift_proposed",
     ],
 )
 def test_no_change_form_can_set_a_state_around_the_services(

@@ -99,11 +99,14 @@ def test_four_eyes_refusal_is_shown(login, make_platform, supervisor):
     assert block.status == "in_force"
 
 
-def test_officer_confirms_payment_and_cannot_waive(login, escalated):
+def test_officer_confirms_payment_and_may_only_propose_a_waiver(login, escalated):
     fine = Fine.objects.first()
     client = login("officer")
     page = client.get(_url("fine", "change", fine.pk))
-    assert {t["name"] for t in page.context["transitions"]} == {"confirm_payment"}
+    assert {t["name"] for t in page.context["transitions"]} == {
+        "confirm_payment",
+        "propose_waiver",
+    }
     client.post(_url("fine", "action", fine.pk, "confirm_payment"), {"payment_reference": "BRI-7"})
     fine.refresh_from_db()
     assert (fine.status, fine.payment_reference) == ("paid", "BRI-7")

@@ -15,7 +15,7 @@ def blocked(make_platform, officer, supervisor):
     return platform, block
 
 
-def test_feed_before_and_after_the_block_and_after_lifting(client, blocked, supervisor):
+def test_feed_before_and_after_the_block_and_after_lifting(client, blocked, officer, supervisor):
     platform, block = blocked
     assert client.get("/api/v1/blocklist/").json() == {"count": 0, "domains": []}
     assert client.get("/api/v1/blocklist.txt").content == b""
@@ -30,7 +30,10 @@ def test_feed_before_and_after_the_block_and_after_lifting(client, blocked, supe
     assert text["Content-Type"] == "text/plain; charset=utf-8"
     assert text.content == b"cdn.judi.example\njudi.example\n"
 
-    sanctions.access_block_lift(block=block, actor=Actor.staff(supervisor), reason="court order")
+    release = sanctions.access_block_lift_propose(
+        block=block, actor=Actor.staff(officer), reason="court order"
+    )
+    sanctions.sanction_release_approve(release=release, actor=Actor.staff(supervisor))
     assert client.get("/api/v1/blocklist.txt").content == b""
 
 

@@ -97,7 +97,7 @@ def test_rejected_block_leaves_the_platform_alone(blocked_order, supervisor):
 
 def test_lifting_a_block_not_in_force_is_refused(blocked_order, supervisor):
     with pytest.raises(TransitionNotAllowed):
-        sanctions.access_block_lift(
+        sanctions.access_block_lift_propose(
             block=_block(blocked_order), actor=Actor.staff(supervisor), reason="x"
         )
 
@@ -115,9 +115,12 @@ def test_later_orders_join_the_open_block(blocked_order, make_order):
 # Fines.
 
 
-def test_paying_a_waived_fine_is_refused(blocked_order, supervisor, officer):
+def test_paying_a_waived_fine_is_refused(blocked_order, supervisor, supervisor2, officer):
     fine = Fine.objects.filter(order=blocked_order).first()
-    sanctions.fine_waive(fine=fine, actor=Actor.staff(supervisor), reason="first offence")
+    release = sanctions.fine_waive_propose(
+        fine=fine, actor=Actor.staff(supervisor), reason="first offence"
+    )
+    sanctions.sanction_release_approve(release=release, actor=Actor.staff(supervisor2))
     with pytest.raises(TransitionNotAllowed):
         sanctions.fine_confirm_payment(
             fine=fine, actor=Actor.staff(officer), payment_reference="TRX-9"
@@ -142,10 +145,11 @@ def test_platform_declares_and_officer_confirms_payment(blocked_order, officer, 
 
 def test_only_supervisors_waive_and_a_reason_is_needed(blocked_order, officer, supervisor):
     fine = Fine.objects.filter(order=blocked_order).first()
-    with pytest.raises(ActionForbidden):
-        sanctions.fine_waive(fine=fine, actor=Actor.staff(officer), reason="nice")
     with pytest.raises(ValidationError):
-        sanctions.fine_waive(fine=fine, actor=Actor.staff(supervisor), reason="")
+        sanctions.fine_waive_propose(fine=fine, actor=Actor.staff(supervisor), reason="")
+    release = sanctions.fine_waive_propose(fine=fine, actor=Actor.staff(officer), reason="nice")
+    with pytest.raises(ActionForbidden):
+        sanctions.sanction_release_approve(release=release, actor=Actor.staff(officer))
     fine.refresh_from_db()
     assert fine.status == "assessed"
 

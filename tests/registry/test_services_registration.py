@@ -164,7 +164,10 @@ def test_block_counts_and_normalization_restores_registration(make_platform, off
         sanctions.access_block_approve(block=block, actor=Actor.staff(supervisor))
         platform.refresh_from_db()
         assert (platform.status, platform.times_blocked) == (S.BLOCKED, expected)
-        sanctions.access_block_lift(block=block, actor=Actor.staff(supervisor), reason="complied")
+        release = sanctions.access_block_lift_propose(
+            block=block, actor=Actor.staff(officer), reason="complied"
+        )
+        sanctions.sanction_release_approve(release=release, actor=Actor.staff(supervisor))
         platform.refresh_from_db()
         assert platform.status == S.REGISTERED
 
@@ -181,7 +184,10 @@ def test_unregistered_platform_is_blocked_directly_and_normalizes_to_review(
     sanctions.access_block_approve(block=block, actor=Actor.staff(supervisor))
     platform.refresh_from_db()
     assert platform.status == S.BLOCKED
-    sanctions.access_block_lift(block=block, actor=Actor.staff(supervisor), reason="applied")
+    release = sanctions.access_block_lift_propose(
+        block=block, actor=Actor.staff(officer), reason="applied"
+    )
+    sanctions.sanction_release_approve(release=release, actor=Actor.staff(supervisor))
     platform.refresh_from_db()
     assert platform.status == S.PENDING
 
