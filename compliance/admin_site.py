@@ -10,7 +10,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from compliance.login_limits import login_refused
+from compliance.login_limits import login_attempt_admit
 
 
 class RegulatorAdminSite(admin.AdminSite):
@@ -20,7 +20,7 @@ class RegulatorAdminSite(admin.AdminSite):
     def login(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        if request.method == "POST" and login_refused(
+        if request.method == "POST" and not login_attempt_admit(
             request=request, username=request.POST.get("username", "")
         ):
             response = TemplateResponse(

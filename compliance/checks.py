@@ -49,3 +49,21 @@ def check_append_only_tables(**kwargs: Any) -> list[CheckMessage]:
             id="compliance.E001",
         )
     ]
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(**kwargs: Any) -> list[CheckMessage]:
+    """Sign-in and API limits count in the cache: one per process would multiply them."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(caches["default"], RedisCache):
+        return []
+    return [
+        Error(
+            "The cache is not shared between processes, so every web worker counts sign-in "
+            "attempts and API requests on its own and the limits multiply.",
+            hint="Set CACHE_URL to a Redis server that every web worker uses.",
+            id="compliance.E002",
+        )
+    ]

@@ -40,3 +40,14 @@ def celery(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen:
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
+
+
+def web_server(*, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    """The project under gunicorn (gunicorn.conf.py: 2 sync workers), as production runs it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "compliance.wsgi"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url(), "BIND": f"127.0.0.1:{port}", **env},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )

@@ -18,9 +18,11 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
 
 from compliance.actors import Actor
+from compliance.ratelimits import attempt_count
 from registry.models import ApiKey, Platform, RegistrationStatus
 from registry.services import api_key_digest
 
@@ -92,11 +94,33 @@ class IsPlatform(BasePermission):
         return True
 
 
-class _KeyThrottle(SimpleRateThrottle):
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
+class _KeyThrottle(BaseThrottle):
+    """Requests per API key in fixed windows ("120/min": at most 120 in each calendar
+    minute), counted atomically in the shared cache before the request is served."""
+
+    scope: str
+    THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        limit, window = _rate(self.THROTTLE_RATES[self.scope])
         if isinstance(request.user, PlatformPrincipal):
-            return self.cache_format % {"scope": self.scope, "ident": request.user.api_key.pk}
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+            ident = f"key:{request.user.api_key.pk}"
+        else:
+            ident = f"address:{self.get_ident(request)}"
+        admission = attempt_count(
+            key=f"api-throttle:{self.scope}:{ident}", limit=limit, window=window, aligned=True
+        )
+        self.retry_after = admission.retry_after
+        return admission.allowed
+
+    def wait(self) -> float:
+        return self.retry_after
+
+
+def _rate(rate: str) -> tuple[int, int]:
+    """ "120/min" -> (120, 60): DRF's notation, the unit's first letter counts."""
+    count, _, unit = rate.partition("/")
+    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit[:1]]
 
 
 class BurstThrottle(_KeyThrottle):

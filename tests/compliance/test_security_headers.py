@@ -1,6 +1,7 @@
 """What a browser is told: a content security policy on our pages, HSTS and secure cookies
 outside debug, nothing that names the software."""
 
+import base64
 import json
 import os
 import re
@@ -9,6 +10,8 @@ import sys
 
 from compliance.security_headers import POLICY
 from tests.processes import ROOT
+
+PRODUCTION_DECISION_KEY = base64.b64encode(b"k" * 32).decode()
 
 PROBE = """
 import json
@@ -36,6 +39,7 @@ def _production_response() -> dict:
             "DEBUG": "0",
             "SECRET_KEY": "x7$kq!2vR9mZ#pL4wT8nB1cY6hJ3dF0sG5aE-u_oI*Ux7$kq!2vR9mZ",
             "ALLOWED_HOSTS": "testserver",
+            "DECISION_KEY": PRODUCTION_DECISION_KEY,
         },
         capture_output=True,
         text=True,
