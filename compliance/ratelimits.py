@@ -11,6 +11,7 @@ a per-process cache outside debug.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass
@@ -50,10 +51,8 @@ def attempt_forget(*, key: str) -> None:
 
 def attempt_refund(*, key: str) -> None:
     """Take one attempt back (a successful sign-in does not count against its address)."""
-    try:
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to take back
         cache.decr(key)
-    except ValueError:  # expired meanwhile: nothing to take back
-        pass
 
 
 def _increment(key: str, window: int) -> int:
