@@ -149,6 +149,13 @@ DECISION_CHECKPOINT_LOG = os.environ.get(
     "DECISION_CHECKPOINT_LOG", str(VAR_DIR / "checkpoints.jsonl")
 )
 
+# Webhooks (compliance/destinations.py, compliance/webhooks.py): public addresses only.
+WEBHOOK_ALLOWED_PORTS = [int(p) for p in envlist("WEBHOOK_ALLOWED_PORTS", "443,8443")]
+# Networks reachable although not public: a test receiver's; empty in production.
+WEBHOOK_ALLOWED_NETWORKS = envlist("WEBHOOK_ALLOWED_NETWORKS", "")
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", "10")  # per attempt, all in
+WEBHOOK_CONCURRENCY = envint("WEBHOOK_CONCURRENCY", "8")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # filebased backend
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "enforcement@regulator.example")

@@ -10,18 +10,25 @@ the schedule below, which spans more than 24 hours, then given up and shown in t
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import http.client
 import json
 import logging
+import socket
+import ssl
+import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -29,6 +36,7 @@ from django.utils import timezone
 
 from compliance.bulk import rows_insert
 from compliance.decisions import decision_checkpoint_latest
+from compliance.destinations import Destination, DestinationRefused, destination_resolve
 from compliance.models import WebhookAttempt, WebhookDelivery
 from compliance.outbox import rows_claimed
 from registry.models import Platform, WebhookEndpoint
@@ -46,7 +54,6 @@ RETRY_SCHEDULE = [
     timedelta(hours=10),
 ]
 CLAIM_FOR = timedelta(minutes=2)
-TIMEOUT_SECONDS = 10
 EVENTS = [
     "order.issued",
     "order.escalated",
@@ -171,61 +178,131 @@ def webhooks_due(*, now: datetime) -> QuerySet[WebhookDelivery]:
 
 
 def webhooks_deliver(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Send what is due; returns how many were delivered. Safe in several workers at once."""
+    """Send what is due; returns how many were delivered. Safe in several workers at once.
+
+    Platforms are served side by side (WEBHOOK_CONCURRENCY threads, network only: the rows
+    are read and written here), each platform's events one after another; an attempt has a
+    total deadline (WEBHOOK_TIMEOUT_SECONDS), however slowly a receiver answers. After a
+    failure the platform's other claimed events wait for the next round, so a slow receiver
+    costs one deadline a round and never holds up another platform.
+    """
     now = now or timezone.now()
-    delivered = 0
-    claimed = rows_claimed(lambda: webhooks_due(now=now), now=now, hold_for=CLAIM_FOR, limit=limit)
+    claimed = list(
+        rows_claimed(lambda: webhooks_due(now=now), now=now, hold_for=CLAIM_FOR, limit=limit)
+    )
+    if not claimed:
+        return 0
+    deliveries = WebhookDelivery.objects.in_bulk(claimed)
+    endpoints = {
+        e.platform_id: e
+        for e in WebhookEndpoint.objects.filter(
+            platform_id__in={d.platform_id for d in deliveries.values()}
+        )
+    }
+    by_platform: dict[int, list[WebhookDelivery]] = defaultdict(list)
     for pk in claimed:
-        delivered += _deliver(WebhookDelivery.objects.get(pk=pk), now)
+        by_platform[deliveries[pk].platform_id].append(deliveries[pk])
+    delivered = 0
+    workers = max(1, min(settings.WEBHOOK_CONCURRENCY, len(by_platform)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhooks") as pool:
+        rounds = [
+            pool.submit(_send_in_turn, queue, endpoints.get(platform_id))
+            for platform_id, queue in by_platform.items()
+        ]
+        for done in as_completed(rounds):
+            for delivery, outcome in done.result():
+                delivered += _record(delivery, outcome, now)
     return delivered
 
 
-def _deliver(delivery: WebhookDelivery, now: datetime) -> int:
-    endpoint = WebhookEndpoint.objects.filter(platform_id=delivery.platform_id).first()
-    attempts = delivery.attempts + 1
-    status_code, error = None, ""
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None = None
+    error: str = ""
+    duration_ms: int = 0
+    attempted: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def _send_in_turn(
+    queue: list[WebhookDelivery], endpoint: WebhookEndpoint | None
+) -> list[tuple[WebhookDelivery, Outcome]]:
+    """One platform's events in order, until one fails (no database access: runs in a
+    thread)."""
+    outcomes: list[tuple[WebhookDelivery, Outcome]] = []
+    failed = False
+    for delivery in queue:
+        if failed:
+            outcomes.append((delivery, Outcome(attempted=False)))
+        elif endpoint is None:
+            outcomes.append((delivery, Outcome(error="the platform removed its webhook")))
+        else:
+            outcome = _send(delivery, endpoint)
+            outcomes.append((delivery, outcome))
+            failed = not outcome.ok
+    return outcomes
+
+
+def _send(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> Outcome:
+    body = json.dumps(delivery.payload, separators=(",", ":"))
+    timestamp = int(time.time())
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "compliance-engine-webhooks/1",
+        "webhook-id": delivery.msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": webhook_sign(
+            secret=endpoint.secret, msg_id=delivery.msg_id, timestamp=timestamp, body=body
+        ),
+    }
     started = time.monotonic()
-    if endpoint is None:
-        error = "the platform removed its webhook"
-    else:
-        body = json.dumps(delivery.payload, separators=(",", ":"))
-        timestamp = int(time.time())
-        request = urllib.request.Request(
-            endpoint.url,
-            data=body.encode(),
-            method="POST",
-            headers={
-                "content-type": "application/json",
-                "user-agent": "compliance-engine-webhooks/1",
-                "webhook-id": delivery.msg_id,
-                "webhook-timestamp": str(timestamp),
-                "webhook-signature": webhook_sign(
-                    secret=endpoint.secret, msg_id=delivery.msg_id, timestamp=timestamp, body=body
-                ),
-            },
+    try:
+        status = http_post(
+            url=endpoint.url,
+            body=body.encode(),
+            headers=headers,
+            deadline=settings.WEBHOOK_TIMEOUT_SECONDS,
         )
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-                status_code = response.status
-        except urllib.error.HTTPError as failure:
-            status_code, error = failure.code, f"HTTP {failure.code}"
-        except Exception as failure:
-            error = f"{type(failure).__name__}: {failure}"
-    duration = int((time.monotonic() - started) * 1000)
-    ok = status_code is not None and 200 <= status_code < 300
+    except DestinationRefused as refused:
+        return Outcome(error=f"not sent: {refused}", duration_ms=_since(started))
+    except Exception as failure:
+        return Outcome(error=f"{type(failure).__name__}: {failure}", duration_ms=_since(started))
+    error = ""
+    if 300 <= status < 400:
+        error = f"HTTP {status}: redirects are not followed"
+    elif not 200 <= status < 300:
+        error = f"HTTP {status}"
+    return Outcome(status_code=status, error=error, duration_ms=_since(started))
+
+
+def _since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _record(delivery: WebhookDelivery, outcome: Outcome, now: datetime) -> int:
+    if not outcome.attempted:
+        # Its platform's receiver just failed: back in the queue, no attempt counted.
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=WebhookDelivery.Status.PENDING, claimed_until=None
+        )
+        return 0
+    attempts = delivery.attempts + 1
     WebhookAttempt.objects.create(
         delivery=delivery,
         attempted_at=now,
-        status_code=status_code,
-        error=error[:2000],
-        duration_ms=duration,
+        status_code=outcome.status_code,
+        error=outcome.error[:2000],
+        duration_ms=outcome.duration_ms,
     )
-    if ok:
+    if outcome.ok:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=WebhookDelivery.Status.DELIVERED,
             attempts=attempts,
             delivered_at=now,
-            last_status_code=status_code,
+            last_status_code=outcome.status_code,
             last_error="",
             claimed_until=None,
         )
@@ -234,9 +311,68 @@ def _deliver(delivery: WebhookDelivery, now: datetime) -> int:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=WebhookDelivery.Status.FAILED if gave_up else WebhookDelivery.Status.PENDING,
         attempts=attempts,
-        last_status_code=status_code,
-        last_error=error[:2000],
+        last_status_code=outcome.status_code,
+        last_error=outcome.error[:2000],
         next_attempt_at=now + RETRY_SCHEDULE[min(attempts, len(RETRY_SCHEDULE)) - 1],
         claimed_until=None,
     )
     return 0
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address that was checked, whatever the name resolves to now."""
+
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self.address = destination.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        super().__init__(
+            destination.host,
+            destination.port,
+            timeout=timeout,
+            context=ssl.create_default_context(),
+        )
+        self.address = destination.address
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self.address, self.port), self.timeout)
+        # The certificate must be the name's, though the connection went to an address.
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+
+
+def http_post(*, url: str, body: bytes, headers: dict[str, str], deadline: float) -> int:
+    """POST to a public destination and return the status code, within `deadline` seconds in
+    all: a receiver that drips its answer a byte at a time is cut off at the deadline (the
+    socket is shut down under the reading thread). Redirects are returned, not followed.
+    Raises DestinationRefused for a destination that may not be reached."""
+    destination = destination_resolve(url)
+    kind = _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
+    connection = kind(destination, timeout=deadline)
+    expired = threading.Event()
+
+    def cut_off() -> None:
+        expired.set()
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(deadline, cut_off)
+    timer.start()
+    try:
+        connection.request("POST", destination.path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status
+    except (OSError, http.client.HTTPException):
+        if expired.is_set():
+            raise TimeoutError(f"no complete answer within {deadline} s") from None
+        raise
+    finally:
+        timer.cancel()
+        connection.close()

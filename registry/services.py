@@ -17,6 +17,7 @@ from django.utils import timezone
 from compliance.actors import Actor
 from compliance.counters import counter_next
 from compliance.decisions import decision_record_append
+from compliance.destinations import destination_check
 from compliance.errors import ActionForbidden, TransitionNotAllowed, require_reason
 from compliance.models import AccessBlock, RegistrationSanction
 from compliance.policies import policy_default
@@ -387,6 +388,7 @@ def webhook_endpoint_set(
     actor.require_for_platform(platform.pk, "registry.change_platform")
     if not settings.DEBUG and not url.lower().startswith("https://"):
         raise ValidationError({"url": "Webhook URLs must use https."})
+    destination_check(url)
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     with transaction.atomic():
         endpoint, _ = WebhookEndpoint.objects.update_or_create(
