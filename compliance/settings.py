@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "compliance.api.limits.ApiRequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -204,12 +205,20 @@ REST_FRAMEWORK = {
         "sustained": os.environ.get("API_THROTTLE_SUSTAINED", "5000/hour"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["compliance.api.parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "compliance.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
-# JSON bodies up to 1 MiB (500 item reports fit); evidence uploads are files, limited apart.
+# JSON bodies up to 1 MiB (500 item reports fit); evidence uploads are files, limited apart
+# while they stream in (compliance/api/parsers.py), never spooled whole first.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("API_MAX_BODY_BYTES", str(1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_HANDLERS = [
+    "compliance.api.parsers.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Platform compliance portal API",
@@ -226,10 +235,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Our <id:...> path converter (compliance/api/urls.py): an integer that fits the database.
     "PATH_CONVERTER_OVERRIDES": {
-        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999},
+        "reference": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,32}$"},
     },
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "compliance.api.schema.postprocess",
+    ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("public.urls")),
 ]
 
+handler400 = "compliance.api.errors.bad_request"
 handler404 = "compliance.api.errors.not_found"
 handler500 = "compliance.api.errors.server_error"

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from compliance.api.auth import actor_of, platform_of
 from compliance.api.idempotency import idempotent
-from compliance.api.serializers import PROBLEMS, StrictSerializer, id_field
+from compliance.api.serializers import PROBLEMS, StrictSerializer, Text, id_field
 from compliance.models.sanctions import FineStatus
 from notices import selectors, services
 from notices.models import REPORTABLE, ItemStatus, Objection, OrderStatus, RemovalOrder
@@ -104,7 +104,7 @@ class OrderFilters(StrictSerializer):
     due_before = serializers.DateTimeField(required=False)
     due_after = serializers.DateTimeField(required=False)
     updated_since = serializers.DateTimeField(required=False)
-    cursor = serializers.CharField(required=False)
+    cursor = Text(required=False, help_text="From `next` of the previous page.")
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
@@ -166,54 +166,91 @@ class Acknowledge(APIView):
 class ReportIn(StrictSerializer):
     action = serializers.ChoiceField(choices=[(a.value, a.label) for a in REPORTABLE])
     actioned_at = serializers.DateTimeField(required=False, help_text="Defaults to receipt.")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-
-
-class ReportWithEvidenceIn(ReportIn):
-    evidence = serializers.FileField(required=False, help_text="A capture (PNG, JPEG, PDF, ...).")
-    evidence_captured_at = serializers.DateTimeField(required=False)
+    note = Text(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class ReportItem(APIView):
     open_to_revoked = True
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         operation_id="orders_items_report",
-        request=ReportWithEvidenceIn,
+        request=ReportIn,
         responses={200: OrderDetailOut, **PROBLEMS},
+        description="Report what you did about one item. Upload a capture with "
+        "`POST .../items/{item_id}/evidence/`.",
     )
     @idempotent
     def post(self, request: Request, reference: str, item_id: int) -> Response:
         order = _order_of(request, reference)
         item = get_object_or_404(order.items, pk=item_id)
-        data = ReportWithEvidenceIn(data=request.data)
+        data = ReportIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        actor = actor_of(request)
-        with transaction.atomic():
-            order = services.order_items_report(
-                order=order,
-                actor=actor,
-                reports=[
-                    services.ItemReport(
-                        item_id=item.pk,
-                        action=values["action"],
-                        actioned_at=values.get("actioned_at"),
-                        note=values["note"],
-                    )
-                ],
-            )
-            if "evidence" in values:
-                services.evidence_add(
-                    order=order,
-                    actor=actor,
-                    file=values["evidence"],
-                    item=item,
-                    captured_at=values.get("evidence_captured_at") or timezone.now(),
-                    description=f"Platform report: {values['action']}",
+        order = services.order_items_report(
+            order=order,
+            actor=actor_of(request),
+            reports=[
+                services.ItemReport(
+                    item_id=item.pk,
+                    action=values["action"],
+                    actioned_at=values.get("actioned_at"),
+                    note=values["note"],
                 )
+            ],
+        )
         return Response(selectors.order_detail(order=order))
+
+
+class EvidenceIn(StrictSerializer):
+    """A capture of an item (PNG, JPEG, GIF, WebP, PDF, MP4 or WebM), as multipart/form-data."""
+
+    file = serializers.FileField(help_text="The capture; its type is read from its bytes.")
+    captured_at = serializers.DateTimeField(
+        required=False, help_text="When it was captured; defaults to receipt."
+    )
+    description = Text(required=False, allow_blank=True, max_length=300, default="")
+
+
+class EvidenceOut(serializers.Serializer):
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    captured_at = serializers.DateTimeField()
+
+
+class ItemEvidence(APIView):
+    open_to_revoked = True
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="orders_items_evidence_create",
+        request={"multipart/form-data": EvidenceIn},
+        responses={201: EvidenceOut, **PROBLEMS},
+        description="Upload a capture of an item (25 MiB at most by default). Kept with its "
+        "SHA-256; the same bytes are stored once.",
+    )
+    @idempotent
+    def post(self, request: Request, reference: str, item_id: int) -> Response:
+        order = _order_of(request, reference)
+        item = get_object_or_404(order.items, pk=item_id)
+        data = EvidenceIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        evidence = services.evidence_add(
+            order=order,
+            actor=actor_of(request),
+            file=values["file"],
+            item=item,
+            captured_at=values.get("captured_at") or timezone.now(),
+            description=values["description"] or "Platform capture",
+        )
+        body = {
+            "sha256": evidence.sha256,
+            "size": evidence.size,
+            "content_type": evidence.content_type,
+            "captured_at": evidence.captured_at,
+        }
+        return Response(body, status=201)
 
 
 class BulkReportItemIn(ReportIn):
@@ -221,7 +258,7 @@ class BulkReportItemIn(ReportIn):
 
 
 class BulkReportIn(StrictSerializer):
-    items = BulkReportItemIn(many=True, max_length=MAX_BULK, min_length=1)
+    items = serializers.ListField(child=BulkReportItemIn(), min_length=1, max_length=MAX_BULK)
 
 
 class ReportItems(APIView):
@@ -253,7 +290,7 @@ class ReportItems(APIView):
 
 
 class ObjectionIn(StrictSerializer):
-    reason = serializers.CharField(max_length=5000)
+    reason = Text(max_length=5000)
     items = serializers.ListField(child=id_field(), min_length=1, max_length=MAX_BULK)
 
 
@@ -278,7 +315,7 @@ class FileObjection(APIView):
         data.is_valid(raise_exception=True)
         items = list(order.items.filter(pk__in=data.validated_data["items"]))
         if len(items) != len(set(data.validated_data["items"])):
-            raise serializers.ValidationError({"items": ["Name items of this order."]})
+            raise DjangoValidationError({"items": ["Name items of this order."]})
         objection = services.objection_file(
             order=order, actor=actor_of(request), reason=data.validated_data["reason"], items=items
         )

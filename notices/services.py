@@ -367,6 +367,8 @@ def order_items_report(
                 problem = f"Already settled as {item.status}."
             elif report.actioned_at and report.actioned_at > received:
                 problem = "The action cannot be in the future."
+            elif report.actioned_at and order.issued_at and report.actioned_at < order.issued_at:
+                problem = "The action cannot be before the order was issued."
             if problem:
                 errors.setdefault(str(report.item_id), []).append(problem)
         if len({r.item_id for r in reports}) != len(reports):

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from compliance.api.auth import actor_of, platform_of
 from compliance.api.idempotency import idempotent
-from compliance.api.serializers import PROBLEMS, StrictSerializer
+from compliance.api.serializers import PROBLEMS, StrictSerializer, Text, Url
 from registry import services
 from registry.models import Platform, RegistrationStatus
 
@@ -62,7 +62,7 @@ class PlatformRecord(APIView):
 
 
 class ChangeIn(StrictSerializer):
-    description = serializers.CharField(
+    description = Text(
         max_length=5000, help_text="What changed in the registration data (MR5 Art. 5)."
     )
 
@@ -86,7 +86,7 @@ class DeclareChange(APIView):
 
 
 class WebhookIn(StrictSerializer):
-    url = serializers.URLField(max_length=500)
+    url = Url(max_length=500)
 
 
 class Webhook(APIView):

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,11 +21,23 @@ def database_url(*, port: int | None = None) -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{port}/{db['NAME']}"
 
 
+def sealing() -> dict[str, str]:
+    """The test process's decision key and checkpoint log, for a child that writes records:
+    with another key its records would not verify here (and a VAR_DIR of its own would give
+    it one)."""
+    env = {"DECISION_CHECKPOINT_LOG": settings.DECISION_CHECKPOINT_LOG}
+    if settings.DECISION_KEY:
+        env["DECISION_KEY"] = settings.DECISION_KEY
+    else:
+        env["DECISION_KEY_FILE"] = settings.DECISION_KEY_FILE
+    return env
+
+
 def manage(*args: str, database: str | None = None, **env: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database or database_url(), **env},
+        env={**os.environ, "DATABASE_URL": database or database_url(), **sealing(), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -36,7 +49,7 @@ def celery(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "compliance", *args, "--loglevel", "INFO"],
         cwd=ROOT,
-        env=env,
+        env={**env, **sealing()},
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
@@ -47,7 +60,13 @@ def web_server(*, env: dict[str, str], port: int, log: Path) -> subprocess.Popen
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "compliance.wsgi"],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url(), "BIND": f"127.0.0.1:{port}", **env},
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "BIND": f"127.0.0.1:{port}",
+            **sealing(),
+            **env,
+        },
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -59,9 +59,18 @@ def _field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """400: the request does not match the schema (a serializer said so). 422: it does, but a
+    rule of the domain refuses it (a service raised ValidationError). 409: not from this
+    state. 413: too large. Each as problem+json."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        exc = exceptions.ValidationError(detail)
+        body = problem(
+            422,
+            "Unprocessable request",
+            "The request is well formed, but the rules refuse it.",
+            errors=_field_errors(detail),
+        )
+        return Response(body, status=422, content_type=PROBLEM)
     if isinstance(exc, TransitionNotAllowed):
         body = problem(409, "Conflict", str(exc), current_state=exc.current_state)
         return Response(body, status=409, content_type=PROBLEM)
@@ -73,6 +82,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             problem(413, "Request too large", str(exc)), status=413, content_type=PROBLEM
         )
+    if isinstance(exc, SuspiciousOperation):  # too many fields or files, a malformed upload
+        return Response(problem(400, "Bad request", str(exc)), status=400, content_type=PROBLEM)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -86,6 +97,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     else:
         title = {
+            400: "Bad request",
             401: "Unauthorized",
             403: "Forbidden",
             404: "Not found",
@@ -109,6 +121,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if _is_api(request):
         return JsonResponse(problem(404, "Not found"), status=404, content_type=PROBLEM)
     return defaults.page_not_found(request, exception or Http404())
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django refused before any view (e.g. a suspicious upload)."""
+    if _is_api(request):
+        detail = str(exception) if exception else "Bad request"
+        return JsonResponse(problem(400, "Bad request", detail), status=400, content_type=PROBLEM)
+    return defaults.bad_request(request, exception or SuspiciousOperation())
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

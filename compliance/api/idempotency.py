@@ -46,12 +46,12 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         key = request.headers.get(HEADER)
         if key is None:
             return handler(view, request, *args, **kwargs)
-        if not 1 <= len(key) <= 200:
+        if not 1 <= len(key) <= 200 or not all(33 <= ord(c) <= 126 for c in key):
             body = problem(
                 400,
                 "Invalid request",
-                f"{HEADER} must be 1 to 200 characters.",
-                errors=[{"field": HEADER, "message": "1 to 200 characters."}],
+                f"{HEADER} must be 1 to 200 printable ASCII characters, without spaces.",
+                errors=[{"field": HEADER, "message": "1 to 200 printable ASCII characters."}],
             )
             return Response(body, status=400, content_type=PROBLEM)
         platform = platform_of(request)
@@ -63,7 +63,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                         platform=platform,
                         key=key,
                         method=request.method,
-                        path=request.path,
+                        path=request.path[:500],
                         request_hash=fingerprint,
                     )
             except IntegrityError:

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from compliance import sanctions
 from compliance.api.auth import actor_of, platform_of
 from compliance.api.idempotency import idempotent
-from compliance.api.serializers import PROBLEMS, StrictSerializer
+from compliance.api.serializers import PROBLEMS, StrictSerializer, Text
 from compliance.decision_keys import public_key
 from compliance.decisions import decision_checkpoint_latest
 from compliance.models import Fine
@@ -30,7 +30,7 @@ class FineList(APIView):
 
 
 class PaymentIn(StrictSerializer):
-    payment_reference = serializers.CharField(max_length=100)
+    payment_reference = Text(max_length=100)
 
 
 class FinePayment(APIView):
@@ -56,7 +56,7 @@ class FinePayment(APIView):
 
 
 class NormalizationIn(StrictSerializer):
-    statement = serializers.CharField(max_length=10000)
+    statement = Text(max_length=10000)
 
 
 class NormalizationRequestCreate(APIView):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 
@@ -18,12 +19,48 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+# JSON bodies take exactly the types the schema names: DRF would read 0 as the string "0" and
+# "5" as the number 5, accepting bodies the schema calls invalid.
+
+
+class Text(serializers.CharField):
+    """A JSON string. Surrounding blanks are kept: a reason of only spaces is the service's
+    to refuse (422), since the schema cannot say "not blank" beyond a minimum length."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Url(Text):
+    """An http(s) URL, as far as a pattern can say: whether it may be used is the service's
+    rule to judge (422), since no schema format agrees with every URL parser."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "validators", [RegexValidator(r"^https?://[^\u0000-\u0020]+$", "Enter an http(s) URL.")]
+        )
+        super().__init__(**kwargs)
+
+
+class Integer(serializers.IntegerField):
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # Database ids are 64-bit; a larger number is refused here rather than overflowing a query.
 MAX_ID = 2**63 - 1
 
 
 def id_field(**kwargs: Any) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+    return Integer(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class FieldErrorSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ platform's own key.
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, get_resolver, reverse
 from rest_framework.test import APIClient
 
@@ -36,6 +37,7 @@ TABLE = {
     "acknowledge": ("post", None, OBJECT),
     "report-many": ("post", "items", OBJECT),
     "report": ("post", {"action": "removed"}, OBJECT),
+    "evidence": ("post", "evidence", OBJECT),
     "objections": ("post", "objection", OBJECT),
     "fines": ("get", None, COLLECTION),
     "fine-payment": ("post", {"payment_reference": "TRX-9"}, OBJECT),
@@ -95,6 +97,7 @@ def _request(route: str, victim) -> tuple[str, str, object]:
         "acknowledge": {"reference": victim.reference},
         "report-many": {"reference": victim.reference},
         "report": {"reference": victim.reference, "item_id": item.pk},
+        "evidence": {"reference": victim.reference, "item_id": item.pk},
         "objections": {"reference": victim.reference},
         "fine-payment": {"fine_id": fine.pk},
     }.get(route, {})
@@ -102,6 +105,8 @@ def _request(route: str, victim) -> tuple[str, str, object]:
         body = {"items": [{"item_id": item.pk, "action": "removed"}]}
     elif body == "objection":
         body = {"reason": "Satire.", "items": [item.pk]}
+    elif body == "evidence":
+        body = {"file": SimpleUploadedFile("capture.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 16)}
     return method, reverse(f"v1:{route}", kwargs=kwargs), body
 
 
@@ -118,8 +123,13 @@ def test_api_route_per_caller(route, victim, callers):
             Platform.objects.filter(pk=victim.platform_id).update(status="blocked")
             client = callers[caller]
         records = DecisionRecord.objects.count()
+        if isinstance(body, dict) and "file" in body:
+            body["file"].seek(0)
         response = getattr(client, method)(
-            url, body, format="json", HTTP_IDEMPOTENCY_KEY=f"{route}-{caller}"
+            url,
+            body,
+            format="multipart" if route == "evidence" else "json",
+            HTTP_IDEMPOTENCY_KEY=f"{route}-{caller}",
         )
         status = response.status_code
         outcome[caller] = OK if status not in (401, 403, 404) and status < 500 else status

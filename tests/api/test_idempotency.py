@@ -46,14 +46,14 @@ def test_uploads_count_in_the_fingerprint(api, order, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path
     item = order.items.first()
-    url = f"/api/v1/orders/{order.reference}/items/{item.pk}/report/"
+    url = f"/api/v1/orders/{order.reference}/items/{item.pk}/evidence/"
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
     def post(content: bytes):
-        body = {"action": "removed", "evidence": SimpleUploadedFile("s.png", content)}
-        return api.post(url, body, format="multipart", HTTP_IDEMPOTENCY_KEY="report-1")
+        body = {"file": SimpleUploadedFile("s.png", content)}
+        return api.post(url, body, format="multipart", HTTP_IDEMPOTENCY_KEY="upload-1")
 
-    assert post(png).status_code == 200
+    assert post(png).status_code == 201
     assert post(png)["Idempotent-Replayed"] == "true"
     assert post(png + b"\x01").status_code == 422
     assert item.evidence.count() == 1

@@ -82,11 +82,18 @@ def test_report_one_item_with_evidence(api, order, settings, tmp_path):
 
     response = api.post(
         _url(order, f"items/{first.pk}/report/"),
-        {"action": "removed", "note": "gone", "evidence": SimpleUploadedFile("s.png", PNG)},
-        format="multipart",
+        {"action": "removed", "note": "gone"},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "issued"
+    uploaded = api.post(
+        _url(order, f"items/{first.pk}/evidence/"),
+        {"file": SimpleUploadedFile("s.png", PNG), "description": "screenshot"},
+        format="multipart",
+    )
+    assert uploaded.status_code == 201, uploaded.json()
+    assert uploaded.json()["content_type"] == "image/png"
     assert Evidence.objects.get().item == first
     response = api.post(
         _url(order, f"items/{second.pk}/report/"), {"action": "geo_blocked"}, format="json"
@@ -122,7 +129,7 @@ def test_bulk_report_is_all_or_nothing_with_errors_by_item(api, order, make_orde
         },
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # well formed; the rules refuse a stranger's item
     assert {e["field"] for e in response.json()["errors"]} == {str(stranger.pk)}
     assert DecisionRecord.objects.count() == records
     ok = api.post(
@@ -207,6 +214,6 @@ def test_platform_record_and_declared_change(api, order):
 def test_webhook_url_must_be_https_outside_debug(api, settings):
     settings.DEBUG = False
     bad = api.put("/api/v1/webhook/", {"url": "http://hooks.example/in"}, format="json")
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     good = api.put("/api/v1/webhook/", {"url": "https://hooks.example/in"}, format="json")
     assert good.json()["secret"].startswith("whsec_")
