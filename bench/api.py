@@ -46,7 +46,7 @@ def _prepare() -> str:
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
 
-    from compliance.actors import Actor
+    from compliance.kernel.actors import Actor
     from notices import services as notices
     from notices.models import Agency, ContentCategory
     from registry import services as registry
@@ -94,7 +94,7 @@ def _prepare() -> str:
 def _serve() -> subprocess.Popen:
     env = {**os.environ, "BIND": f"127.0.0.1:{PORT}"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "compliance.wsgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

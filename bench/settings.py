@@ -1,6 +1,6 @@
 """The app's settings plus one bare view, the floor the portal is measured against."""
 
-from compliance.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
 DEBUG = False

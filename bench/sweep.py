@@ -33,7 +33,7 @@ def _setup() -> None:
     import django
 
     django.setup()
-    from compliance.heap import heap_freeze
+    from compliance.kernel.heap import heap_freeze
 
     heap_freeze()  # as the worker and `manage.py escalate` do once started
 
@@ -148,7 +148,7 @@ def _worker(batch_size: int, start: multiprocessing.Event, results: multiprocess
     start.wait()
     from django.utils import timezone
 
-    from compliance.sweep import orders_sweep
+    from compliance.sweep.writer import orders_sweep
 
     results.put(orders_sweep(now=timezone.now(), batch_size=batch_size).escalated)
 
@@ -228,7 +228,7 @@ def noop_sweep() -> tuple[float, str]:
     from django.db import transaction
     from django.utils import timezone
 
-    from compliance.sweep import orders_due, orders_sweep
+    from compliance.sweep.writer import orders_due, orders_sweep
 
     now = timezone.now()
     timings = []

@@ -20,4 +20,4 @@ def bare_orders(request: HttpRequest) -> JsonResponse:
     )
 
 
-urlpatterns = [path("bare/orders/", bare_orders), path("", include("compliance.urls"))]
+urlpatterns = [path("bare/orders/", bare_orders), path("", include("config.urls"))]

@@ -7,7 +7,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Enforcement"
 
     def ready(self) -> None:
-        from compliance import checks, login_limits  # noqa: F401  (register themselves)
-        from compliance.roles import roles_sync
+        from compliance import checks  # noqa: F401  (registers the deployment checks)
+        from compliance.kernel.roles import roles_sync
 
         post_migrate.connect(roles_sync, sender=self, dispatch_uid="compliance.roles_sync")

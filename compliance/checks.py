@@ -7,7 +7,7 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError, connection
 
-from compliance import append_only
+from compliance.kernel import append_only
 
 
 def decision_record_truncatable() -> list[str]:

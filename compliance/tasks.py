@@ -2,13 +2,13 @@
 
 from celery import shared_task
 
-from compliance.decisions import decision_checkpoint_write
-from compliance.outbox import notifications_deliver
-from compliance.sanctions import sweep_all
-from compliance.webhooks import webhooks_deliver
+from compliance.delivery.email import notifications_deliver
+from compliance.delivery.webhooks import webhooks_deliver
+from compliance.kernel.decisions import decision_checkpoint_write
+from compliance.sanctions.services import sweep_all
 
 
-@shared_task(name="compliance.sweep")
+@shared_task(name="compliance.sweep.writer")
 def sweep() -> dict[str, int]:
     """Run by beat every minute (django-celery-beat's schedule, editable in the admin)."""
     return sweep_all().as_dict()

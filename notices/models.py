@@ -178,7 +178,7 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
         return target
 
     def fines_settled(self) -> bool:
-        from compliance.models.sanctions import UNSETTLED_FINE_STATES
+        from compliance.sanctions.models import UNSETTLED_FINE_STATES
 
         return not self.fines.filter(status__in=UNSETTLED_FINE_STATES).exists()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from compliance.models import Fine, WarningLetter
+from compliance.sanctions.models import Fine, WarningLetter
 from notices.models import OrderItem, OrderStatus, RemovalOrder
 from registry.models import Platform
 

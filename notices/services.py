@@ -16,16 +16,16 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from compliance import letters
-from compliance.actors import Actor
-from compliance.counters import counter_next
-from compliance.decisions import Decision, decision_record_append, decisions_append
-from compliance.errors import TransitionNotAllowed, require_reason
-from compliance.models import EscalationPolicyVersion
-from compliance.outbox import notification_enqueue
-from compliance.policies import policy_current_version, policy_default
-from compliance.transitions import transition_apply
-from compliance.webhooks import webhook_enqueue
+from compliance.delivery import letters
+from compliance.delivery.email import notification_enqueue
+from compliance.delivery.webhooks import webhook_enqueue
+from compliance.kernel.actors import Actor
+from compliance.kernel.counters import counter_next
+from compliance.kernel.decisions import Decision, decision_record_append, decisions_append
+from compliance.kernel.errors import TransitionNotAllowed, require_reason
+from compliance.kernel.transitions import transition_apply
+from compliance.policies.models import EscalationPolicyVersion
+from compliance.policies.services import policy_current_version, policy_default
 from notices import filetypes
 from notices.links import host_in_domains, url_host, url_normalize
 from notices.models import (

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from compliance.decision_keys import public_key
-from compliance.models import DecisionCheckpoint
+from compliance.kernel.keys import public_key
+from compliance.kernel.models import DecisionCheckpoint
 
 SHOWN = 50
 

@@ -14,14 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.actors import Actor
-from compliance.counters import counter_next
-from compliance.decisions import decision_record_append
-from compliance.destinations import destination_check
-from compliance.errors import ActionForbidden, TransitionNotAllowed, require_reason
-from compliance.models import AccessBlock, RegistrationSanction
-from compliance.policies import policy_default
-from compliance.transitions import transition_apply
+from compliance.delivery.destinations import destination_check
+from compliance.kernel.actors import Actor
+from compliance.kernel.counters import counter_next
+from compliance.kernel.decisions import decision_record_append
+from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed, require_reason
+from compliance.kernel.transitions import transition_apply
+from compliance.policies.services import policy_default
+from compliance.sanctions.models import AccessBlock, RegistrationSanction
 from registry.hostnames import hostname_normalize
 from registry.models import (
     MANAGE,
@@ -259,7 +259,7 @@ def platform_warn(*, platform: Platform, actor: Actor, reason: str) -> Platform:
 
 
 # Sanctions on the registration take effect only through a proposal that someone other than
-# the proposer approved (compliance.sanctions); these refuse to run without one, so four-eyes
+# the proposer approved (compliance.sanctions.services); these refuse to run without one, so four-eyes
 # cannot be bypassed by calling them directly.
 
 

@@ -12,9 +12,9 @@ import time_machine
 from django.contrib.auth.models import Group, User
 from django.db import connection
 
-from compliance import append_only
-from compliance.actors import Actor
-from compliance.sanctions import access_block_approve, sweep_all
+from compliance.kernel import append_only
+from compliance.kernel.actors import Actor
+from compliance.sanctions.services import access_block_approve, sweep_all
 from registry import services as registry
 from registry.models import Platform, Sector
 
@@ -57,7 +57,7 @@ def _append_only_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _celery_in_process() -> Iterator[None]:
     """Tasks queued by services run in the test's process; the worker tests start real ones."""
-    from compliance.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = True
     yield
@@ -92,7 +92,7 @@ MIGRATION_DATA = [
 def _restore_migration_data() -> None:
     from django.apps import apps
 
-    from compliance.roles import roles_sync
+    from compliance.kernel.roles import roles_sync
 
     for app, migration, functions in MIGRATION_DATA:
         module = importlib.import_module(f"{app}.migrations.{migration}")

@@ -47,7 +47,7 @@ def manage(*args: str, database: str | None = None, **env: str) -> subprocess.Po
 def celery(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen:
     """A Celery worker or beat of the project, its output in `log`."""
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "compliance", *args, "--loglevel", "INFO"],
+        [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel", "INFO"],
         cwd=ROOT,
         env={**env, **sealing()},
         stdout=log.open("w"),
@@ -58,7 +58,7 @@ def celery(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen:
 def web_server(*, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     """The project under gunicorn (gunicorn.conf.py: 2 sync workers), as production runs it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "compliance.wsgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"],
         cwd=ROOT,
         env={
             **os.environ,

@@ -21,9 +21,9 @@ from django.db import connections
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from compliance.actors import Actor
+from compliance.kernel.actors import Actor
 from compliance.models import AccessBlock, Fine, NormalizationRequest
-from compliance.sanctions import sweep_all
+from compliance.sanctions.services import sweep_all
 from notices.models import RemovalOrder
 from registry.models import Platform
 from registry.services import api_key_create
@@ -191,7 +191,7 @@ def test_regulators_day(browser, live_server, make_platform, officer, supervisor
         assert feed.read().decode() == ""
 
     # The sweep's schedule, as an operator edits it (django-celery-beat's page).
-    task = PeriodicTask.objects.get(task="compliance.sweep")
+    task = PeriodicTask.objects.get(task="compliance.sweep.writer")
     second.open(f"/admin/django_celery_beat/periodictask/{task.pk}/change/")
     second.page.wait_for_load_state("load")
     second.shot("10-sweep-schedule")

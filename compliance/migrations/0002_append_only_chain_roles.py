@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from compliance import append_only
+from compliance.kernel import append_only
 
 TABLE = "compliance_decisionrecord"
 
@@ -18,7 +18,7 @@ def create_chain_head(apps, schema_editor):
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are given to the groups after migrate (compliance.roles.roles_sync).
+    # Permissions are given to the groups after migrate (compliance.kernel.roles.roles_sync).
     Group = apps.get_model("auth", "Group")
     for name in ("officer", "supervisor", "auditor"):
         Group.objects.get_or_create(name=name)

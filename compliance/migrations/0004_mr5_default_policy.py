@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from compliance import append_only
+from compliance.kernel import append_only
 
 MR5_LADDER = [
     {"action": "warning", "period_hours": 24, "urgent_period_hours": 4},

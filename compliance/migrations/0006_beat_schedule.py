@@ -5,7 +5,7 @@ from django.db import migrations
 from django.utils import timezone
 
 TASKS = [
-    ("Escalation sweep (deadlines, fines, registration faults)", "compliance.sweep"),
+    ("Escalation sweep (deadlines, fines, registration faults)", "compliance.sweep.writer"),
     ("Deliver notifications from the outbox", "compliance.deliver_notifications"),
 ]
 

@@ -6,7 +6,7 @@ import django.db.models.lookups
 from django.conf import settings
 from django.db import migrations, models
 
-from compliance import append_only
+from compliance.kernel import append_only
 
 
 def reinstall_triggers(apps, schema_editor):

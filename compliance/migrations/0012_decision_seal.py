@@ -6,8 +6,8 @@ carry a valid one; what they said before cannot be proven by this, only what the
 
 from django.db import migrations, models
 
-from compliance import append_only
-from compliance.decision_keys import record_mac_maker
+from compliance.kernel import append_only
+from compliance.kernel.keys import record_mac_maker
 
 RECORDS = "compliance_decisionrecord"
 CHECKPOINTS = "compliance_decisioncheckpoint"

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from compliance import append_only
+from compliance.kernel import append_only
 
 # (code, name, urgent): urgent per MR5 Art. 14(3): terrorism, CSAM, public-order disturbance.
 CATEGORIES = [

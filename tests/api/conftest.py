@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from compliance.actors import Actor
+from compliance.kernel.actors import Actor
 from registry.models import Platform
 from registry.services import api_key_create
 

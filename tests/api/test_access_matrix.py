@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from compliance.actors import Actor
+from compliance.kernel.actors import Actor
 from compliance.models import DecisionRecord, Fine
 from registry.models import ApiKey, Platform
 from registry.services import api_key_create, api_key_revoke

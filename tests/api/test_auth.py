@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from compliance.actors import Actor
+from compliance.kernel.actors import Actor
 from registry.models import ApiKey, Platform
 from registry.services import api_key_create, api_key_revoke
 

@@ -3,10 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from compliance import sanctions
-from compliance.actors import Actor
+from compliance.kernel.actors import Actor
 from compliance.models import Fine, NormalizationRequest
-from compliance.sanctions import sweep_all
+from compliance.sanctions import services as sanctions
+from compliance.sanctions.services import sweep_all
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 

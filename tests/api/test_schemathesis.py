@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, settings, strategies
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 
-from compliance.actors import Actor
+from compliance.kernel.actors import Actor
 from compliance.models import Fine
-from compliance.sanctions import sweep_all
-from compliance.wsgi import application
+from compliance.sanctions.services import sweep_all
+from config.wsgi import application
 from registry.services import api_key_create
 from tests import scale
 

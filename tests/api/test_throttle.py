@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.settings import api_settings
 
-from compliance.api import auth
+from portal import auth
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from compliance.destinations import destination_check
+from compliance.delivery.destinations import destination_check
+from compliance.delivery.webhooks import webhook_enqueue, webhooks_deliver
 from compliance.models import WebhookAttempt, WebhookDelivery
-from compliance.webhooks import webhook_enqueue, webhooks_deliver
 from registry.models import WebhookEndpoint
 from tests.receiver import Receiver
 

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from compliance.delivery.webhooks import RETRY_SCHEDULE, webhooks_deliver
 from compliance.models import WebhookDelivery
-from compliance.webhooks import RETRY_SCHEDULE, webhooks_deliver
 from tests.receiver import Receiver
 
 
@@ -40,7 +40,7 @@ def test_events_are_signed_and_verify_with_standard_webhooks(api, order, receive
     target = receiver()
     secret = _set_webhook(api, target.url)
     api.post(f"/api/v1/orders/{order.reference}/acknowledge/")
-    from compliance.actors import Actor
+    from compliance.kernel.actors import Actor
     from notices import services
 
     services.objection_reject(
@@ -66,7 +66,7 @@ def test_events_are_signed_and_verify_with_standard_webhooks(api, order, receive
 def test_failures_are_retried_with_backoff_and_logged_then_delivered_once(api, order, receiver):
     target = receiver(fail=2)
     _set_webhook(api, target.url)
-    from compliance.webhooks import webhook_enqueue
+    from compliance.delivery.webhooks import webhook_enqueue
 
     webhook_enqueue(platform=order.platform, event="block.lifted", data={"block": "AB-1"})
     now = timezone.now()
@@ -89,7 +89,7 @@ def test_failures_are_retried_with_backoff_and_logged_then_delivered_once(api, o
 
 def test_retries_span_more_than_a_day_then_give_up(api, order):
     _set_webhook(api, "http://127.0.0.1:9/unreachable")
-    from compliance.webhooks import webhook_enqueue
+    from compliance.delivery.webhooks import webhook_enqueue
 
     webhook_enqueue(platform=order.platform, event="block.lifted", data={})
     assert sum(RETRY_SCHEDULE, timedelta()) >= timedelta(hours=24)
@@ -103,7 +103,7 @@ def test_retries_span_more_than_a_day_then_give_up(api, order):
 
 
 def test_no_webhook_no_delivery(order):
-    from compliance.webhooks import webhook_enqueue
+    from compliance.delivery.webhooks import webhook_enqueue
 
     webhook_enqueue(platform=order.platform, event="block.lifted", data={})
     assert not WebhookDelivery.objects.exists()
@@ -114,7 +114,7 @@ def test_the_sweep_sends_escalation_and_fine_events(api, order, receiver, make_o
     _set_webhook(api, target.url)
     import time_machine
 
-    from compliance.sanctions import sweep_all
+    from compliance.sanctions.services import sweep_all
 
     for day in (1, 2):
         with time_machine.travel(order.due_at + timedelta(days=day), tick=False):

@@ -21,12 +21,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance import sanctions
-from compliance.actors import Actor
-from compliance.admin_transitions import TransitionAdminMixin
+from backoffice.transitions import TransitionAdminMixin
+from compliance.kernel.actors import Actor
 from compliance.models import AccessBlock, DecisionRecord, EscalationPolicy, Fine
-from compliance.policies import policy_save
-from compliance.sweep import orders_sweep
+from compliance.policies.services import policy_save
+from compliance.sanctions import services as sanctions
+from compliance.sweep.writer import orders_sweep
 from notices import services as notices
 from registry import services as registry
 from registry.models import Platform

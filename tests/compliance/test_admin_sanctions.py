@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from compliance import sanctions
-from compliance.actors import Actor
+from compliance.kernel.actors import Actor
 from compliance.models import AccessBlock, Fine
-from compliance.sanctions import sweep_all
+from compliance.sanctions import services as sanctions
+from compliance.sanctions.services import sweep_all
 
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from compliance import sanctions
-from compliance.actors import Actor
+from compliance.kernel.actors import Actor
+from compliance.sanctions import services as sanctions
 
 
 @pytest.fixture

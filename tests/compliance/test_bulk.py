@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from compliance.bulk import ids_reserve, rows_update
+from compliance.kernel.bulk import ids_reserve, rows_update
 from compliance.models import WarningLetter
 from notices.models import RemovalOrder
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection, connections, transaction
 
-from compliance.counters import counter_next, numbers_draw, numbers_unused
+from compliance.kernel.counters import counter_next, numbers_draw, numbers_unused
 from compliance.models import WarningLetter
-from compliance.sweep import orders_sweep
+from compliance.sweep.writer import orders_sweep
 
 
 def test_drawn_numbers_are_new_and_increasing(db):

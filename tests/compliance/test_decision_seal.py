@@ -12,16 +12,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from compliance import append_only
-from compliance.actors import Actor
-from compliance.decisions import (
+from compliance.kernel import append_only
+from compliance.kernel.actors import Actor
+from compliance.kernel.decisions import (
     ChainTampered,
     decision_chain_verify,
     decision_checkpoint_latest,
     decision_checkpoint_write,
 )
+from compliance.kernel.models import record_hash
 from compliance.models import DecisionChainHead, DecisionRecord
-from compliance.models.decisions import record_hash
 from registry import services as registry
 
 RECORDS = "compliance_decisionrecord"

@@ -6,17 +6,17 @@ from django.db import IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance import append_only
-from compliance.actors import Actor
-from compliance.decisions import (
+from compliance.kernel import append_only
+from compliance.kernel.actors import Actor
+from compliance.kernel.decisions import (
     Decision,
     decision_chain_verify,
     decision_record_append,
     decisions_append,
 )
+from compliance.kernel.models import GENESIS_HASH, AppendOnlyError
+from compliance.kernel.selectors import decision_history
 from compliance.models import DecisionChainHead, DecisionRecord
-from compliance.models.decisions import GENESIS_HASH, AppendOnlyError
-from compliance.selectors import decision_history
 from registry import services as registry
 
 TABLE = "compliance_decisionrecord"

@@ -4,7 +4,7 @@ import gc
 
 from django.core.management import call_command
 
-from compliance.heap import heap_frozen
+from compliance.kernel.heap import heap_frozen
 
 
 def test_a_frozen_block_hands_the_heap_back_to_the_collector_at_its_end():

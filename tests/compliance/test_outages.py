@@ -17,7 +17,7 @@ from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from compliance.decisions import decision_chain_verify
+from compliance.kernel.decisions import decision_chain_verify
 from compliance.models import DecisionRecord, Notification, WarningLetter
 from notices.models import RemovalOrder
 from tests.cloning import orders_clone_due
@@ -72,7 +72,7 @@ def private_redis(tmp_path) -> Iterator[PrivateRedis]:
 def test_sweep_catches_up_after_the_broker_was_down(make_order, private_redis, tmp_path):
     orders = orders_clone_due(make_order(), 50, prefix="BROKER")
     RemovalOrder.objects.update(due_at=timezone.now() + timedelta(days=1))  # none due yet
-    task = PeriodicTask.objects.get(task="compliance.sweep")
+    task = PeriodicTask.objects.get(task="compliance.sweep.writer")
     task.interval, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
     task.save()
     env = {
@@ -85,7 +85,7 @@ def test_sweep_catches_up_after_the_broker_was_down(make_order, private_redis, t
     beat = celery("beat", "--schedule", str(tmp_path / "beat"), env=env, log=tmp_path / "beat.log")
     try:
         wait_until(
-            lambda: "compliance.sweep" in (tmp_path / "worker.log").read_text(),
+            lambda: "compliance.sweep.writer" in (tmp_path / "worker.log").read_text(),
             timeout=60,
             what="the worker to run a first (empty) sweep",
         )

@@ -6,8 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 
+from compliance.delivery.email import (
+    MAX_ATTEMPTS,
+    backoff,
+    notification_enqueue,
+    notifications_deliver,
+)
 from compliance.models import Notification
-from compliance.outbox import MAX_ATTEMPTS, backoff, notification_enqueue, notifications_deliver
 
 T0 = datetime(2027, 8, 1, tzinfo=UTC)  # after the rows are queued (now)
 

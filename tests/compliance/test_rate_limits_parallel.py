@@ -14,7 +14,7 @@ import pytest
 import redis
 import requests
 
-from compliance.actors import Actor
+from compliance.kernel.actors import Actor
 from registry.services import api_key_create
 from tests.processes import web_server
 from tests.waiting import wait_until

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from compliance.roles import AUDITOR, OFFICER, SUPERVISOR, role_permissions, roles_sync
+from compliance.kernel.roles import AUDITOR, OFFICER, SUPERVISOR, role_permissions, roles_sync
 
 
 def _perms(role: str) -> set[str]:
@@ -40,7 +40,7 @@ def test_sync_is_idempotent_and_repairs_drift(db):
 
 
 def test_a_role_naming_an_unknown_permission_fails_loudly(db, monkeypatch):
-    from compliance import roles
+    from compliance.kernel import roles
 
     monkeypatch.setattr(roles, "OFFICER_PERMISSIONS", {"registry.fly_to_the_moon"})
     with pytest.raises(LookupError, match="fly_to_the_moon"):

@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 
-from compliance.security_headers import POLICY
+from config.middleware import POLICY
 from tests.processes import ROOT
 
 PRODUCTION_DECISION_KEY = base64.b64encode(b"k" * 32).decode()

@@ -1,7 +1,7 @@
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from compliance.decisions import decision_chain_verify
+from compliance.kernel.decisions import decision_chain_verify
 from compliance.models import DecisionRecord
 from notices.models import RemovalOrder
 from registry.models import Platform

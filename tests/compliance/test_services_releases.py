@@ -3,11 +3,11 @@ neither lift a block in force (which empties the ISP feed) nor waive a fine."""
 
 import pytest
 
-from compliance import sanctions
-from compliance.actors import Actor
-from compliance.errors import ActionForbidden, FourEyesViolation, TransitionNotAllowed
+from compliance.kernel.actors import Actor
+from compliance.kernel.errors import ActionForbidden, FourEyesViolation, TransitionNotAllowed
+from compliance.kernel.selectors import blocklist_entries
 from compliance.models import AccessBlock, DecisionRecord, Fine
-from compliance.selectors import blocklist_entries
+from compliance.sanctions import services as sanctions
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from compliance import sanctions
-from compliance.actors import Actor
-from compliance.errors import ActionForbidden, FourEyesViolation, TransitionNotAllowed
+from compliance.kernel.actors import Actor
+from compliance.kernel.errors import ActionForbidden, FourEyesViolation, TransitionNotAllowed
 from compliance.models import AccessBlock, DecisionRecord, Fine, NormalizationRequest
-from compliance.sanctions import sweep_all
+from compliance.sanctions import services as sanctions
+from compliance.sanctions.services import sweep_all
 from notices import services as notices
 from registry import services as registry
 
@@ -156,7 +156,7 @@ def test_only_supervisors_waive_and_a_reason_is_needed(blocked_order, officer, s
 
 def test_fines_needing_approval_wait_for_a_supervisor(make_order, make_platform, supervisor):
     from compliance.models import EscalationPolicy
-    from compliance.policies import policy_save
+    from compliance.policies.services import policy_save
 
     policy = EscalationPolicy.objects.get(is_default=True)
     policy.fines_need_approval = True

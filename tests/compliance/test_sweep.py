@@ -8,9 +8,10 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from compliance.actors import Actor
-from compliance.decisions import decision_chain_verify
-from compliance.errors import TransitionNotAllowed
+from compliance.delivery.email import notifications_deliver
+from compliance.kernel.actors import Actor
+from compliance.kernel.decisions import decision_chain_verify
+from compliance.kernel.errors import TransitionNotAllowed
 from compliance.models import (
     AccessBlock,
     DecisionRecord,
@@ -20,10 +21,9 @@ from compliance.models import (
     Notification,
     WarningLetter,
 )
-from compliance.outbox import notifications_deliver
-from compliance.policies import policy_save
-from compliance.sanctions import fine_confirm_payment, sweep_all
-from compliance.sweep import orders_sweep
+from compliance.policies.services import policy_save
+from compliance.sanctions.services import fine_confirm_payment, sweep_all
+from compliance.sweep.writer import orders_sweep
 from notices import services as notices
 from notices.models import RemovalOrder
 

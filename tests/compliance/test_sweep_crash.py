@@ -23,10 +23,10 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from compliance.decisions import decision_chain_verify
+from compliance.delivery.email import CLAIM_FOR
+from compliance.kernel.decisions import decision_chain_verify
 from compliance.models import DecisionRecord, Fine, Notification, WarningLetter, WebhookDelivery
-from compliance.outbox import CLAIM_FOR
-from compliance.sweep import orders_sweep
+from compliance.sweep.writer import orders_sweep
 from notices.models import RemovalOrder
 from registry.models import WebhookEndpoint
 from tests import scale

@@ -33,7 +33,7 @@ def test_beat_scheduled_sweep_escalates_a_due_order(make_order, broker, tmp_path
     order = make_order()
     RemovalOrder.objects.filter(pk=order.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     # The schedule is data: speed it up in django-celery-beat's table, as an operator would.
-    task = PeriodicTask.objects.get(task="compliance.sweep")
+    task = PeriodicTask.objects.get(task="compliance.sweep.writer")
     task.interval, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
     task.save()
 
@@ -68,5 +68,5 @@ def test_beat_scheduled_sweep_escalates_a_due_order(make_order, broker, tmp_path
     assert order.escalation_level == 1
     assert order.letters.count() == 1
     log = (tmp_path / "worker.log").read_text()
-    assert "compliance.sweep" in log
+    assert "compliance.sweep.writer" in log
     assert "Warning letter 1" in log  # the console email backend printed the letter

@@ -209,7 +209,7 @@ def test_supervisor_edits_policy_as_a_new_version(login):
 
 
 def test_objection_is_decided_from_its_page(login, make_order):
-    from compliance.actors import Actor
+    from compliance.kernel.actors import Actor
     from notices import services
 
     order = make_order()
@@ -235,7 +235,7 @@ def test_evidence_is_served_only_to_staff_who_may_see_it(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from compliance.actors import Actor
+    from compliance.kernel.actors import Actor
     from notices import services
 
     settings.MEDIA_ROOT = tmp_path
@@ -267,7 +267,7 @@ def test_objection_list_costs_the_same_for_one_or_many(login, make_order):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from compliance.actors import Actor
+    from compliance.kernel.actors import Actor
     from notices import services
 
     client = login("auditor")

@@ -7,8 +7,8 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance.actors import Actor
-from compliance.errors import ActionForbidden, TransitionNotAllowed
+from compliance.kernel.actors import Actor
+from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed
 from notices import services
 from notices.models import ClockPause, RemovalOrder
 

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 
-from compliance.actors import Actor
-from compliance.errors import ActionForbidden
+from compliance.kernel.actors import Actor
+from compliance.kernel.errors import ActionForbidden
 from notices import services
 from notices.models import Evidence
 

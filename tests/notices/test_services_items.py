@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from compliance.actors import Actor
-from compliance.errors import TransitionNotAllowed
+from compliance.kernel.actors import Actor
+from compliance.kernel.errors import TransitionNotAllowed
 from notices import services
 from notices.models import OrderItem
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from compliance.actors import Actor
-from compliance.errors import ActionForbidden, TransitionNotAllowed
+from compliance.kernel.actors import Actor
+from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed
 from notices import services
 from notices.models import Objection
 

@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from compliance.actors import Actor
-from compliance.errors import ActionForbidden, TransitionNotAllowed
+from compliance.kernel.actors import Actor
+from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed
 from compliance.models import DecisionRecord, EscalationPolicy
-from compliance.policies import policy_save
+from compliance.policies.services import policy_save
 from notices import services
 from notices.models import Agency, ContentCategory, ItemStatus, OrderStatus, RemovalOrder
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from compliance.actors import Actor
-from compliance.errors import ActionForbidden
+from compliance.kernel.actors import Actor
+from compliance.kernel.errors import ActionForbidden
 from compliance.models import DecisionRecord
 from registry import services
 from registry.models import Platform, PlatformDomain

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from compliance.actors import Actor
-from compliance.errors import ActionForbidden, TransitionNotAllowed
+from compliance.kernel.actors import Actor
+from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed
 from compliance.models import DecisionRecord
 from registry import services
 from registry.models import Platform, RegistrationStatus
@@ -126,7 +126,7 @@ def test_registration_numbers_are_sequential_and_unique(make_platform):
 
 
 def test_full_registration_fault_path(make_platform, officer, supervisor, supervisor2):
-    from compliance import sanctions
+    from compliance.sanctions import services as sanctions
 
     platform = make_platform()
     o = Actor.staff(officer)
@@ -154,7 +154,7 @@ def test_full_registration_fault_path(make_platform, officer, supervisor, superv
 
 
 def test_block_counts_and_normalization_restores_registration(make_platform, officer, supervisor):
-    from compliance import sanctions
+    from compliance.sanctions import services as sanctions
 
     platform = make_platform()
     for expected in (1, 2):
@@ -175,7 +175,7 @@ def test_block_counts_and_normalization_restores_registration(make_platform, off
 def test_unregistered_platform_is_blocked_directly_and_normalizes_to_review(
     make_platform, officer, supervisor
 ):
-    from compliance import sanctions
+    from compliance.sanctions import services as sanctions
 
     platform = make_platform(registered=False)
     block = sanctions.access_block_propose(
@@ -196,7 +196,7 @@ def test_sanctions_cannot_be_applied_without_an_approved_proposal(
     make_platform, officer, supervisor
 ):
     """Four-eyes by any path: the direct services refuse a proposal not yet decided."""
-    from compliance import sanctions
+    from compliance.sanctions import services as sanctions
 
     platform = make_platform()
     block = sanctions.access_block_propose(

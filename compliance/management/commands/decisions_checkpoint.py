@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance.decisions import ChainTampered, decision_checkpoint_write
+from compliance.kernel.decisions import ChainTampered, decision_checkpoint_write
 
 
 class Command(BaseCommand):

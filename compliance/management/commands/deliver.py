@@ -3,9 +3,9 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from compliance.delivery.email import notifications_deliver
+from compliance.delivery.webhooks import webhooks_deliver
 from compliance.management.arguments import moment
-from compliance.outbox import notifications_deliver
-from compliance.webhooks import webhooks_deliver
 
 
 class Command(BaseCommand):

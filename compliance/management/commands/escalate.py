@@ -3,10 +3,10 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from compliance.heap import heap_frozen
+from compliance.kernel.heap import heap_frozen
 from compliance.management.arguments import moment
-from compliance.sanctions import sweep_all
-from compliance.sweep import orders_sweep
+from compliance.sanctions.services import sweep_all
+from compliance.sweep.writer import orders_sweep
 
 
 class Command(BaseCommand):

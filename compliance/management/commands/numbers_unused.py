@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from compliance.counters import DOCUMENTS, numbers_unused
+from compliance.kernel.counters import DOCUMENTS, numbers_unused
 
 
 class Command(BaseCommand):

@@ -2,12 +2,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from compliance.decisions import (
+from compliance.kernel.decisions import (
     checkpoints_read,
     decision_chain_verify,
     decision_states_verify,
 )
-from compliance.models import AccessBlock, Fine, NormalizationRequest, RegistrationSanction
+from compliance.sanctions.models import (
+    AccessBlock,
+    Fine,
+    NormalizationRequest,
+    RegistrationSanction,
+)
 from notices.models import Objection, RemovalOrder
 from registry.models import Platform
 

@@ -2,7 +2,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from compliance.actors import Actor
+from compliance.kernel.actors import Actor
 from registry.models import Platform
 from registry.services import api_key_create
 

@@ -1,0 +1,424 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from backoffice.transitions import (
+    DecisionHistoryMixin,
+    ObjectAction,
+    ObjectActionForm,
+    ReasonForm,
+    TransitionAdminMixin,
+)
+from compliance.delivery.models import Notification, WebhookAttempt, WebhookDelivery
+from compliance.kernel.actors import Actor
+from compliance.kernel.models import DecisionRecord
+from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion
+from compliance.policies.services import ladder_validate, policy_save
+from compliance.sanctions import services as sanctions
+from compliance.sanctions.models import (
+    AccessBlock,
+    BlockStatus,
+    Fine,
+    FineStatus,
+    NormalizationRequest,
+    RegistrationSanction,
+    SanctionRelease,
+    WarningLetter,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For append-only records: nobody adds, changes or deletes them here, superusers included."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DecisionRecord)
+class DecisionRecordAdmin(ReadOnlyAdmin):
+    list_display = [
+        "seq",
+        "created_at",
+        "actor_label",
+        "action",
+        "object_repr",
+        "from_state",
+        "to_state",
+    ]
+    list_filter = ["actor_kind", "action", "content_type"]
+    search_fields = ["object_repr", "reason", "actor_label", "legal_basis"]
+    date_hierarchy = "created_at"
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = EscalationPolicy
+        fields = [
+            "name",
+            "jurisdiction",
+            "description",
+            "is_default",
+            "notice_hours",
+            "urgent_notice_hours",
+            "ladder",
+            "currency",
+            "fine_cap_per_item",
+            "fines_only_ugc",
+            "fine_payment_days",
+            "fines_need_approval",
+        ]
+
+    def clean_ladder(self) -> Any:
+        ladder = self.cleaned_data["ladder"]
+        try:
+            ladder_validate(ladder)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["ladder"]) from None
+        return ladder
+
+
+class VersionInline(admin.TabularInline):
+    model = EscalationPolicyVersion
+    extra = 0
+    fields = ["version", "created_at", "created_by", "terms"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(EscalationPolicy)
+class EscalationPolicyAdmin(DecisionHistoryMixin, admin.ModelAdmin):
+    """Saving writes a new version; orders already issued keep theirs."""
+
+    form = PolicyForm
+    list_display = [
+        "name",
+        "jurisdiction",
+        "is_default",
+        "notice_hours",
+        "urgent_notice_hours",
+        "version",
+    ]
+    readonly_fields = ["version", "decision_history_table"]
+    inlines = [VersionInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: EscalationPolicy, form: ModelForm, change: bool
+    ) -> None:
+        policy_save(policy=obj, actor=Actor.staff(request.user))  # type: ignore[arg-type]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # orders keep pointing at its versions
+
+
+class SanctionAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    """Sanctions are created by the sweep or by proposals, and decided with the buttons."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class NormalizationForm(ObjectActionForm):
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="What the platform did to comply (MR5 Art. 20).",
+    )
+
+
+@admin.register(AccessBlock)
+class AccessBlockAdmin(SanctionAdmin):
+    list_display = [
+        "number",
+        "platform",
+        "status",
+        "proposed_at",
+        "proposed_by_label",
+        "in_force_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["platform"]
+    search_fields = ["number", "platform__name", "platform__domains__domain"]
+    readonly_fields = [
+        "number",
+        "platform",
+        "status",
+        "reason",
+        "order_list",
+        "proposed_at",
+        "proposed_by_label",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "in_force_at",
+        "lifted_at",
+        "decision_history_table",
+    ]
+    transition_object_arg = "block"
+    transition_services = {
+        "approve": sanctions.access_block_approve,
+        "reject": sanctions.access_block_reject,
+    }
+    transitions_requiring_reason = {"reject"}
+    object_actions = {
+        "propose_lift": ObjectAction(
+            "Propose lifting",
+            ReasonForm,
+            lambda block, actor, data: sanctions.access_block_lift_propose(
+                block=block, actor=actor, reason=data["reason"]
+            ),
+            lambda block, user: (
+                block.status == BlockStatus.IN_FORCE
+                and user.has_perm("compliance.add_sanctionrelease")
+                and not block.releases.filter(status="proposed").exists()
+            ),
+        ),
+        "request_normalization": ObjectAction(
+            "Request normalization",
+            NormalizationForm,
+            lambda block, actor, data: sanctions.normalization_request(
+                platform=block.platform, actor=actor, statement=data["statement"]
+            ),
+            lambda block, user: (
+                block.status == BlockStatus.IN_FORCE
+                and user.has_perm("compliance.add_normalizationrequest")
+            ),
+        ),
+    }
+
+    @admin.display(description="orders")
+    def order_list(self, block: AccessBlock) -> str:
+        return ", ".join(block.orders.values_list("reference", flat=True)) or "-"
+
+
+class PaymentForm(ObjectActionForm):
+    payment_reference = forms.CharField(
+        max_length=100, required=False, help_text="Leave empty to confirm the declared reference."
+    )
+
+
+@admin.register(Fine)
+class FineAdmin(SanctionAdmin):
+    list_display = ["number", "platform", "order", "amount", "currency", "status", "due_at"]
+    list_filter = ["status", "currency"]
+    list_select_related = ["platform", "order"]
+    search_fields = ["number", "order__reference", "platform__name", "payment_reference"]
+    readonly_fields = [
+        "number",
+        "platform",
+        "order",
+        "letter",
+        "amount",
+        "currency",
+        "item_amounts",
+        "status",
+        "assessed_at",
+        "due_at",
+        "payment_reference",
+        "payment_declared_at",
+        "paid_at",
+        "waived_reason",
+        "decision_history_table",
+    ]
+    transition_object_arg = "fine"
+    transition_services = {
+        "approve": sanctions.fine_approve,
+        "reject": sanctions.fine_reject,
+    }
+    transitions_requiring_reason = {"reject"}
+    object_actions = {
+        "propose_waiver": ObjectAction(
+            "Propose waiver",
+            ReasonForm,
+            lambda fine, actor, data: sanctions.fine_waive_propose(
+                fine=fine, actor=actor, reason=data["reason"]
+            ),
+            lambda fine, user: (
+                fine.status in (FineStatus.ASSESSED, FineStatus.OVERDUE)
+                and user.has_perm("compliance.add_sanctionrelease")
+                and not fine.releases.filter(status="proposed").exists()
+            ),
+        ),
+        "confirm_payment": ObjectAction(
+            "Confirm payment",
+            PaymentForm,
+            lambda fine, actor, data: sanctions.fine_confirm_payment(
+                fine=fine, actor=actor, payment_reference=data["payment_reference"]
+            ),
+            lambda fine, user: (
+                fine.status in (FineStatus.ASSESSED, FineStatus.OVERDUE)
+                and user.has_perm("compliance.confirm_payment")
+            ),
+        ),
+    }
+
+
+@admin.register(WarningLetter)
+class WarningLetterAdmin(ReadOnlyAdmin):
+    list_display = ["number", "platform", "order", "level", "issued_at", "response_due_at"]
+    list_select_related = ["platform", "order"]
+    search_fields = ["number", "order__reference", "platform__name"]
+
+
+@admin.register(RegistrationSanction)
+class RegistrationSanctionAdmin(SanctionAdmin):
+    list_display = ["__str__", "kind", "status", "proposed_at", "proposed_by_label"]
+    list_select_related = ["platform"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [
+        "platform",
+        "kind",
+        "status",
+        "reason",
+        "proposed_at",
+        "proposed_by_label",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "decision_history_table",
+    ]
+    transition_object_arg = "sanction"
+    transition_services = {
+        "approve": sanctions.registration_sanction_approve,
+        "reject": sanctions.registration_sanction_reject,
+    }
+    transitions_requiring_reason = {"reject"}
+
+
+class LateFilter(admin.SimpleListFilter):
+    title = "decision time"
+    parameter_name = "late"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Past 2 x 24 h")]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(flagged_late_at__isnull=False) if self.value() == "yes" else queryset
+
+
+@admin.register(NormalizationRequest)
+class NormalizationRequestAdmin(SanctionAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "proposed_at",
+        "decide_by",
+        "flagged_late_at",
+        "refusal_hint",
+    ]
+    list_filter = ["status", LateFilter]
+    list_select_related = ["platform", "block"]
+    readonly_fields = [
+        "platform",
+        "block",
+        "status",
+        "statement",
+        "proposed_at",
+        "proposed_by_label",
+        "decide_by",
+        "flagged_late_at",
+        "refusal_hint",
+        "blockers",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "decision_history_table",
+    ]
+    transition_object_arg = "request"
+    transition_services = {
+        "grant": sanctions.normalization_grant,
+        "refuse": sanctions.normalization_refuse,
+    }
+    transitions_requiring_reason = {"refuse"}
+
+    @admin.display(description="refusal suggested")
+    def refusal_hint(self, request: NormalizationRequest) -> str:
+        if request.refusal_suggested:
+            return f"Yes: blocked {request.platform.times_blocked} times (MR5 Art. 20)"
+        return "No"
+
+    @admin.display(description="what still stands in the way")
+    def blockers(self, request: NormalizationRequest) -> str:
+        return "; ".join(sanctions.normalization_blockers(block=request.block)) or "Nothing"
+
+
+@admin.register(SanctionRelease)
+class SanctionReleaseAdmin(SanctionAdmin):
+    """Proposals to lift a block or waive a fine, decided by a second supervisor."""
+
+    list_display = ["__str__", "kind", "status", "proposed_at", "proposed_by_label"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["block", "fine"]
+    readonly_fields = [
+        "kind",
+        "block",
+        "fine",
+        "status",
+        "reason",
+        "proposed_at",
+        "proposed_by_label",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "decision_history_table",
+    ]
+    transition_object_arg = "release"
+    transition_services = {
+        "approve": sanctions.sanction_release_approve,
+        "reject": sanctions.sanction_release_reject,
+    }
+    transitions_requiring_reason = {"reject"}
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "event", "platform", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "event"]
+    list_select_related = ["platform"]
+    search_fields = ["subject", "platform__name"]
+
+
+class AttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    fields = ["attempted_at", "status_code", "error", "duration_ms"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "event",
+        "platform",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "event"]
+    list_select_related = ["platform"]
+    search_fields = ["msg_id", "platform__name"]
+    inlines = [AttemptInline]

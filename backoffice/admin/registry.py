@@ -1,0 +1,209 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+
+from backoffice.transitions import (
+    ObjectAction,
+    ObjectActionForm,
+    ReasonForm,
+    TransitionAdminMixin,
+)
+from compliance.kernel.actors import Actor
+from compliance.sanctions.services import access_block_propose
+from registry import services
+from registry.models import (
+    BLOCKABLE_STATES,
+    ApiKey,
+    Platform,
+    PlatformApp,
+    PlatformContact,
+    PlatformDomain,
+    RegistrationStatus,
+)
+
+
+class DomainInline(admin.TabularInline):
+    model = PlatformDomain
+    extra = 1
+    fields = ["domain", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+class ContactInline(admin.TabularInline):
+    model = PlatformContact
+    extra = 1
+
+
+class AppInline(admin.TabularInline):
+    model = PlatformApp
+    extra = 0
+
+
+class NameForm(ObjectActionForm):
+    name = forms.CharField(max_length=100, help_text="What the key is for, e.g. 'production'.")
+
+
+def _create_api_key(platform: Platform, actor: Actor, data: dict[str, Any]) -> str:
+    _, key = services.api_key_create(platform=platform, actor=actor, name=data["name"])
+    return f"API key created. Copy it now, it is not shown again: {key}"
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    extra = 0
+    fields = ["name", "prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # created with the "Create API key" button, which shows the key once
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "platform", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["platform"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "platform__name"]
+    readonly_fields = [
+        "platform",
+        "name",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    ]
+    transition_services = {}
+    object_actions = {
+        "revoke": ObjectAction(
+            "Revoke",
+            ReasonForm,
+            lambda key, actor, data: services.api_key_revoke(api_key=key, actor=actor),
+            lambda key, user: key.revoked_at is None and user.has_perm("registry.change_apikey"),
+        )
+    }
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Platform)
+class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "status",
+        "registration_number",
+        "sector",
+        "is_ugc",
+        "is_foreign",
+        "times_blocked",
+    ]
+    list_filter = ["status", "sector", "is_ugc", "is_foreign"]
+    search_fields = ["name", "legal_name", "registration_number", "domains__domain"]
+    inlines = [DomainInline, ContactInline, AppInline, ApiKeyInline]
+    readonly_fields = [
+        "status",
+        "registration_number",
+        "registered_at",
+        "times_blocked",
+        "decision_history_table",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "legal_name", "sector", "business_model", "is_ugc"]}),
+        (
+            "Registration",
+            {"fields": ["status", "registration_number", "registered_at", "times_blocked"]},
+        ),
+        (
+            "Foreign operator",
+            {
+                "fields": [
+                    "is_foreign",
+                    "country",
+                    "leadership",
+                    "incorporation_number",
+                    "incorporation_date",
+                ]
+            },
+        ),
+        ("Users and data", {"fields": ["user_count", "personal_data_processed", "data_location"]}),
+        ("Decision history", {"fields": ["decision_history_table"]}),
+    ]
+    transition_object_arg = "platform"
+    transition_services = services.TRANSITION_SERVICES
+    transitions_requiring_reason = services.REASON_REQUIRED
+    object_actions = {
+        "notify_unregistered": ObjectAction(
+            "Notify to register",
+            ReasonForm,
+            lambda platform, actor, data: services.platform_notify_unregistered(
+                platform=platform, actor=actor, reason=data["reason"]
+            ),
+            lambda platform, user: (
+                platform.status == RegistrationStatus.UNREGISTERED
+                and user.has_perm("registry.manage_registration")
+            ),
+        ),
+        "create_api_key": ObjectAction(
+            "Create API key",
+            NameForm,
+            _create_api_key,
+            lambda platform, user: user.has_perm("registry.add_apikey"),
+        ),
+        "propose_block": ObjectAction(
+            "Propose access block",
+            ReasonForm,
+            lambda platform, actor, data: access_block_propose(
+                platform=platform, actor=actor, reason=data["reason"]
+            ),
+            lambda platform, user: (
+                platform.status in BLOCKABLE_STATES and user.has_perm("compliance.add_accessblock")
+            ),
+        ),
+    }
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Platform]:
+        return super().get_queryset(request).distinct()
+
+    def save_model(
+        self, request: HttpRequest, obj: Platform, form: ModelForm, change: bool
+    ) -> None:
+        actor = Actor.staff(request.user)  # type: ignore[arg-type]
+        if change:
+            changes = {
+                f: form.cleaned_data[f] for f in form.changed_data if f in services.RECORD_FIELDS
+            }
+            services.platform_update(platform=obj, actor=actor, changes=changes)
+            return
+        record = {f: form.cleaned_data[f] for f in services.RECORD_FIELDS if f in form.cleaned_data}
+        created = services.platform_create(actor=actor, record=record)
+        # The admin saves the inlines against this same instance next.
+        obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        formset.save()
+        summary = _formset_summary(formset)
+        if summary:
+            services.platform_record_edit(
+                platform=form.instance,
+                actor=Actor.staff(request.user),  # type: ignore[arg-type]
+                summary=summary,
+            )
+
+
+def _formset_summary(formset: Any) -> str:
+    label = formset.model._meta.verbose_name
+    parts = [f"added {label} {o}" for o in formset.new_objects]
+    parts += [f"changed {label} {o}" for o, _ in formset.changed_objects]
+    parts += [f"removed {label} {o}" for o in formset.deleted_objects]
+    return "; ".join(parts).capitalize() + ("." if parts else "")

@@ -1,0 +1,223 @@
+"""A small, realistic data set for trying the system; safe to load again (nothing duplicates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from compliance.kernel.actors import Actor
+from notices import services as notices
+from notices.models import Agency, ContentCategory, RemovalOrder
+from registry import services as registry
+from registry.models import Platform, Sector
+
+DEMO_USERS = {
+    # username: (role group or None for superuser, password)
+    "admin": (None, "demo-admin-2026"),
+    "officer": ("officer", "demo-officer-2026"),
+    "officer2": ("officer", "demo-officer2-2026"),
+    "supervisor": ("supervisor", "demo-supervisor-2026"),
+    "supervisor2": ("supervisor", "demo-supervisor2-2026"),
+    "auditor": ("auditor", "demo-auditor-2026"),
+}
+
+DEMO_PLATFORMS = [
+    {
+        "record": {
+            "name": "Kilat Video",
+            "legal_name": "PT Kilat Video Nusantara",
+            "sector": Sector.SOCIAL_MEDIA,
+            "business_model": "Short-video sharing, advertising funded",
+            "is_ugc": True,
+            "user_count": 48_000_000,
+            "personal_data_processed": "Name, phone number, device identifiers, location",
+            "data_location": "Jakarta, Indonesia",
+        },
+        "domains": ["kilatvideo.example", "cdn.kilatvideo.example"],
+        "contacts": [
+            {
+                "name": "Sari Wulandari",
+                "role": "Head of Trust & Safety",
+                "email": "tns@kilatvideo.example",
+                "phone": "+62 21 555 0101",
+            },
+        ],
+        "registered": True,
+    },
+    {
+        "record": {
+            "name": "GlobalChat",
+            "legal_name": "GlobalChat Pte. Ltd.",
+            "sector": Sector.MESSAGING,
+            "business_model": "Messaging with public channels, freemium",
+            "is_ugc": True,
+            "is_foreign": True,
+            "country": "SG",
+            "leadership": "CEO: A. Tan; Legal director: M. Lim",
+            "incorporation_number": "201912345K",
+            "user_count": 21_500_000,
+            "personal_data_processed": "Phone number, contacts, message metadata",
+            "data_location": "Singapore",
+        },
+        "domains": ["globalchat.example"],
+        "contacts": [
+            {
+                "name": "Budi Santoso",
+                "role": "Indonesia country representative",
+                "email": "id-legal@globalchat.example",
+                "phone": "+62 21 555 0202",
+            },
+        ],
+        "registered": True,
+    },
+    {
+        "record": {
+            "name": "Toko Rakyat",
+            "legal_name": "PT Toko Rakyat Digital",
+            "sector": Sector.ECOMMERCE,
+            "business_model": "Marketplace commission",
+            "is_ugc": False,
+            "user_count": 9_000_000,
+            "personal_data_processed": "Name, address, payment data",
+            "data_location": "Surabaya, Indonesia",
+        },
+        "domains": ["tokorakyat.example"],
+        "contacts": [
+            {
+                "name": "Dewi Lestari",
+                "role": "Compliance manager",
+                "email": "compliance@tokorakyat.example",
+                "phone": "+62 31 555 0303",
+            },
+        ],
+        "registered": True,
+    },
+    {
+        "record": {
+            "name": "Judi Lucky88",
+            "legal_name": "Unknown operator",
+            "sector": Sector.GAMES,
+            "business_model": "Online gambling (prohibited)",
+            "is_ugc": False,
+        },
+        "domains": ["lucky88-judi.example"],
+        "contacts": [],
+        "registered": False,
+    },
+]
+
+
+# (platform, category, description, URLs, stage): the stage the demo leaves the order in.
+DEMO_ORDERS = [
+    (
+        "Kilat Video",
+        "ncii",
+        "Demo: AI-generated intimate images of a public figure",
+        ["https://kilatvideo.example/v/8812", "https://kilatvideo.example/v/8813"],
+        "issued",
+    ),
+    (
+        "Kilat Video",
+        "csam",
+        "Demo: hotline report, child abuse material",
+        ["https://kilatvideo.example/v/9001"],
+        "acknowledged",
+    ),
+    (
+        "GlobalChat",
+        "terrorism",
+        "Demo: channel distributing attack propaganda",
+        ["https://globalchat.example/c/propaganda-77"],
+        "complied",
+    ),
+    (
+        "Toko Rakyat",
+        "fraud",
+        "Demo: counterfeit medicine listings",
+        ["https://tokorakyat.example/item/5521", "https://tokorakyat.example/item/5522"],
+        "draft",
+    ),
+    (
+        "Judi Lucky88",
+        "gambling",
+        "Demo: unlicensed online casino",
+        ["https://lucky88-judi.example/"],
+        "issued",
+    ),
+]
+
+
+@dataclass
+class SeedResult:
+    users_created: int = 0
+    platforms_created: int = 0
+    orders_created: int = 0
+
+
+def demo_seed() -> SeedResult:
+    result = SeedResult()
+    with transaction.atomic():
+        for username, (role, password) in DEMO_USERS.items():
+            if User.objects.filter(username=username).exists():
+                continue
+            user = User.objects.create_user(
+                username=username, password=password, is_staff=True, is_superuser=role is None
+            )
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+            result.users_created += 1
+        officer = Actor.staff(User.objects.get(username="officer"))
+        for spec in DEMO_PLATFORMS:
+            if Platform.objects.filter(name=spec["record"]["name"]).exists():
+                continue
+            platform = registry.platform_create(
+                actor=officer,
+                record=spec["record"],
+                domains=spec["domains"],
+                contacts=spec["contacts"],
+            )
+            if spec["registered"]:
+                platform = registry.platform_file_application(platform=platform, actor=officer)
+                registry.platform_approve(platform=platform, actor=officer)
+            result.platforms_created += 1
+        agency = Agency.objects.get(kind=Agency.Kind.MINISTRY)
+        for name, category, description, urls, stage in DEMO_ORDERS:
+            platform = Platform.objects.get(name=name)
+            if RemovalOrder.objects.filter(platform=platform, description=description).exists():
+                continue
+            _demo_order(officer, platform, agency, category, description, urls, stage)
+            result.orders_created += 1
+    return result
+
+
+def _demo_order(
+    officer: Actor,
+    platform: Platform,
+    agency: Agency,
+    category: str,
+    description: str,
+    urls: list[str],
+    stage: str,
+) -> None:
+    order = notices.order_create(
+        actor=officer,
+        platform=platform,
+        agency=agency,
+        category=ContentCategory.objects.get(code=category),
+        legal_basis="MR5 Art. 9(4)",
+        description=description,
+        items=[notices.ItemInput(url=url) for url in urls],
+    )
+    if stage == "draft":
+        return
+    order = notices.order_issue(order=order, actor=officer)
+    if stage == "acknowledged":
+        notices.order_acknowledge(order=order, actor=Actor.of_platform(platform))
+    elif stage == "complied":
+        notices.order_items_report(
+            order=order,
+            actor=Actor.of_platform(platform),
+            reports=[notices.ItemReport(item_id=i.pk, action="removed") for i in order.items.all()],
+        )

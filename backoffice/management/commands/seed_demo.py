@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from backoffice.demo import DEMO_USERS, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Load a small demo data set (idempotent) and print the demo logins."
+
+    def handle(self, *args: object, **options: object) -> None:
+        result = demo_seed()
+        self.stdout.write(
+            f"Demo data: {result.users_created} users, {result.platforms_created} platforms and "
+            f"{result.orders_created} removal orders created (existing ones kept)."
+        )
+        self.stdout.write("Demo logins (username / password):")
+        for username, (role, password) in DEMO_USERS.items():
+            self.stdout.write(f"  {username:<12} {password:<24} {role or 'superuser'}")

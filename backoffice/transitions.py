@@ -1,0 +1,239 @@
+"""Admin buttons for state transitions that go through the same services as everything else.
+
+A button appears only when the transition is allowed from the object's state and the user has
+its permission; the POST calls the service, which checks both again, so a forged request gets
+the same refusal. django-fsm's own admin buttons are not used: they skip `permission=`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from compliance.kernel.actors import Actor
+from compliance.kernel.errors import DomainError
+from compliance.kernel.selectors import decision_history
+from compliance.kernel.transitions import transitions_available
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), required=False)
+
+    def __init__(self, *args: Any, reason_required: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required
+
+
+class ObjectActionForm(forms.Form):
+    """Base of an object action's form; it knows the object it acts on."""
+
+    def __init__(self, *args: Any, obj: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.obj = obj
+
+
+class ReasonForm(ObjectActionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
+@dataclass(frozen=True)
+class ObjectAction:
+    """An admin button that is not a state transition: a form, then a service call.
+
+    `run(obj, actor, cleaned_data)` calls the service; a ValidationError it raises is shown on
+    the form. `available(obj, user)` decides whether the button shows.
+    """
+
+    label: str
+    form_class: type[ObjectActionForm]
+    run: Callable[[Any, Actor, dict[str, Any]], Any]
+    available: Callable[[Any, Any], bool]
+
+
+class DecisionHistoryMixin:
+    """Shows an object's decision records, read-only, on its change page."""
+
+    @admin.display(description="Decision history")
+    def decision_history_table(self, obj: models.Model) -> str:
+        if obj.pk is None:
+            return "-"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} &rarr; {}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    r.seq,
+                    r.created_at,
+                    r.actor_label,
+                    r.from_state or "-",
+                    r.to_state or "-",
+                    r.legal_basis,
+                    r.reason,
+                )
+                for r in decision_history(subject=obj)
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>#</th><th>When</th><th>Who</th><th>State</th>"
+            "<th>Legal basis</th><th>Reason</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+
+class TransitionAdminMixin(DecisionHistoryMixin):
+    """Mix into a ModelAdmin; set the field, the services and the service's object argument."""
+
+    transition_field = "status"
+    transition_object_arg: str
+    transition_services: dict[str, Callable[..., Any]]
+    transitions_requiring_reason: set[str] = set()
+    object_actions: dict[str, ObjectAction] = {}
+    change_form_template = "admin/transitions/change_form.html"
+
+    def get_urls(self) -> list[Any]:
+        opts = self.model._meta  # type: ignore[attr-defined]
+        view = self.admin_site.admin_view(self.transition_view)  # type: ignore[attr-defined]
+        action_view = self.admin_site.admin_view(self.object_action_view)  # type: ignore[attr-defined]
+        return [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                view,
+                name=f"{opts.app_label}_{opts.model_name}_transition",
+            ),
+            path(
+                "<path:object_id>/action/<str:name>/",
+                action_view,
+                name=f"{opts.app_label}_{opts.model_name}_action",
+            ),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def available_transitions(self, request: HttpRequest, obj: models.Model) -> list[Any]:
+        actor = Actor.staff(request.user)  # type: ignore[arg-type]
+        found = transitions_available(obj, field=self.transition_field, actor=actor)
+        return [t for t in found if t.name in self.transition_services]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        context = dict(extra_context or {})
+        if obj is not None:
+            opts = self.model._meta  # type: ignore[attr-defined]
+            context["transitions"] = [
+                {
+                    "name": t.name,
+                    "label": t.name.replace("_", " ").capitalize(),
+                    "url": reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_transition",
+                        args=[obj.pk, t.name],
+                    ),
+                }
+                for t in self.available_transitions(request, obj)
+            ] + [
+                {
+                    "name": name,
+                    "label": action.label,
+                    "url": reverse(
+                        f"admin:{opts.app_label}_{opts.model_name}_action", args=[obj.pk, name]
+                    ),
+                }
+                for name, action in self.object_actions.items()
+                if action.available(obj, request.user)
+            ]
+        return super().change_view(request, object_id, form_url, context)  # type: ignore[misc]
+
+    def transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        if obj is None or name not in self.transition_services:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        opts = self.model._meta  # type: ignore[attr-defined]
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        form = TransitionForm(
+            request.POST if request.method == "POST" else None,
+            reason_required=name in self.transitions_requiring_reason,
+        )
+        if request.method == "POST" and form.is_valid():
+            service = self.transition_services[name]
+            try:
+                service(
+                    **{self.transition_object_arg: obj},
+                    actor=Actor.staff(request.user),  # type: ignore[arg-type]
+                    reason=form.cleaned_data["reason"],
+                )
+            except (DomainError, PermissionDenied, ValidationError) as error:
+                self.message_user(request, _error_text(error), messages.ERROR)  # type: ignore[attr-defined]
+            else:
+                label = name.replace("_", " ")
+                self.message_user(request, f"Done: {label} {obj}.", messages.SUCCESS)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": opts,
+            "object": obj,
+            "form": form,
+            "transition": name.replace("_", " "),
+            "change_url": change_url,
+            "title": f"{name.replace('_', ' ').capitalize()}: {obj}",
+        }
+        return TemplateResponse(request, "admin/transitions/confirm.html", context)
+
+    def object_action_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        action = self.object_actions.get(name)
+        if obj is None or action is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        opts = self.model._meta  # type: ignore[attr-defined]
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        if request.method == "POST":
+            form = action.form_class(request.POST, request.FILES, obj=obj)
+            if form.is_valid():
+                try:
+                    result = action.run(obj, Actor.staff(request.user), form.cleaned_data)  # type: ignore[arg-type]
+                except ValidationError as error:
+                    form.add_error(None, error)
+                except (DomainError, PermissionDenied) as error:
+                    self.message_user(request, _error_text(error), messages.ERROR)  # type: ignore[attr-defined]
+                    return HttpResponseRedirect(change_url)
+                else:
+                    # An action may return the text to show (e.g. a key shown only once).
+                    text = result if isinstance(result, str) else f"Done: {action.label.lower()}."
+                    self.message_user(request, text, messages.SUCCESS)  # type: ignore[attr-defined]
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = action.form_class(obj=obj)
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": opts,
+            "object": obj,
+            "form": form,
+            "transition": action.label.lower(),
+            "change_url": change_url,
+            "title": f"{action.label}: {obj}",
+            "multipart": True,
+        }
+        return TemplateResponse(request, "admin/transitions/confirm.html", context)
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "You do not have permission to do that."

@@ -1,0 +1,67 @@
+"""Who acts: a staff user, a platform (through its API key), or a named scheduled job.
+
+Every service takes an `Actor`; the decision record stores it, and transitions check it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from registry.models import Platform
+
+ActorKind = Literal["user", "platform", "job"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    user: AbstractBaseUser | None = None
+    platform: Platform | None = None
+    job: str = ""
+
+    @classmethod
+    def staff(cls, user: AbstractBaseUser) -> Actor:
+        return cls(kind="user", user=user)
+
+    @classmethod
+    def of_platform(cls, platform: Platform) -> Actor:
+        return cls(kind="platform", platform=platform)
+
+    @classmethod
+    def scheduled_job(cls, name: str) -> Actor:
+        return cls(kind="job", job=name)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "user":
+            assert self.user is not None
+            return f"user:{self.user.get_username()}"
+        if self.kind == "platform":
+            assert self.platform is not None
+            return f"platform:{self.platform.pk}"
+        return f"job:{self.job}"
+
+    def has_perm(self, perm: str) -> bool:
+        """Model permissions belong to staff users only; platforms and jobs act by transition."""
+        return self.kind == "user" and self.user is not None and self.user.has_perm(perm)
+
+    def require_perm(self, perm: str) -> None:
+        from compliance.kernel.errors import ActionForbidden
+
+        if not self.has_perm(perm):
+            raise ActionForbidden(f"{self.label} lacks the permission {perm}")
+
+    def require_for_platform(self, platform_id: int, perm: str) -> None:
+        """A platform acts only on what is addressed to it; staff need `perm`."""
+        from compliance.kernel.errors import ActionForbidden
+
+        if self.kind == "platform":
+            assert self.platform is not None
+            if self.platform.pk != platform_id:
+                raise ActionForbidden("This is addressed to another platform.")
+            return
+        self.require_perm(perm)

@@ -1,0 +1,243 @@
+"""The kernel's data: the decision record, official counters, idempotent replies.
+
+Decision records are append-only and hash-chained: rows are never updated or deleted (the
+model refuses it, the admin refuses it, and database triggers, installed by migration 0002,
+refuse it). Each row hashes its own content together with the previous row's hash and carries
+a MAC made with a key outside the database, so an edit made around all of that shows in
+`verify_decisions`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class DecisionRecord(models.Model):
+    class ActorKind(models.TextChoices):
+        USER = "user", "Staff user"
+        PLATFORM = "platform", "Platform"
+        JOB = "job", "Scheduled job"
+
+    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    created_at = models.DateTimeField(editable=False)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    # Indexes cost every append; the sweep writes thousands of records a second, so only the
+    # ones reads need exist (partial where most rows are the sweep's, with no user or platform).
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    actor_platform = models.ForeignKey(
+        "registry.Platform",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    actor_label = models.CharField(max_length=200)
+    # No database-level foreign key: content types are never deleted, and the check would cost
+    # a lookup per appended row (measured: 0.7 s per 100,000 records).
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
+    object_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=64)
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32, blank=True)
+    legal_basis = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    links = models.JSONField(default=list, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    # Not unique: the chain (each record names the previous hash) is what verify checks.
+    hash = models.CharField(max_length=64)
+    # HMAC of seq and hash with a key the database never holds (compliance/decision_keys.py):
+    # a record forged or rewritten by someone with only database access has no valid one.
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "seq"]),
+            models.Index(
+                fields=["actor_user"],
+                name="decision_actor_user",
+                condition=models.Q(actor_user__isnull=False),
+            ),
+            models.Index(
+                fields=["actor_platform"],
+                name="decision_actor_platform",
+                condition=models.Q(actor_platform__isnull=False),
+            ),
+        ]
+        constraints = [
+            # A length check, not a regex: the regex cost 2.4 s per 100,000 appends. It still
+            # catches truncated hashes (the char(N) bulk-insert trap in ../shared/NOTES.md).
+            models.CheckConstraint(
+                condition=models.Q(Exact(Length("hash"), 64), Exact(Length("prev_hash"), 64)),
+                name="decisionrecord_hashes_are_sha256_length",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("decision records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("decision records are append-only")
+
+    def content(self) -> dict[str, Any]:
+        """What the hash covers: everything but the hash itself."""
+        return {
+            "seq": self.seq,
+            "created_at": self.created_at.isoformat(),
+            "actor_kind": self.actor_kind,
+            "actor_user": self.actor_user_id,
+            "actor_platform": self.actor_platform_id,
+            "actor_label": self.actor_label,
+            "content_type": self.content_type_id,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "action": self.action,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "legal_basis": self.legal_basis,
+            "reason": self.reason,
+            "links": self.links,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        return record_hash(self.content())
+
+
+CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
+def record_hash(content: dict[str, Any]) -> str:
+    """SHA-256 of a record's canonical JSON (its content, which includes the previous hash)."""
+    return hashlib.sha256(CANONICAL_JSON.encode(content).encode()).hexdigest()
+
+
+def record_hash_finish(parts: tuple[str, str, str], *, prev_hash: str, seq: int) -> str:
+    """`record_hash` of a record whose canonical JSON, less `prev_hash` and `seq`, is split in
+    `parts` around them: the members sorting before, between and after, none empty (see
+    decisions_append).
+    prev_hash is hex: no escaping needed."""
+    first, middle, last = parts
+    text = f'{{{first},"prev_hash":"{prev_hash}",{middle},"seq":{seq},{last}}}'
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class DecisionCheckpoint(models.Model):
+    """A signed statement that the chain had `seq` records ending in `hash` (append-only).
+
+    Signed with a key kept outside the database, published, and copied to a log file: a chain
+    rewritten afterwards no longer contains the checkpointed record and `verify_decisions`
+    says so, even if the rewrite recomputed every hash.
+    """
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-seq"]
+        get_latest_by = "seq"
+        constraints = [models.UniqueConstraint(fields=["seq"], name="checkpoint_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq} {self.hash[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("checkpoints are append-only")
+
+    def as_published(self) -> dict[str, Any]:
+        """What is published and what outsiders keep: enough to check it on its own."""
+        return {
+            "seq": self.seq,
+            "hash": self.hash,
+            "created_at": self.created_at.isoformat(),
+            "key_id": self.key_id,
+            "signature": self.signature,
+        }
+
+
+class DecisionChainHead(models.Model):
+    """One row: the last appended record. Locking it serializes appends to the chain."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
+
+class Counter(models.Model):
+    """Gap-free yearly numbering for official documents (registrations, orders, blocks). Year 0
+    holds the running counts of letters and fines on SQLite (see compliance/kernel/counters.py)."""
+
+    name = models.CharField(max_length=32)
+    year = models.PositiveSmallIntegerField()
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "year"], name="counter_unique_name_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}/{self.year}: {self.value}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST with an Idempotency-Key, replayed for repeats."""
+
+    platform = models.ForeignKey("registry.Platform", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "key"], name="idempotency_key_per_platform")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id}:{self.key}"

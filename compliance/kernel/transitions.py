@@ -1,0 +1,90 @@
+"""The one way a state changes: lock, check state and actor, transition, save once, record.
+
+Transition methods on models only move the state (django-fsm-2). Permissions are declared on
+them: `permission=` names the staff permission, `custom={"actors": {...}}` lets a platform or a
+scheduled job take that transition too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+from django_fsm import Transition
+
+from compliance.kernel.actors import Actor
+from compliance.kernel.decisions import decision_record_append
+from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _transition_of(obj: models.Model, name: str) -> tuple[Any, Transition | None, str]:
+    method = getattr(obj, name)
+    meta = method._django_fsm
+    state = meta.field.get_state(obj)
+    transition = meta.get_transition(state) if meta.has_transition(state) else None
+    return method, transition, state
+
+
+def actor_may(actor: Actor, obj: models.Model, transition: Transition) -> bool:
+    if actor.kind == "user":
+        assert actor.user is not None
+        return actor.user.is_active and transition.has_perm(obj, actor.user)
+    return actor.kind in transition.custom.get("actors", ())
+
+
+def transitions_available(obj: models.Model, *, field: str, actor: Actor) -> list[Transition]:
+    """Transitions allowed from the current state whose conditions hold and the actor may take."""
+    available = getattr(obj, f"get_available_{field}_transitions")()
+    return [t for t in available if actor_may(actor, obj, t)]
+
+
+def transition_apply(
+    *,
+    obj: M,
+    name: str,
+    actor: Actor,
+    legal_basis: str,
+    reason: str = "",
+    links: Sequence[models.Model] = (),
+    before: Callable[[M], None] | None = None,
+    args: Sequence[Any] = (),
+) -> M:
+    """Run transition `name` on a locked fresh copy of `obj` and return that copy.
+
+    `before(locked)` runs on the locked row before the state moves, for checks and field
+    changes that belong to the same save (e.g. issuing a number).
+    """
+    field_name = getattr(obj, name)._django_fsm.field.name
+    with transaction.atomic():
+        locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        method, transition, state = _transition_of(locked, name)
+        label = type(obj)._meta.verbose_name
+        if transition is None:
+            raise TransitionNotAllowed(
+                f"Cannot {name.replace('_', ' ')} a {label} that is {state}.", current_state=state
+            )
+        if not actor_may(actor, locked, transition):
+            raise ActionForbidden(f"{actor.label} may not {name.replace('_', ' ')} this {label}.")
+        if not method._django_fsm.conditions_met(locked, state):
+            raise TransitionNotAllowed(
+                f"The conditions to {name.replace('_', ' ')} this {label} are not met.",
+                current_state=state,
+            )
+        if before is not None:
+            before(locked)
+        method(*args)
+        locked.save()
+        decision_record_append(
+            actor=actor,
+            subject=locked,
+            action=f"{type(obj)._meta.model_name}.{name}",
+            from_state=state,
+            to_state=getattr(locked, field_name),
+            legal_basis=legal_basis,
+            reason=reason,
+            links=links,
+        )
+    return locked

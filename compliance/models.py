@@ -1,0 +1,43 @@
+"""Every model of the `compliance` app, for Django to find (app label `compliance`).
+
+Each model lives with the part of the engine it belongs to; code imports it from there
+(`compliance.kernel.models`, `compliance.policies.models`, `compliance.delivery.models`,
+`compliance.sanctions.models`), never from here, so imports keep to the layers (README).
+"""
+
+from compliance.delivery.models import Notification, WebhookAttempt, WebhookDelivery
+from compliance.kernel.models import (
+    Counter,
+    DecisionChainHead,
+    DecisionCheckpoint,
+    DecisionRecord,
+    IdempotencyRecord,
+)
+from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion
+from compliance.sanctions.models import (
+    AccessBlock,
+    Fine,
+    NormalizationRequest,
+    RegistrationSanction,
+    SanctionRelease,
+    WarningLetter,
+)
+
+__all__ = [
+    "AccessBlock",
+    "Counter",
+    "DecisionChainHead",
+    "DecisionCheckpoint",
+    "DecisionRecord",
+    "EscalationPolicy",
+    "EscalationPolicyVersion",
+    "Fine",
+    "IdempotencyRecord",
+    "NormalizationRequest",
+    "Notification",
+    "RegistrationSanction",
+    "SanctionRelease",
+    "WarningLetter",
+    "WebhookAttempt",
+    "WebhookDelivery",
+]

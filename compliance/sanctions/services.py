@@ -1,0 +1,697 @@
+"""Sanctions and their decisions: fines, access blocks, registration sanctions, normalization.
+
+Proposals come from the sweep or an officer; approvals come from a supervisor who is not the
+proposer (four-eyes). `sweep_all` is what beat and `manage.py escalate` run.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from compliance.delivery.email import notification_enqueue
+from compliance.delivery.webhooks import webhook_enqueue
+from compliance.kernel.actors import Actor
+from compliance.kernel.counters import counter_next
+from compliance.kernel.decisions import decision_record_append
+from compliance.kernel.errors import (
+    FourEyesViolation,
+    TransitionNotAllowed,
+    require_reason,
+)
+from compliance.kernel.transitions import transition_apply
+from compliance.policies.services import policy_default
+from compliance.sanctions.models import (
+    AccessBlock,
+    BlockStatus,
+    Fine,
+    FineStatus,
+    NormalizationRequest,
+    ProposedBy,
+    RegistrationSanction,
+    SanctionRelease,
+)
+from compliance.sweep.writer import SWEEP, orders_sweep
+from notices.models import CLOCK_STATES, OrderStatus, RemovalOrder
+from registry import services as registry
+from registry.models import Platform, RegistrationStatus
+
+log = logging.getLogger(__name__)
+
+ART_15_FINE = "MR5 Art. 15(10) (administrative fine)"
+ART_15_BLOCK = "MR5 Art. 15(12), 16(13), 18-19 (access block)"
+ART_7 = "MR5 Art. 7 (registration faults)"
+ART_20 = "MR5 Art. 20 (normalization)"
+SETTLED_ORDER_STATES = [OrderStatus.COMPLIED, OrderStatus.CLOSED, OrderStatus.WITHDRAWN]
+SETTLED_FINE_STATES = [FineStatus.PAID, FineStatus.WAIVED, FineStatus.REJECTED]
+
+
+def _proposer(actor: Actor, now: datetime) -> dict[str, Any]:
+    return {
+        "proposed_at": now,
+        "proposed_by": actor.user if actor.kind == "user" else None,
+        "proposed_by_label": actor.label,
+    }
+
+
+def _four_eyes(proposal: ProposedBy, actor: Actor) -> None:
+    """The approver must not be the proposer, by any path (admin, API, command, service)."""
+    if actor.kind == "user" and actor.user is not None and proposal.proposed_by_id == actor.user.pk:
+        raise FourEyesViolation("A proposal must be approved by someone other than its proposer.")
+
+
+def _decided(actor: Actor, reason: str) -> Any:
+    def mark(locked: ProposedBy) -> None:
+        _four_eyes(locked, actor)
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor.user if actor.kind == "user" else None
+        locked.decision_reason = reason
+
+    return mark
+
+
+# Access blocks.
+
+
+def access_block_propose(
+    *, platform: Platform, actor: Actor, reason: str, orders: list[RemovalOrder] | None = None
+) -> AccessBlock:
+    """Propose blocking the whole platform (an unregistered platform may be blocked directly)."""
+    actor.require_perm("compliance.add_accessblock")
+    require_reason(reason)
+    with transaction.atomic():
+        block = _block_open(platform_id=platform.pk, now=timezone.now(), actor=actor, reason=reason)
+        if orders:
+            block.orders.add(*orders)
+    return block
+
+
+def access_block_propose_for_order(
+    *, order_id: int, platform_id: int, now: datetime, actor: Actor, reason: str
+) -> AccessBlock:
+    """The sweep's block rung: join the platform's open block, or propose one."""
+    block = _block_open(platform_id=platform_id, now=now, actor=actor, reason=reason)
+    block.orders.add(order_id)
+    return block
+
+
+def _block_open(*, platform_id: int, now: datetime, actor: Actor, reason: str) -> AccessBlock:
+    platform = Platform.objects.select_for_update().get(pk=platform_id)
+    active = AccessBlock.objects.filter(
+        platform=platform, status__in=[BlockStatus.PROPOSED, BlockStatus.IN_FORCE]
+    ).first()
+    if active is not None:
+        return active
+    number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
+    block = AccessBlock.objects.create(
+        number=number, platform=platform, reason=reason, **_proposer(actor, now)
+    )
+    decision_record_append(
+        actor=actor,
+        subject=block,
+        action="accessblock.propose",
+        to_state=block.status,
+        legal_basis=ART_15_BLOCK,
+        reason=reason,
+        links=[platform],
+    )
+    return block
+
+
+def access_block_approve(*, block: AccessBlock, actor: Actor, reason: str = "") -> AccessBlock:
+    """Put the block in force: the platform's registration goes to `blocked`, ISPs see it."""
+    with transaction.atomic():
+        block = transition_apply(
+            obj=block,
+            name="approve",
+            actor=actor,
+            legal_basis=ART_15_BLOCK,
+            reason=reason,
+            before=_in_force(actor, reason),
+            links=[block.platform],
+        )
+        platform = registry.platform_block(platform=block.platform, actor=actor, block=block)
+        notification_enqueue(
+            event="block.in_force",
+            platform=platform,
+            subject=f"Access block {block.number} in force",
+            body=f"To {platform},\n\nUnder {ART_15_BLOCK}, access to your platform is blocked "
+            f"from {timezone.localtime(block.in_force_at):%d %B %Y %H:%M %Z} ({block.number}). "
+            "Request normalization once every order is complied with and fines are paid.\n",
+        )
+        webhook_enqueue(
+            platform=platform,
+            event="block.in_force",
+            data={"block": block.number, "since": block.in_force_at},
+        )
+    return block
+
+
+def _in_force(actor: Actor, reason: str) -> Any:
+    decide = _decided(actor, reason)
+
+    def mark(locked: AccessBlock) -> None:
+        decide(locked)
+        locked.in_force_at = locked.decided_at
+
+    return mark
+
+
+def access_block_reject(*, block: AccessBlock, actor: Actor, reason: str) -> AccessBlock:
+    require_reason(reason)
+    return transition_apply(
+        obj=block,
+        name="reject",
+        actor=actor,
+        legal_basis=ART_15_BLOCK,
+        reason=reason,
+        before=_decided(actor, reason),
+    )
+
+
+def _block_lift(
+    *, block: AccessBlock, actor: Actor, reason: str, legal_basis: str, cause: ProposedBy
+) -> AccessBlock:
+    """Take the platform off the ISP feed at once. Only for a decision already made by two
+    people: a granted normalization, or an approved release (`cause`)."""
+    require_reason(reason)
+    if cause.decided_by_id is None or cause.status not in ("granted", "approved"):
+        raise FourEyesViolation("A block is lifted only through an approved decision.")
+
+    def lifted(locked: AccessBlock) -> None:
+        locked.lifted_at = timezone.now()
+
+    with transaction.atomic():
+        block = transition_apply(
+            obj=block,
+            name="lift",
+            actor=actor,
+            legal_basis=legal_basis,
+            reason=reason,
+            before=lifted,
+            links=[cause],
+        )
+        platform = Platform.objects.get(pk=block.platform_id)
+        if platform.status == RegistrationStatus.BLOCKED:
+            platform = registry.platform_normalize(platform=platform, actor=actor, block=block)
+        notification_enqueue(
+            event="block.lifted",
+            platform=platform,
+            subject=f"Access block {block.number} lifted",
+            body=f"To {platform},\n\nAccess block {block.number} is lifted: {reason}\n",
+        )
+        webhook_enqueue(
+            platform=platform,
+            event="block.lifted",
+            data={"block": block.number, "lifted_at": block.lifted_at},
+        )
+    return block
+
+
+# Ending a sanction early: a proposal, then a second supervisor's approval.
+
+
+def access_block_lift_propose(*, block: AccessBlock, actor: Actor, reason: str) -> SanctionRelease:
+    """Propose lifting a block in force outside normalization (a court's order, an error)."""
+    return _release_propose(
+        kind=SanctionRelease.Kind.LIFT,
+        sanction=block,
+        active=[BlockStatus.IN_FORCE],
+        actor=actor,
+        reason=reason,
+        legal_basis=ART_20,
+    )
+
+
+def fine_waive_propose(*, fine: Fine, actor: Actor, reason: str) -> SanctionRelease:
+    """Propose waiving an assessed or overdue fine."""
+    return _release_propose(
+        kind=SanctionRelease.Kind.WAIVE,
+        sanction=fine,
+        active=[FineStatus.ASSESSED, FineStatus.OVERDUE],
+        actor=actor,
+        reason=reason,
+        legal_basis=ART_15_FINE,
+    )
+
+
+def _release_propose(
+    *,
+    kind: str,
+    sanction: AccessBlock | Fine,
+    active: list[str],
+    actor: Actor,
+    reason: str,
+    legal_basis: str,
+) -> SanctionRelease:
+    actor.require_perm("compliance.add_sanctionrelease")
+    require_reason(reason)
+    with transaction.atomic():
+        locked = type(sanction)._default_manager.select_for_update().get(pk=sanction.pk)
+        if locked.status not in active:
+            raise TransitionNotAllowed(
+                f"{locked} is {locked.status}; there is nothing to end.",
+                current_state=locked.status,
+            )
+        target = {"block" if kind == SanctionRelease.Kind.LIFT else "fine": locked}
+        if SanctionRelease.objects.filter(status="proposed", **target).exists():
+            raise TransitionNotAllowed(
+                f"Ending {locked} is already proposed and waiting for a decision.",
+                current_state=SanctionRelease.Status.PROPOSED,
+            )
+        release = SanctionRelease.objects.create(
+            kind=kind, reason=reason, **target, **_proposer(actor, timezone.now())
+        )
+        decision_record_append(
+            actor=actor,
+            subject=release,
+            action="sanctionrelease.propose",
+            to_state=release.status,
+            legal_basis=legal_basis,
+            reason=reason,
+            links=[locked],
+        )
+    return release
+
+
+def sanction_release_approve(
+    *, release: SanctionRelease, actor: Actor, reason: str = ""
+) -> SanctionRelease:
+    """A second supervisor agrees: the block is lifted, or the fine waived."""
+    lift = release.kind == SanctionRelease.Kind.LIFT
+    basis = ART_20 if lift else ART_15_FINE
+    with transaction.atomic():
+        release = transition_apply(
+            obj=release,
+            name="approve",
+            actor=actor,
+            legal_basis=basis,
+            reason=reason,
+            before=_decided(actor, reason),
+            links=[release.block or release.fine],
+        )
+        text = reason or release.reason
+        if release.block is not None:
+            _block_lift(
+                block=release.block, actor=actor, reason=text, legal_basis=basis, cause=release
+            )
+        else:
+            assert release.fine is not None
+            _fine_waive(fine=release.fine, actor=actor, reason=release.reason, cause=release)
+    return release
+
+
+def sanction_release_reject(
+    *, release: SanctionRelease, actor: Actor, reason: str
+) -> SanctionRelease:
+    require_reason(reason)
+    return transition_apply(
+        obj=release,
+        name="reject",
+        actor=actor,
+        legal_basis=ART_20 if release.kind == SanctionRelease.Kind.LIFT else ART_15_FINE,
+        reason=reason,
+        before=_decided(actor, reason),
+    )
+
+
+# Fines.
+
+
+def fine_approve(*, fine: Fine, actor: Actor, reason: str = "") -> Fine:
+    """Where the policy asks for it, a supervisor confirms the fine the sweep proposed."""
+    return transition_apply(
+        obj=fine, name="approve", actor=actor, legal_basis=ART_15_FINE, reason=reason
+    )
+
+
+def fine_reject(*, fine: Fine, actor: Actor, reason: str) -> Fine:
+    require_reason(reason)
+    return transition_apply(
+        obj=fine, name="reject", actor=actor, legal_basis=ART_15_FINE, reason=reason
+    )
+
+
+def fine_declare_payment(*, fine: Fine, actor: Actor, payment_reference: str) -> Fine:
+    """The platform says it paid; an officer confirms against the treasury's records."""
+    actor.require_for_platform(fine.platform_id, "compliance.confirm_payment")
+    if not payment_reference.strip():
+        raise ValidationError({"payment_reference": "Give the payment reference."})
+    with transaction.atomic():
+        locked = Fine.objects.select_for_update().get(pk=fine.pk)
+        if locked.status not in (FineStatus.ASSESSED, FineStatus.OVERDUE):
+            raise TransitionNotAllowed(
+                f"Fine {locked} is {locked.status}; it takes no payment.",
+                current_state=locked.status,
+            )
+        locked.payment_reference = payment_reference.strip()
+        locked.payment_declared_at = timezone.now()
+        locked.save(update_fields=["payment_reference", "payment_declared_at"])
+        decision_record_append(
+            actor=actor,
+            subject=locked,
+            action="fine.declare_payment",
+            from_state=locked.status,
+            to_state=locked.status,
+            legal_basis=ART_15_FINE,
+            reason=f"Payment reference {locked.payment_reference}.",
+        )
+    return locked
+
+
+def fine_confirm_payment(*, fine: Fine, actor: Actor, payment_reference: str = "") -> Fine:
+    def paid(locked: Fine) -> None:
+        reference = payment_reference.strip() or locked.payment_reference
+        if not reference:
+            raise ValidationError({"payment_reference": "Give the payment reference."})
+        locked.payment_reference = reference
+        locked.paid_at = timezone.now()
+
+    return transition_apply(
+        obj=fine,
+        name="confirm_payment",
+        actor=actor,
+        legal_basis=ART_15_FINE,
+        reason=f"Payment {payment_reference}".strip(),
+        before=paid,
+    )
+
+
+def _fine_waive(*, fine: Fine, actor: Actor, reason: str, cause: SanctionRelease) -> Fine:
+    """Only for an approved release: one person alone never waives a fine."""
+    if cause.decided_by_id is None or cause.status != SanctionRelease.Status.APPROVED:
+        raise FourEyesViolation("A fine is waived only through an approved proposal.")
+
+    def waived(locked: Fine) -> None:
+        locked.waived_reason = reason
+
+    return transition_apply(
+        obj=fine,
+        name="waive",
+        actor=actor,
+        legal_basis=ART_15_FINE,
+        reason=reason,
+        before=waived,
+        links=[cause],
+    )
+
+
+def fines_lapse(*, now: datetime) -> int:
+    """Fines unpaid at the end of their period go overdue, and their order escalates as for
+    content left up: a running order is due at once; a complied one gets a block proposal."""
+    count = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Fine.objects.select_for_update(skip_locked=True)
+                .filter(status=FineStatus.ASSESSED, due_at__lte=now)
+                .order_by("due_at")[:500]
+            )
+            for fine in due:
+                transition_apply(
+                    obj=fine,
+                    name="lapse",
+                    actor=SWEEP,
+                    legal_basis=ART_15_FINE,
+                    reason="Payment period ended unpaid.",
+                )
+                order = RemovalOrder.objects.select_for_update().get(pk=fine.order_id)
+                if order.status in CLOCK_STATES and order.clock_paused_at is None:
+                    RemovalOrder.objects.filter(pk=order.pk).update(due_at=now, updated_at=now)
+                elif order.status == OrderStatus.COMPLIED:
+                    access_block_propose_for_order(
+                        order_id=order.pk,
+                        platform_id=order.platform_id,
+                        now=now,
+                        actor=SWEEP,
+                        reason=f"Fine {fine.number} unpaid after its payment period.",
+                    )
+            count += len(due)
+        if not due:
+            return count
+
+
+# Registration faults (MR5 Art. 7).
+
+
+def registration_faults_sweep(*, now: datetime) -> int:
+    """Platforms whose fault period lapsed: warn, or propose suspension, revocation or a block."""
+    count = 0
+    with transaction.atomic():
+        for platform in (
+            Platform.objects.select_for_update(skip_locked=True)
+            .filter(fault_due_at__lte=now)
+            .order_by("fault_due_at")[:500]
+        ):
+            status = platform.status
+            if status == RegistrationStatus.UPDATE_REQUIRED:
+                registry.platform_warn(
+                    platform=platform,
+                    actor=SWEEP,
+                    reason="Registration data not corrected in time.",
+                )
+            elif status in (RegistrationStatus.WARNED, RegistrationStatus.SUSPENDED):
+                kind = (
+                    RegistrationSanction.Kind.SUSPEND
+                    if status == RegistrationStatus.WARNED
+                    else RegistrationSanction.Kind.REVOKE
+                )
+                registration_sanction_propose(
+                    platform=platform,
+                    actor=SWEEP,
+                    kind=kind,
+                    reason="The period after the last step lapsed.",
+                )
+            elif status == RegistrationStatus.UNREGISTERED:
+                _block_open(
+                    platform_id=platform.pk,
+                    now=now,
+                    actor=SWEEP,
+                    reason="Operating without registration after notice.",
+                )
+                Platform.objects.filter(pk=platform.pk).update(fault_due_at=None)
+            else:
+                Platform.objects.filter(pk=platform.pk).update(fault_due_at=None)
+            count += 1
+    return count
+
+
+def registration_sanction_propose(
+    *, platform: Platform, actor: Actor, kind: str, reason: str
+) -> RegistrationSanction:
+    if actor.kind != "job":
+        actor.require_perm("compliance.add_registrationsanction")
+    with transaction.atomic():
+        sanction = RegistrationSanction.objects.create(
+            platform=platform, kind=kind, reason=reason, **_proposer(actor, timezone.now())
+        )
+        Platform.objects.filter(pk=platform.pk).update(fault_due_at=None)
+        decision_record_append(
+            actor=actor,
+            subject=sanction,
+            action="registrationsanction.propose",
+            to_state=sanction.status,
+            legal_basis=ART_7,
+            reason=reason,
+            links=[platform],
+        )
+    return sanction
+
+
+def registration_sanction_approve(
+    *, sanction: RegistrationSanction, actor: Actor, reason: str = ""
+) -> RegistrationSanction:
+    with transaction.atomic():
+        sanction = transition_apply(
+            obj=sanction,
+            name="approve",
+            actor=actor,
+            legal_basis=ART_7,
+            reason=reason,
+            before=_decided(actor, reason),
+        )
+        service = (
+            registry.platform_suspend
+            if sanction.kind == RegistrationSanction.Kind.SUSPEND
+            else registry.platform_revoke
+        )
+        service(platform=sanction.platform, actor=actor, sanction=sanction)
+    return sanction
+
+
+def registration_sanction_reject(
+    *, sanction: RegistrationSanction, actor: Actor, reason: str
+) -> RegistrationSanction:
+    require_reason(reason)
+    return transition_apply(
+        obj=sanction,
+        name="reject",
+        actor=actor,
+        legal_basis=ART_7,
+        reason=reason,
+        before=_decided(actor, reason),
+    )
+
+
+# Normalization (MR5 Art. 20).
+
+
+def normalization_request(
+    *, platform: Platform, actor: Actor, statement: str
+) -> NormalizationRequest:
+    """A blocked platform (or an officer for it) asks for access to be restored."""
+    actor.require_for_platform(platform.pk, "compliance.add_normalizationrequest")
+    if not statement.strip():
+        raise ValidationError({"statement": "Say what was done to comply."})
+    with transaction.atomic():
+        block = (
+            AccessBlock.objects.select_for_update()
+            .filter(platform=platform, status=BlockStatus.IN_FORCE)
+            .first()
+        )
+        if block is None:
+            raise TransitionNotAllowed(
+                f"{platform} has no block in force.", current_state=platform.status
+            )
+        if block.normalizations.filter(status=NormalizationRequest.Status.REQUESTED).exists():
+            raise TransitionNotAllowed(
+                "A normalization request is already waiting for a decision.",
+                current_state=NormalizationRequest.Status.REQUESTED,
+            )
+        now = timezone.now()
+        hours = (platform.escalation_policy or policy_default()).normalization_decision_hours
+        request = NormalizationRequest.objects.create(
+            platform=platform,
+            block=block,
+            statement=statement,
+            decide_by=now + timedelta(hours=hours),
+            **_proposer(actor, now),
+        )
+        decision_record_append(
+            actor=actor,
+            subject=request,
+            action="normalizationrequest.file",
+            to_state=request.status,
+            legal_basis=ART_20,
+            reason=statement,
+            links=[block],
+        )
+    return request
+
+
+def normalization_blockers(*, block: AccessBlock) -> list[str]:
+    """Why access cannot be restored yet: orders not complied, fines not paid or waived."""
+    problems = [
+        f"Order {o.reference} is {o.status}."
+        for o in block.orders.exclude(status__in=SETTLED_ORDER_STATES)
+    ]
+    problems += [
+        f"Fine {f.number} is {f.status}."
+        for f in Fine.objects.filter(order__in=block.orders.all()).exclude(
+            status__in=SETTLED_FINE_STATES
+        )
+    ]
+    return problems
+
+
+def normalization_grant(
+    *, request: NormalizationRequest, actor: Actor, reason: str = ""
+) -> NormalizationRequest:
+    """Restore access: only when every order behind the block complied and its fines are settled."""
+
+    def check(locked: NormalizationRequest) -> None:
+        _decided(actor, reason)(locked)
+        problems = normalization_blockers(block=locked.block)
+        if problems:
+            raise ValidationError(["Normalization cannot be granted yet.", *problems])
+
+    with transaction.atomic():
+        request = transition_apply(
+            obj=request,
+            name="grant",
+            actor=actor,
+            legal_basis=ART_20,
+            reason=reason,
+            before=check,
+            links=[request.block],
+        )
+        _block_lift(
+            block=request.block,
+            actor=actor,
+            reason=reason or f"Normalization granted ({request.pk}).",
+            legal_basis=ART_20,
+            cause=request,
+        )
+    return request
+
+
+def normalization_refuse(
+    *, request: NormalizationRequest, actor: Actor, reason: str
+) -> NormalizationRequest:
+    require_reason(reason)
+    return transition_apply(
+        obj=request,
+        name="refuse",
+        actor=actor,
+        legal_basis=ART_20,
+        reason=reason,
+        before=_decided(actor, reason),
+    )
+
+
+def normalizations_flag_late(*, now: datetime) -> int:
+    """Requests past their 2 x 24 h decision time are flagged for the supervisors."""
+    with transaction.atomic():
+        late = list(
+            NormalizationRequest.objects.select_for_update(skip_locked=True).filter(
+                status=NormalizationRequest.Status.REQUESTED,
+                decide_by__lte=now,
+                flagged_late_at__isnull=True,
+            )
+        )
+        for request in late:
+            NormalizationRequest.objects.filter(pk=request.pk).update(flagged_late_at=now)
+            decision_record_append(
+                actor=SWEEP,
+                subject=request,
+                action="normalizationrequest.flag_late",
+                from_state=request.status,
+                to_state=request.status,
+                legal_basis=ART_20,
+                reason="Not decided within 2 x 24 hours of the request.",
+            )
+    return len(late)
+
+
+@dataclass
+class SweepSummary:
+    fines_overdue: int = 0
+    orders_escalated: int = 0
+    orders_failed: int = 0
+    registration_faults: int = 0
+    normalizations_flagged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def sweep_all(*, now: datetime | None = None, batch_size: int = 2000) -> SweepSummary:
+    """One run of everything that deadlines drive. Overdue fines first, so their orders
+    escalate in this same run."""
+    now = now or timezone.now()
+    summary = SweepSummary(fines_overdue=fines_lapse(now=now))
+    report = orders_sweep(now=now, batch_size=batch_size)
+    summary.orders_escalated, summary.orders_failed = report.escalated, report.failed
+    summary.registration_faults = registration_faults_sweep(now=now)
+    summary.normalizations_flagged = normalizations_flag_late(now=now)
+    if report.escalated:
+        from compliance.delivery.email import deliver_soon
+
+        deliver_soon()
+    return summary

@@ -1,0 +1,114 @@
+"""Portal endpoints for the platform's own record: read it, declare changes, set the webhook."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.auth import actor_of, platform_of
+from portal.idempotency import idempotent
+from portal.serializers import PROBLEMS, StrictSerializer, Text, Url
+from registry import services
+from registry.models import Platform, RegistrationStatus
+
+
+class ContactOut(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    email = serializers.EmailField()
+    phone = serializers.CharField()
+
+
+class PlatformOut(serializers.ModelSerializer):
+    domains = serializers.SlugRelatedField(many=True, read_only=True, slug_field="domain")
+    contacts = ContactOut(many=True, read_only=True)
+    status = serializers.ChoiceField(choices=RegistrationStatus.choices)
+
+    class Meta:
+        model = Platform
+        fields = [
+            "name",
+            "legal_name",
+            "sector",
+            "business_model",
+            "is_ugc",
+            "is_foreign",
+            "country",
+            "leadership",
+            "incorporation_number",
+            "incorporation_date",
+            "user_count",
+            "personal_data_processed",
+            "data_location",
+            "status",
+            "registration_number",
+            "registered_at",
+            "times_blocked",
+            "domains",
+            "contacts",
+        ]
+
+
+class PlatformRecord(APIView):
+    @extend_schema(operation_id="platform_retrieve", responses={200: PlatformOut, **PROBLEMS})
+    def get(self, request: Request) -> Response:
+        platform = Platform.objects.prefetch_related("domains", "contacts").get(
+            pk=platform_of(request).pk
+        )
+        return Response(PlatformOut(platform).data)
+
+
+class ChangeIn(StrictSerializer):
+    description = Text(
+        max_length=5000, help_text="What changed in the registration data (MR5 Art. 5)."
+    )
+
+
+class DeclareChange(APIView):
+    @extend_schema(
+        operation_id="platform_changes_create",
+        request=ChangeIn,
+        responses={200: PlatformOut, **PROBLEMS},
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = ChangeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        platform = services.platform_require_update(
+            platform=platform_of(request),
+            actor=actor_of(request),
+            reason=data.validated_data["description"],
+        )
+        return Response(PlatformOut(platform).data)
+
+
+class WebhookIn(StrictSerializer):
+    url = Url(max_length=500)
+
+
+class Webhook(APIView):
+    @extend_schema(
+        operation_id="webhook_update",
+        request=WebhookIn,
+        responses={
+            200: inline_serializer(
+                "WebhookOut",
+                {
+                    "url": serializers.URLField(),
+                    "secret": serializers.CharField(help_text="whsec_...: shown once; store it."),
+                },
+            ),
+            **PROBLEMS,
+        },
+        description="Set where events are sent; every call rotates the signing secret.",
+    )
+    def put(self, request: Request) -> Response:
+        data = WebhookIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint, secret = services.webhook_endpoint_set(
+            platform=platform_of(request), actor=actor_of(request), url=data.validated_data["url"]
+        )
+        return Response({"url": endpoint.url, "secret": secret})

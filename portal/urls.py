@@ -1,0 +1,59 @@
+from django.urls import path, register_converter
+
+from portal import blocklist, orders
+from portal import platform as registry
+from portal import sanctions as portal
+
+
+class IdConverter:
+    """A database id: up to 18 digits, so no path can name a number the database cannot hold."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+class ReferenceConverter:
+    """An order reference as issued (RO-2026-000123): letters, digits and dashes, at most the
+    column's 32 characters. Anything else matches no route and is a 404 before a query."""
+
+    regex = "[A-Za-z0-9-]{1,32}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(IdConverter, "id")
+register_converter(ReferenceConverter, "reference")
+
+ORDER = "orders/<reference:reference>/"
+
+urlpatterns = [
+    path("platform/", registry.PlatformRecord.as_view(), name="platform"),
+    path("platform/changes/", registry.DeclareChange.as_view(), name="platform-changes"),
+    path("webhook/", registry.Webhook.as_view(), name="webhook"),
+    path("orders/", orders.OrderList.as_view(), name="orders"),
+    path(ORDER, orders.OrderDetail.as_view(), name="order"),
+    path(f"{ORDER}acknowledge/", orders.Acknowledge.as_view(), name="acknowledge"),
+    path(f"{ORDER}items/report/", orders.ReportItems.as_view(), name="report-many"),
+    path(f"{ORDER}items/<id:item_id>/report/", orders.ReportItem.as_view(), name="report"),
+    path(f"{ORDER}items/<id:item_id>/evidence/", orders.ItemEvidence.as_view(), name="evidence"),
+    path(f"{ORDER}objections/", orders.FileObjection.as_view(), name="objections"),
+    path("fines/", portal.FineList.as_view(), name="fines"),
+    path("fines/<id:fine_id>/payment/", portal.FinePayment.as_view(), name="fine-payment"),
+    path(
+        "normalization-requests/",
+        portal.NormalizationRequestCreate.as_view(),
+        name="normalization-requests",
+    ),
+    path("checkpoint/", portal.DecisionCheckpoint.as_view(), name="checkpoint"),
+    path("blocklist/", blocklist.blocklist_json, name="blocklist"),
+    path("blocklist.txt", blocklist.blocklist_text, name="blocklist-text"),
+]
