@@ -148,7 +148,7 @@ def _worker(batch_size: int, start: multiprocessing.Event, results: multiprocess
     start.wait()
     from django.utils import timezone
 
-    from compliance.sweep.writer import orders_sweep
+    from compliance.sweep.claim import orders_sweep
 
     results.put(orders_sweep(now=timezone.now(), batch_size=batch_size).escalated)
 
@@ -228,7 +228,7 @@ def noop_sweep() -> tuple[float, str]:
     from django.db import transaction
     from django.utils import timezone
 
-    from compliance.sweep.writer import orders_due, orders_sweep
+    from compliance.sweep.claim import orders_due, orders_sweep
 
     now = timezone.now()
     timings = []

@@ -7,7 +7,9 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Enforcement"
 
     def ready(self) -> None:
-        from compliance import checks  # noqa: F401  (registers the deployment checks)
+        # Registered here so every process knows the tasks by name: services wake them by
+        # name after commit, without importing them.
+        from compliance import checks, tasks  # noqa: F401
         from compliance.kernel.roles import roles_sync
 
         post_migrate.connect(roles_sync, sender=self, dispatch_uid="compliance.roles_sync")

@@ -5,7 +5,7 @@ from celery import shared_task
 from compliance.delivery.email import notifications_deliver
 from compliance.delivery.webhooks import webhooks_deliver
 from compliance.kernel.decisions import decision_checkpoint_write
-from compliance.sanctions.services import sweep_all
+from compliance.sweep.jobs import sweep_all
 
 
 @shared_task(name="compliance.sweep.writer")

@@ -152,7 +152,7 @@ DECISION_CHECKPOINT_LOG = os.environ.get(
     "DECISION_CHECKPOINT_LOG", str(VAR_DIR / "checkpoints.jsonl")
 )
 
-# Webhooks (compliance/delivery/destinations.py, compliance/delivery/webhooks.py): public addresses only.
+# Webhooks (compliance/delivery/): public addresses only.
 WEBHOOK_ALLOWED_PORTS = [int(p) for p in envlist("WEBHOOK_ALLOWED_PORTS", "443,8443")]
 # Networks reachable although not public: a test receiver's; empty in production.
 WEBHOOK_ALLOWED_NETWORKS = envlist("WEBHOOK_ALLOWED_NETWORKS", "")

@@ -19,11 +19,13 @@ from django.utils import timezone
 from compliance.delivery import letters
 from compliance.delivery.email import notification_enqueue
 from compliance.delivery.webhooks import webhook_enqueue
+from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.counters import counter_next
 from compliance.kernel.decisions import Decision, decision_record_append, decisions_append
 from compliance.kernel.errors import TransitionNotAllowed, require_reason
 from compliance.kernel.transitions import transition_apply
+from compliance.policies import citations
 from compliance.policies.models import EscalationPolicyVersion
 from compliance.policies.services import policy_current_version, policy_default
 from notices import filetypes
@@ -44,9 +46,6 @@ from notices.models import (
 )
 from registry.models import Platform
 
-ART_14 = "MR5 Art. 14 (requests for termination of access)"
-ART_15 = "MR5 Art. 15-16 (removal within the deadline)"
-ART_15_OBJECTION = "MR5 Art. 15 (platform objection)"
 CHANGE = "notices.change_removalorder"
 ISSUE = "notices.issue_order"
 
@@ -112,9 +111,9 @@ def order_create(
         decision_record_append(
             actor=actor,
             subject=order,
-            action="removalorder.create",
+            action=Action.ORDER_CREATE,
             to_state=order.status,
-            legal_basis=ART_14,
+            legal_basis=citations.TAKEDOWN_REQUEST,
             reason=f"Requested by {agency}.",
             links=[platform],
         )
@@ -144,10 +143,10 @@ def order_items_add(
         decision_record_append(
             actor=actor,
             subject=order,
-            action="removalorder.items_add",
+            action=Action.ORDER_ITEMS_ADD,
             from_state=order.status,
             to_state=order.status,
-            legal_basis=ART_14,
+            legal_basis=citations.TAKEDOWN_REQUEST,
             reason=f"Added {len(created)} item(s).",
         )
     return created
@@ -263,10 +262,10 @@ def order_item_remove(*, item: OrderItem, actor: Actor) -> None:
         decision_record_append(
             actor=actor,
             subject=order,
-            action="removalorder.item_remove",
+            action=Action.ORDER_ITEM_REMOVE,
             from_state=order.status,
             to_state=order.status,
-            legal_basis=ART_14,
+            legal_basis=citations.TAKEDOWN_REQUEST,
             reason=f"Removed item {item.url}.",
         )
 
@@ -303,7 +302,7 @@ def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> Remov
             obj=order,
             name="issue",
             actor=actor,
-            legal_basis=order.legal_basis or ART_14,
+            legal_basis=order.legal_basis or citations.TAKEDOWN_REQUEST,
             reason=reason,
             before=start_clock,
             links=[order.platform],
@@ -331,7 +330,7 @@ def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> Remov
 def order_acknowledge(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
     actor.require_for_platform(order.platform_id, ISSUE)
     return transition_apply(
-        obj=order, name="acknowledge", actor=actor, legal_basis=ART_15, reason=reason
+        obj=order, name="acknowledge", actor=actor, legal_basis=citations.REMOVAL, reason=reason
     )
 
 
@@ -389,10 +388,10 @@ def order_items_report(
                 Decision(
                     actor=actor,
                     subject=item,
-                    action="orderitem.report",
+                    action=Action.ITEM_REPORT,
                     from_state=previous,
                     to_state=item.status,
-                    legal_basis=ART_15,
+                    legal_basis=citations.REMOVAL,
                     reason=report.note,
                     links=[order],
                 )
@@ -416,14 +415,16 @@ def _settle_if_done(*, order: RemovalOrder, actor: Actor, when: datetime) -> Rem
         obj=order,
         name="comply",
         actor=actor,
-        legal_basis=ART_15,
+        legal_basis=citations.REMOVAL,
         reason="Every item reported actioned.",
     )
 
 
 def order_close(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
     """An officer verified the content is down: the order is closed."""
-    return transition_apply(obj=order, name="close", actor=actor, legal_basis=ART_15, reason=reason)
+    return transition_apply(
+        obj=order, name="close", actor=actor, legal_basis=citations.REMOVAL, reason=reason
+    )
 
 
 def order_reopen(
@@ -446,7 +447,12 @@ def order_reopen(
         reported.update(status=ItemStatus.PENDING, reported_at=None, actioned_at=None)
 
     return transition_apply(
-        obj=order, name="reopen", actor=actor, legal_basis=ART_15, reason=reason, before=items_back
+        obj=order,
+        name="reopen",
+        actor=actor,
+        legal_basis=citations.REMOVAL,
+        reason=reason,
+        before=items_back,
     )
 
 
@@ -461,7 +467,7 @@ def order_withdraw(*, order: RemovalOrder, actor: Actor, reason: str) -> Removal
         obj=order,
         name="withdraw",
         actor=actor,
-        legal_basis=ART_14,
+        legal_basis=citations.TAKEDOWN_REQUEST,
         reason=reason,
         before=stop_clock,
     )
@@ -487,10 +493,10 @@ def order_clock_pause(*, order: RemovalOrder, actor: Actor, reason: str) -> Remo
         decision_record_append(
             actor=actor,
             subject=order,
-            action="removalorder.clock_pause",
+            action=Action.ORDER_CLOCK_PAUSE,
             from_state=order.status,
             to_state=order.status,
-            legal_basis=ART_15,
+            legal_basis=citations.REMOVAL,
             reason=reason,
         )
     return order
@@ -509,10 +515,10 @@ def order_clock_resume(*, order: RemovalOrder, actor: Actor, reason: str = "") -
         decision_record_append(
             actor=actor,
             subject=order,
-            action="removalorder.clock_resume",
+            action=Action.ORDER_CLOCK_RESUME,
             from_state=order.status,
             to_state=order.status,
-            legal_basis=ART_15,
+            legal_basis=citations.REMOVAL,
             reason=reason or f"Clock paused for {paused}; now due {order.due_at.isoformat()}.",
         )
     return order
@@ -560,9 +566,9 @@ def objection_file(
         decision_record_append(
             actor=actor,
             subject=objection,
-            action="objection.file",
+            action=Action.OBJECTION_FILE,
             to_state=objection.status,
-            legal_basis=ART_15_OBJECTION,
+            legal_basis=citations.OBJECTION,
             reason=reason,
             links=[order, *disputable],
         )
@@ -592,7 +598,7 @@ def objection_uphold(
             obj=objection,
             name="uphold",
             actor=actor,
-            legal_basis=ART_15_OBJECTION,
+            legal_basis=citations.OBJECTION,
             reason=reason,
             before=_decided_now(reason),
             links=[objection.order],
@@ -616,7 +622,7 @@ def objection_reject(*, objection: Objection, actor: Actor, reason: str) -> Obje
             obj=objection,
             name="reject",
             actor=actor,
-            legal_basis=ART_15_OBJECTION,
+            legal_basis=citations.OBJECTION,
             reason=reason,
             before=_decided_now(reason),
             links=[objection.order],
@@ -691,8 +697,8 @@ def evidence_add(
         decision_record_append(
             actor=actor,
             subject=evidence,
-            action="evidence.add",
-            legal_basis=ART_15,
+            action=Action.EVIDENCE_ADD,
+            legal_basis=citations.REMOVAL,
             reason=f"SHA-256 {evidence.sha256}, {size} bytes, {kind[0]}.",
             links=[order, *([item] if item else [])],
         )

@@ -79,7 +79,7 @@ class NormalizationRequestCreate(APIView):
     def post(self, request: Request) -> Response:
         data = NormalizationIn(data=request.data)
         data.is_valid(raise_exception=True)
-        created = sanctions.normalization_request(
+        created = sanctions.normalization_request_file(
             platform=platform_of(request),
             actor=actor_of(request),
             statement=data.validated_data["statement"],

@@ -1,7 +1,7 @@
 """What the generated OpenAPI schema says beyond what drf-spectacular infers.
 
 - Request bodies refuse unknown members (`additionalProperties: false`), as StrictSerializer
-  does, their strings may not hold NUL (the database cannot store it; DRF refuses it), and
+  does, their strings (and those of parameters) may not hold NUL (the database cannot store it; DRF refuses it), and
   an uploaded file is not empty.
 - Links between operations (an order listed -> read, acknowledged, reported, objected to; a
   fine listed -> paid), so clients and stateful test generators can follow real objects.
@@ -62,6 +62,9 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
         for operation in path.values()
         if isinstance(operation, dict) and "operationId" in operation
     }
+    for operation in operations.values():
+        for parameter in operation.get("parameters", []):
+            _strings_without_nul({"properties": {"p": parameter.get("schema", {})}})
     for source, links in LINKS.items():
         response = operations[source]["responses"]["200"]
         response["links"] = {

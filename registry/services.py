@@ -15,11 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from compliance.delivery.destinations import destination_check
+from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.counters import counter_next
 from compliance.kernel.decisions import decision_record_append
 from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed, require_reason
 from compliance.kernel.transitions import transition_apply
+from compliance.policies import citations
 from compliance.policies.services import policy_default
 from compliance.sanctions.models import AccessBlock, RegistrationSanction
 from registry.hostnames import hostname_normalize
@@ -32,12 +34,6 @@ from registry.models import (
     RegistrationStatus,
     WebhookEndpoint,
 )
-
-ART_3 = "MR5 Art. 2-4 (registration)"
-ART_5 = "MR5 Art. 5 (changes to registration data)"
-ART_7 = "MR5 Art. 7 (registration faults)"
-ART_7_BLOCK = "MR5 Art. 7(2)(c) and Art. 15(12) (access block)"
-ART_20 = "MR5 Art. 20 (normalization)"
 
 RECORD_FIELDS = [
     "name",
@@ -82,9 +78,9 @@ def platform_create(
         decision_record_append(
             actor=actor,
             subject=platform,
-            action="platform.create",
+            action=Action.PLATFORM_CREATE,
             to_state=platform.status,
-            legal_basis=ART_3,
+            legal_basis=citations.REGISTRATION,
             reason="Entered in the registry.",
         )
     return platform
@@ -116,10 +112,10 @@ def platform_record_edit(*, platform: Platform, actor: Actor, summary: str) -> N
     decision_record_append(
         actor=actor,
         subject=platform,
-        action="platform.edit",
+        action=Action.PLATFORM_EDIT,
         from_state=platform.status,
         to_state=platform.status,
-        legal_basis=ART_5,
+        legal_basis=citations.REGISTRATION_CHANGE,
         reason=summary,
     )
 
@@ -180,10 +176,10 @@ def platform_notify_unregistered(*, platform: Platform, actor: Actor, reason: st
         decision_record_append(
             actor=actor,
             subject=locked,
-            action="platform.notify_unregistered",
+            action=Action.PLATFORM_NOTIFY_UNREGISTERED,
             from_state=locked.status,
             to_state=locked.status,
-            legal_basis=ART_7,
+            legal_basis=citations.REGISTRATION_FAULTS,
             reason=f"{reason} Register by {timezone.localtime(locked.fault_due_at):%d %B %Y}.",
         )
     return locked
@@ -191,7 +187,11 @@ def platform_notify_unregistered(*, platform: Platform, actor: Actor, reason: st
 
 def platform_file_application(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
     return transition_apply(
-        obj=platform, name="file_application", actor=actor, legal_basis=ART_3, reason=reason
+        obj=platform,
+        name="file_application",
+        actor=actor,
+        legal_basis=citations.REGISTRATION,
+        reason=reason,
     )
 
 
@@ -210,7 +210,7 @@ def platform_approve(*, platform: Platform, actor: Actor, reason: str = "") -> P
         obj=platform,
         name="approve",
         actor=actor,
-        legal_basis=ART_3,
+        legal_basis=citations.REGISTRATION,
         reason=reason,
         before=_issue_registration_number,
     )
@@ -219,7 +219,7 @@ def platform_approve(*, platform: Platform, actor: Actor, reason: str = "") -> P
 def platform_reject(*, platform: Platform, actor: Actor, reason: str) -> Platform:
     require_reason(reason)
     return transition_apply(
-        obj=platform, name="reject", actor=actor, legal_basis=ART_3, reason=reason
+        obj=platform, name="reject", actor=actor, legal_basis=citations.REGISTRATION, reason=reason
     )
 
 
@@ -230,7 +230,7 @@ def platform_require_update(*, platform: Platform, actor: Actor, reason: str) ->
         name="require_update",
         actor=actor,
         before=_fault_clock("registration_update_days"),
-        legal_basis=ART_5,
+        legal_basis=citations.REGISTRATION_CHANGE,
         reason=reason,
     )
 
@@ -241,7 +241,7 @@ def platform_accept_update(*, platform: Platform, actor: Actor, reason: str = ""
         name="accept_update",
         actor=actor,
         before=_fault_clock(None),
-        legal_basis=ART_7,
+        legal_basis=citations.REGISTRATION_FAULTS,
         reason=reason,
     )
 
@@ -253,14 +253,14 @@ def platform_warn(*, platform: Platform, actor: Actor, reason: str) -> Platform:
         name="warn",
         actor=actor,
         before=_fault_clock("registration_warning_days"),
-        legal_basis=ART_7,
+        legal_basis=citations.REGISTRATION_FAULTS,
         reason=reason,
     )
 
 
 # Sanctions on the registration take effect only through a proposal that someone other than
-# the proposer approved (compliance.sanctions.services); these refuse to run without one, so four-eyes
-# cannot be bypassed by calling them directly.
+# the proposer approved (compliance.sanctions.services); these refuse to run without one, so
+# four-eyes cannot be bypassed by calling them directly.
 
 
 def _require_decided(proposal: Any, *, status: str, platform: Platform, what: str) -> None:
@@ -279,7 +279,7 @@ def platform_suspend(
         name="suspend",
         actor=actor,
         before=_fault_clock("suspension_days"),
-        legal_basis=ART_7,
+        legal_basis=citations.REGISTRATION_FAULTS,
         reason=sanction.reason,
         links=[sanction],
     )
@@ -296,7 +296,7 @@ def platform_revoke(
         name="revoke",
         actor=actor,
         before=_fault_clock(None),
-        legal_basis=ART_7,
+        legal_basis=citations.REGISTRATION_FAULTS,
         reason=sanction.reason,
         links=[sanction],
     )
@@ -309,7 +309,7 @@ def platform_block(*, platform: Platform, actor: Actor, block: AccessBlock) -> P
         name="block",
         actor=actor,
         before=_fault_clock(None),
-        legal_basis=ART_7_BLOCK,
+        legal_basis=citations.REGISTRATION_BLOCK,
         reason=f"Access block {block.number} in force.",
         links=[block],
     )
@@ -322,7 +322,7 @@ def platform_normalize(*, platform: Platform, actor: Actor, block: AccessBlock) 
         name="normalize",
         actor=actor,
         before=_fault_clock(None),
-        legal_basis=ART_20,
+        legal_basis=citations.NORMALIZATION,
         reason=f"Access block {block.number} lifted.",
         links=[block],
     )
@@ -398,10 +398,10 @@ def webhook_endpoint_set(
         decision_record_append(
             actor=actor,
             subject=platform,
-            action="platform.webhook_set",
+            action=Action.PLATFORM_WEBHOOK_SET,
             from_state=platform.status,
             to_state=platform.status,
-            legal_basis=ART_5,
+            legal_basis=citations.REGISTRATION_CHANGE,
             reason=f"Webhook URL set to {url}; signing secret rotated.",
         )
     return endpoint, secret

@@ -14,7 +14,8 @@ from django.db import connection
 
 from compliance.kernel import append_only
 from compliance.kernel.actors import Actor
-from compliance.sanctions.services import access_block_approve, sweep_all
+from compliance.sanctions.services import access_block_approve
+from compliance.sweep.jobs import sweep_all
 from registry import services as registry
 from registry.models import Platform, Sector
 

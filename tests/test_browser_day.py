@@ -23,7 +23,7 @@ from django_celery_beat.models import PeriodicTask
 
 from compliance.kernel.actors import Actor
 from compliance.models import AccessBlock, Fine, NormalizationRequest
-from compliance.sanctions.services import sweep_all
+from compliance.sweep.jobs import sweep_all
 from notices.models import RemovalOrder
 from registry.models import Platform
 from registry.services import api_key_create

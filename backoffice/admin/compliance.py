@@ -193,7 +193,7 @@ class AccessBlockAdmin(SanctionAdmin):
         "request_normalization": ObjectAction(
             "Request normalization",
             NormalizationForm,
-            lambda block, actor, data: sanctions.normalization_request(
+            lambda block, actor, data: sanctions.normalization_request_file(
                 platform=block.platform, actor=actor, statement=data["statement"]
             ),
             lambda block, user: (

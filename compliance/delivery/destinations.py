@@ -13,8 +13,12 @@ receiver on 127.0.0.1; empty in production).
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import ipaddress
 import socket
+import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -165,3 +169,62 @@ def destination_resolve(url: str) -> Destination:
     for address in addresses:
         _judge(address, port, host)
     return Destination(scheme, host, port, path, str(addresses[0]))
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address that was checked, whatever the name resolves to now."""
+
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self.address = destination.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, destination: Destination, timeout: float) -> None:
+        super().__init__(
+            destination.host,
+            destination.port,
+            timeout=timeout,
+            context=ssl.create_default_context(),
+        )
+        self.address = destination.address
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self.address, self.port), self.timeout)
+        # The certificate must be the name's, though the connection went to an address.
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+
+
+def http_post(*, url: str, body: bytes, headers: dict[str, str], deadline: float) -> int:
+    """POST to a public destination and return the status code, within `deadline` seconds in
+    all: a receiver that drips its answer a byte at a time is cut off at the deadline (the
+    socket is shut down under the reading thread). Redirects are returned, not followed.
+    Raises DestinationRefused for a destination that may not be reached."""
+    destination = destination_resolve(url)
+    kind = _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
+    connection = kind(destination, timeout=deadline)
+    expired = threading.Event()
+
+    def cut_off() -> None:
+        expired.set()
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(deadline, cut_off)
+    timer.start()
+    try:
+        connection.request("POST", destination.path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status
+    except (OSError, http.client.HTTPException):
+        if expired.is_set():
+            raise TimeoutError(f"no complete answer within {deadline} s") from None
+        raise
+    finally:
+        timer.cancel()
+        connection.close()

@@ -1,30 +1,26 @@
-"""Writing to the notification outbox and delivering from it.
+"""Letters to platforms' contact persons by e-mail: queued with the decision, sent after it.
 
-A notification is written in the transaction that decided it; delivery happens after commit,
-from the table: each row is claimed with a conditional update (so one deliverer sends it),
-sent, and marked; a failure is retried with exponential backoff, then given up and shown.
+A notification is written in the transaction that decided it; the deliverer (queue.py) claims
+it, sends it, and marks it; a failure is retried with exponential backoff, then given up and
+shown in the admin.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from compliance.delivery.letters import checkpoint_footer
 from compliance.delivery.models import Notification
+from compliance.delivery.queue import Channel, Outcome, deliveries_deliver, delivery_wake
 from compliance.kernel.decisions import decision_checkpoint_latest
 from registry.models import Platform
 
-log = logging.getLogger(__name__)
-
+TASK = "compliance.deliver_notifications"
 CLAIM_FOR = timedelta(minutes=5)
 MAX_ATTEMPTS = 12  # 1 min doubling to a 2 h cap: about a day of retries
 
@@ -43,43 +39,12 @@ def notification_enqueue(
         next_attempt_at=now,
         recipients=list(platform.contacts.values_list("email", flat=True)),
     )
-    deliver_soon()
+    delivery_wake(task=TASK)
     return notification
-
-
-def deliver_soon() -> None:
-    """Wake the deliverer after commit; if the broker is down, beat's next run delivers."""
-    from compliance.tasks import deliver_notifications
-
-    def kick() -> None:
-        try:
-            deliver_notifications.delay()
-        except Exception:
-            log.warning("could not reach the broker; notifications wait for the next run")
-
-    transaction.on_commit(kick)
 
 
 def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=1) * 2 ** max(attempts - 1, 0), timedelta(hours=2))
-
-
-def notifications_due(*, now: datetime) -> QuerySet[Notification]:
-    return Notification.objects.filter(
-        Q(status=Notification.Status.PENDING)
-        | Q(status=Notification.Status.SENDING, claimed_until__lt=now),
-        next_attempt_at__lte=now,
-    )
-
-
-def rows_claimed(
-    due: Callable[[], QuerySet[Any]], *, now: datetime, hold_for: timedelta, limit: int
-) -> Iterator[int]:
-    """Ids of due rows this process claimed, oldest first: a conditional update each, so of
-    several deliverers exactly one gets a row; a claim expires if its holder dies."""
-    for pk in due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit]:
-        if due().filter(pk=pk).update(status="sending", claimed_until=now + hold_for) == 1:
-            yield pk
 
 
 def message_id(notification: Notification) -> str:
@@ -89,43 +54,41 @@ def message_id(notification: Notification) -> str:
     return f"<notification-{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
-def notifications_deliver(*, now: datetime | None = None, limit: int = 200) -> int:
-    """Send what is due; returns how many were sent. Safe to run in several workers at once."""
-    now = now or timezone.now()
-    sent = 0
-    claimed = rows_claimed(
-        lambda: notifications_due(now=now), now=now, hold_for=CLAIM_FOR, limit=limit
-    )
-    for pk in claimed:
-        notification = Notification.objects.get(pk=pk)
+class EmailChannel(Channel[Notification]):
+    model = Notification
+    done_status = Notification.Status.SENT
+    done_at = "sent_at"
+    claim_for = CLAIM_FOR
+    # One letter at a time (the default): a deliverer killed mid-round re-sends at most the
+    # one in flight.
+
+    def send(self, delivery: Notification, context: Any) -> Outcome:
         try:
-            if not notification.recipients:
+            if not delivery.recipients:
                 raise ValueError("the platform has no contact person to write to")
             EmailMessage(
-                notification.subject,
-                notification.body,
+                delivery.subject,
+                delivery.body,
                 settings.DEFAULT_FROM_EMAIL,
-                notification.recipients,
-                headers={"Message-ID": message_id(notification)},
+                delivery.recipients,
+                headers={"Message-ID": message_id(delivery)},
             ).send(fail_silently=False)
         except Exception as error:
-            attempts = notification.attempts + 1
-            gave_up = attempts >= MAX_ATTEMPTS
-            Notification.objects.filter(pk=pk).update(
-                status=Notification.Status.FAILED if gave_up else Notification.Status.PENDING,
-                attempts=attempts,
-                last_error=f"{type(error).__name__}: {error}"[:2000],
-                next_attempt_at=now + backoff(attempts),
-                claimed_until=None,
-            )
-            log.warning("notification %s failed (attempt %s): %s", pk, attempts, error)
-            continue
-        Notification.objects.filter(pk=pk).update(
-            status=Notification.Status.SENT,
-            attempts=notification.attempts + 1,
-            sent_at=now,
-            claimed_until=None,
-            last_error="",
-        )
-        sent += 1
-    return sent
+            return Outcome(error=f"{type(error).__name__}: {error}")
+        return Outcome(ok=True)
+
+    def retry_after(self, attempts: int) -> timedelta | None:
+        return None if attempts >= MAX_ATTEMPTS else backoff(attempts)
+
+
+EMAIL = EmailChannel()
+
+
+def notifications_deliver(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Send the letters that are due; returns how many were sent."""
+    return deliveries_deliver(channel=EMAIL, now=now, limit=limit)
+
+
+def deliver_soon() -> None:
+    """Wake the letter deliverer after commit (the sweep writes its letters in bulk)."""
+    delivery_wake(task=TASK)

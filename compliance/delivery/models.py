@@ -1,20 +1,39 @@
-"""Notifications to send, written in the transaction that decided them and sent afterwards.
+"""What must reach a platform, written in the transaction that decided it and sent afterwards.
 
-The broker only wakes the deliverer; what must be sent lives here, so a lost broker message or
-a killed worker loses nothing.
+One family: a `Delivery` is one message to one platform by one channel, letters by e-mail
+(`Notification`) or signed events to its webhook (`WebhookDelivery`, with its attempts logged
+in `WebhookAttempt`). The broker only wakes the deliverer; what must be sent lives here, so a
+lost broker message or a killed worker loses nothing (compliance/delivery/queue.py).
 """
 
 from django.db import models
 
 
-class Notification(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed (gave up)"
+class Delivery(models.Model):
+    """What every channel's rows share: when each is due, who holds it, how it went."""
+
+    PENDING, SENDING, FAILED = "pending", "sending", "failed"
 
     event = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class Notification(Delivery):
+    """A letter to the platform's contact persons, by e-mail."""
+
+    class Status(models.TextChoices):
+        PENDING = Delivery.PENDING, "Pending"
+        SENDING = Delivery.SENDING, "Sending"
+        SENT = "sent", "Sent"
+        FAILED = Delivery.FAILED, "Failed (gave up)"
+
     platform = models.ForeignKey(
         "registry.Platform", on_delete=models.PROTECT, related_name="notifications"
     )
@@ -22,11 +41,6 @@ class Notification(models.Model):
     subject = models.CharField(max_length=300)
     body = models.TextField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -43,26 +57,22 @@ class Notification(models.Model):
         return f"{self.event} to {self.platform_id}: {self.subject}"
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(Delivery):
+    """A signed event to the platform's webhook (Standard Webhooks)."""
+
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
+        PENDING = Delivery.PENDING, "Pending"
+        SENDING = Delivery.SENDING, "Sending"
         DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed (gave up)"
+        FAILED = Delivery.FAILED, "Failed (gave up)"
 
     msg_id = models.CharField(max_length=40, unique=True)
     platform = models.ForeignKey(
         "registry.Platform", on_delete=models.CASCADE, related_name="webhook_deliveries"
     )
-    event = models.CharField(max_length=64)
     payload = models.JSONField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    claimed_until = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.bulk import JsonText, rows_insert
 from compliance.kernel.keys import checkpoint_sign, checkpoint_signature_valid, record_mac_maker
@@ -69,7 +70,7 @@ class Decision:
 
     actor: Actor
     subject: models.Model
-    action: str
+    action: Action
     from_state: str = ""
     to_state: str = ""
     legal_basis: str = ""
@@ -81,7 +82,7 @@ def decision_record_append(
     *,
     actor: Actor,
     subject: models.Model,
-    action: str,
+    action: Action,
     from_state: str = "",
     to_state: str = "",
     legal_basis: str = "",

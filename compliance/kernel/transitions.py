@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django_fsm import Transition
 
+from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.decisions import decision_record_append
 from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed
@@ -80,7 +81,7 @@ def transition_apply(
         decision_record_append(
             actor=actor,
             subject=locked,
-            action=f"{type(obj)._meta.model_name}.{name}",
+            action=Action(f"{type(obj)._meta.model_name}.{name}"),
             from_state=state,
             to_state=getattr(locked, field_name),
             legal_basis=legal_basis,

@@ -8,9 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.decisions import decision_record_append
-from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion, LadderAction
+from compliance.policies import citations
+from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion
+from compliance.policies.terms import LadderAction
 
 
 def ladder_validate(ladder: Any) -> None:
@@ -70,10 +73,10 @@ def policy_save(*, policy: EscalationPolicy, actor: Actor) -> EscalationPolicyVe
         decision_record_append(
             actor=actor,
             subject=policy,
-            action="escalationpolicy.save",
+            action=Action.POLICY_SAVE,
             from_state=f"v{previous}" if previous else "",
             to_state=f"v{policy.version}",
-            legal_basis="Regulator's enforcement policy",
+            legal_basis=citations.POLICY,
             reason=f"Version {policy.version} of {policy.name}.",
             links=[version],
         )

@@ -7,7 +7,6 @@ proposer (four-eyes). `sweep_all` is what beat and `manage.py escalate` run.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from compliance.delivery.email import notification_enqueue
 from compliance.delivery.webhooks import webhook_enqueue
+from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.counters import counter_next
 from compliance.kernel.decisions import decision_record_append
@@ -26,6 +26,7 @@ from compliance.kernel.errors import (
     require_reason,
 )
 from compliance.kernel.transitions import transition_apply
+from compliance.policies import citations
 from compliance.policies.services import policy_default
 from compliance.sanctions.models import (
     AccessBlock,
@@ -37,17 +38,12 @@ from compliance.sanctions.models import (
     RegistrationSanction,
     SanctionRelease,
 )
-from compliance.sweep.writer import SWEEP, orders_sweep
-from notices.models import CLOCK_STATES, OrderStatus, RemovalOrder
+from notices.models import OrderStatus, RemovalOrder
 from registry import services as registry
 from registry.models import Platform, RegistrationStatus
 
 log = logging.getLogger(__name__)
 
-ART_15_FINE = "MR5 Art. 15(10) (administrative fine)"
-ART_15_BLOCK = "MR5 Art. 15(12), 16(13), 18-19 (access block)"
-ART_7 = "MR5 Art. 7 (registration faults)"
-ART_20 = "MR5 Art. 20 (normalization)"
 SETTLED_ORDER_STATES = [OrderStatus.COMPLIED, OrderStatus.CLOSED, OrderStatus.WITHDRAWN]
 SETTLED_FINE_STATES = [FineStatus.PAID, FineStatus.WAIVED, FineStatus.REJECTED]
 
@@ -86,7 +82,7 @@ def access_block_propose(
     actor.require_perm("compliance.add_accessblock")
     require_reason(reason)
     with transaction.atomic():
-        block = _block_open(platform_id=platform.pk, now=timezone.now(), actor=actor, reason=reason)
+        block = block_open(platform_id=platform.pk, now=timezone.now(), actor=actor, reason=reason)
         if orders:
             block.orders.add(*orders)
     return block
@@ -96,12 +92,12 @@ def access_block_propose_for_order(
     *, order_id: int, platform_id: int, now: datetime, actor: Actor, reason: str
 ) -> AccessBlock:
     """The sweep's block rung: join the platform's open block, or propose one."""
-    block = _block_open(platform_id=platform_id, now=now, actor=actor, reason=reason)
+    block = block_open(platform_id=platform_id, now=now, actor=actor, reason=reason)
     block.orders.add(order_id)
     return block
 
 
-def _block_open(*, platform_id: int, now: datetime, actor: Actor, reason: str) -> AccessBlock:
+def block_open(*, platform_id: int, now: datetime, actor: Actor, reason: str) -> AccessBlock:
     platform = Platform.objects.select_for_update().get(pk=platform_id)
     active = AccessBlock.objects.filter(
         platform=platform, status__in=[BlockStatus.PROPOSED, BlockStatus.IN_FORCE]
@@ -115,9 +111,9 @@ def _block_open(*, platform_id: int, now: datetime, actor: Actor, reason: str) -
     decision_record_append(
         actor=actor,
         subject=block,
-        action="accessblock.propose",
+        action=Action.BLOCK_PROPOSE,
         to_state=block.status,
-        legal_basis=ART_15_BLOCK,
+        legal_basis=citations.ACCESS_BLOCK,
         reason=reason,
         links=[platform],
     )
@@ -131,7 +127,7 @@ def access_block_approve(*, block: AccessBlock, actor: Actor, reason: str = "") 
             obj=block,
             name="approve",
             actor=actor,
-            legal_basis=ART_15_BLOCK,
+            legal_basis=citations.ACCESS_BLOCK,
             reason=reason,
             before=_in_force(actor, reason),
             links=[block.platform],
@@ -141,9 +137,10 @@ def access_block_approve(*, block: AccessBlock, actor: Actor, reason: str = "") 
             event="block.in_force",
             platform=platform,
             subject=f"Access block {block.number} in force",
-            body=f"To {platform},\n\nUnder {ART_15_BLOCK}, access to your platform is blocked "
-            f"from {timezone.localtime(block.in_force_at):%d %B %Y %H:%M %Z} ({block.number}). "
-            "Request normalization once every order is complied with and fines are paid.\n",
+            body=f"To {platform},\n\nUnder {citations.ACCESS_BLOCK}, access to your platform is "
+            f"blocked from {timezone.localtime(block.in_force_at):%d %B %Y %H:%M %Z} "
+            f"({block.number}). Request normalization once every order is complied with and "
+            "fines are paid.\n",
         )
         webhook_enqueue(
             platform=platform,
@@ -169,7 +166,7 @@ def access_block_reject(*, block: AccessBlock, actor: Actor, reason: str) -> Acc
         obj=block,
         name="reject",
         actor=actor,
-        legal_basis=ART_15_BLOCK,
+        legal_basis=citations.ACCESS_BLOCK,
         reason=reason,
         before=_decided(actor, reason),
     )
@@ -225,7 +222,7 @@ def access_block_lift_propose(*, block: AccessBlock, actor: Actor, reason: str) 
         active=[BlockStatus.IN_FORCE],
         actor=actor,
         reason=reason,
-        legal_basis=ART_20,
+        legal_basis=citations.NORMALIZATION,
     )
 
 
@@ -237,7 +234,7 @@ def fine_waive_propose(*, fine: Fine, actor: Actor, reason: str) -> SanctionRele
         active=[FineStatus.ASSESSED, FineStatus.OVERDUE],
         actor=actor,
         reason=reason,
-        legal_basis=ART_15_FINE,
+        legal_basis=citations.FINE,
     )
 
 
@@ -271,7 +268,7 @@ def _release_propose(
         decision_record_append(
             actor=actor,
             subject=release,
-            action="sanctionrelease.propose",
+            action=Action.RELEASE_PROPOSE,
             to_state=release.status,
             legal_basis=legal_basis,
             reason=reason,
@@ -285,7 +282,7 @@ def sanction_release_approve(
 ) -> SanctionRelease:
     """A second supervisor agrees: the block is lifted, or the fine waived."""
     lift = release.kind == SanctionRelease.Kind.LIFT
-    basis = ART_20 if lift else ART_15_FINE
+    basis = citations.NORMALIZATION if lift else citations.FINE
     with transaction.atomic():
         release = transition_apply(
             obj=release,
@@ -315,7 +312,9 @@ def sanction_release_reject(
         obj=release,
         name="reject",
         actor=actor,
-        legal_basis=ART_20 if release.kind == SanctionRelease.Kind.LIFT else ART_15_FINE,
+        legal_basis=citations.NORMALIZATION
+        if release.kind == SanctionRelease.Kind.LIFT
+        else citations.FINE,
         reason=reason,
         before=_decided(actor, reason),
     )
@@ -327,14 +326,14 @@ def sanction_release_reject(
 def fine_approve(*, fine: Fine, actor: Actor, reason: str = "") -> Fine:
     """Where the policy asks for it, a supervisor confirms the fine the sweep proposed."""
     return transition_apply(
-        obj=fine, name="approve", actor=actor, legal_basis=ART_15_FINE, reason=reason
+        obj=fine, name="approve", actor=actor, legal_basis=citations.FINE, reason=reason
     )
 
 
 def fine_reject(*, fine: Fine, actor: Actor, reason: str) -> Fine:
     require_reason(reason)
     return transition_apply(
-        obj=fine, name="reject", actor=actor, legal_basis=ART_15_FINE, reason=reason
+        obj=fine, name="reject", actor=actor, legal_basis=citations.FINE, reason=reason
     )
 
 
@@ -356,10 +355,10 @@ def fine_declare_payment(*, fine: Fine, actor: Actor, payment_reference: str) ->
         decision_record_append(
             actor=actor,
             subject=locked,
-            action="fine.declare_payment",
+            action=Action.FINE_DECLARE_PAYMENT,
             from_state=locked.status,
             to_state=locked.status,
-            legal_basis=ART_15_FINE,
+            legal_basis=citations.FINE,
             reason=f"Payment reference {locked.payment_reference}.",
         )
     return locked
@@ -377,7 +376,7 @@ def fine_confirm_payment(*, fine: Fine, actor: Actor, payment_reference: str = "
         obj=fine,
         name="confirm_payment",
         actor=actor,
-        legal_basis=ART_15_FINE,
+        legal_basis=citations.FINE,
         reason=f"Payment {payment_reference}".strip(),
         before=paid,
     )
@@ -395,91 +394,14 @@ def _fine_waive(*, fine: Fine, actor: Actor, reason: str, cause: SanctionRelease
         obj=fine,
         name="waive",
         actor=actor,
-        legal_basis=ART_15_FINE,
+        legal_basis=citations.FINE,
         reason=reason,
         before=waived,
         links=[cause],
     )
 
 
-def fines_lapse(*, now: datetime) -> int:
-    """Fines unpaid at the end of their period go overdue, and their order escalates as for
-    content left up: a running order is due at once; a complied one gets a block proposal."""
-    count = 0
-    while True:
-        with transaction.atomic():
-            due = list(
-                Fine.objects.select_for_update(skip_locked=True)
-                .filter(status=FineStatus.ASSESSED, due_at__lte=now)
-                .order_by("due_at")[:500]
-            )
-            for fine in due:
-                transition_apply(
-                    obj=fine,
-                    name="lapse",
-                    actor=SWEEP,
-                    legal_basis=ART_15_FINE,
-                    reason="Payment period ended unpaid.",
-                )
-                order = RemovalOrder.objects.select_for_update().get(pk=fine.order_id)
-                if order.status in CLOCK_STATES and order.clock_paused_at is None:
-                    RemovalOrder.objects.filter(pk=order.pk).update(due_at=now, updated_at=now)
-                elif order.status == OrderStatus.COMPLIED:
-                    access_block_propose_for_order(
-                        order_id=order.pk,
-                        platform_id=order.platform_id,
-                        now=now,
-                        actor=SWEEP,
-                        reason=f"Fine {fine.number} unpaid after its payment period.",
-                    )
-            count += len(due)
-        if not due:
-            return count
-
-
 # Registration faults (MR5 Art. 7).
-
-
-def registration_faults_sweep(*, now: datetime) -> int:
-    """Platforms whose fault period lapsed: warn, or propose suspension, revocation or a block."""
-    count = 0
-    with transaction.atomic():
-        for platform in (
-            Platform.objects.select_for_update(skip_locked=True)
-            .filter(fault_due_at__lte=now)
-            .order_by("fault_due_at")[:500]
-        ):
-            status = platform.status
-            if status == RegistrationStatus.UPDATE_REQUIRED:
-                registry.platform_warn(
-                    platform=platform,
-                    actor=SWEEP,
-                    reason="Registration data not corrected in time.",
-                )
-            elif status in (RegistrationStatus.WARNED, RegistrationStatus.SUSPENDED):
-                kind = (
-                    RegistrationSanction.Kind.SUSPEND
-                    if status == RegistrationStatus.WARNED
-                    else RegistrationSanction.Kind.REVOKE
-                )
-                registration_sanction_propose(
-                    platform=platform,
-                    actor=SWEEP,
-                    kind=kind,
-                    reason="The period after the last step lapsed.",
-                )
-            elif status == RegistrationStatus.UNREGISTERED:
-                _block_open(
-                    platform_id=platform.pk,
-                    now=now,
-                    actor=SWEEP,
-                    reason="Operating without registration after notice.",
-                )
-                Platform.objects.filter(pk=platform.pk).update(fault_due_at=None)
-            else:
-                Platform.objects.filter(pk=platform.pk).update(fault_due_at=None)
-            count += 1
-    return count
 
 
 def registration_sanction_propose(
@@ -495,9 +417,9 @@ def registration_sanction_propose(
         decision_record_append(
             actor=actor,
             subject=sanction,
-            action="registrationsanction.propose",
+            action=Action.REGISTRATION_SANCTION_PROPOSE,
             to_state=sanction.status,
-            legal_basis=ART_7,
+            legal_basis=citations.REGISTRATION_FAULTS,
             reason=reason,
             links=[platform],
         )
@@ -512,7 +434,7 @@ def registration_sanction_approve(
             obj=sanction,
             name="approve",
             actor=actor,
-            legal_basis=ART_7,
+            legal_basis=citations.REGISTRATION_FAULTS,
             reason=reason,
             before=_decided(actor, reason),
         )
@@ -533,7 +455,7 @@ def registration_sanction_reject(
         obj=sanction,
         name="reject",
         actor=actor,
-        legal_basis=ART_7,
+        legal_basis=citations.REGISTRATION_FAULTS,
         reason=reason,
         before=_decided(actor, reason),
     )
@@ -542,7 +464,7 @@ def registration_sanction_reject(
 # Normalization (MR5 Art. 20).
 
 
-def normalization_request(
+def normalization_request_file(
     *, platform: Platform, actor: Actor, statement: str
 ) -> NormalizationRequest:
     """A blocked platform (or an officer for it) asks for access to be restored."""
@@ -576,9 +498,9 @@ def normalization_request(
         decision_record_append(
             actor=actor,
             subject=request,
-            action="normalizationrequest.file",
+            action=Action.NORMALIZATION_FILE,
             to_state=request.status,
-            legal_basis=ART_20,
+            legal_basis=citations.NORMALIZATION,
             reason=statement,
             links=[block],
         )
@@ -616,7 +538,7 @@ def normalization_grant(
             obj=request,
             name="grant",
             actor=actor,
-            legal_basis=ART_20,
+            legal_basis=citations.NORMALIZATION,
             reason=reason,
             before=check,
             links=[request.block],
@@ -625,7 +547,7 @@ def normalization_grant(
             block=request.block,
             actor=actor,
             reason=reason or f"Normalization granted ({request.pk}).",
-            legal_basis=ART_20,
+            legal_basis=citations.NORMALIZATION,
             cause=request,
         )
     return request
@@ -639,59 +561,7 @@ def normalization_refuse(
         obj=request,
         name="refuse",
         actor=actor,
-        legal_basis=ART_20,
+        legal_basis=citations.NORMALIZATION,
         reason=reason,
         before=_decided(actor, reason),
     )
-
-
-def normalizations_flag_late(*, now: datetime) -> int:
-    """Requests past their 2 x 24 h decision time are flagged for the supervisors."""
-    with transaction.atomic():
-        late = list(
-            NormalizationRequest.objects.select_for_update(skip_locked=True).filter(
-                status=NormalizationRequest.Status.REQUESTED,
-                decide_by__lte=now,
-                flagged_late_at__isnull=True,
-            )
-        )
-        for request in late:
-            NormalizationRequest.objects.filter(pk=request.pk).update(flagged_late_at=now)
-            decision_record_append(
-                actor=SWEEP,
-                subject=request,
-                action="normalizationrequest.flag_late",
-                from_state=request.status,
-                to_state=request.status,
-                legal_basis=ART_20,
-                reason="Not decided within 2 x 24 hours of the request.",
-            )
-    return len(late)
-
-
-@dataclass
-class SweepSummary:
-    fines_overdue: int = 0
-    orders_escalated: int = 0
-    orders_failed: int = 0
-    registration_faults: int = 0
-    normalizations_flagged: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
-
-
-def sweep_all(*, now: datetime | None = None, batch_size: int = 2000) -> SweepSummary:
-    """One run of everything that deadlines drive. Overdue fines first, so their orders
-    escalate in this same run."""
-    now = now or timezone.now()
-    summary = SweepSummary(fines_overdue=fines_lapse(now=now))
-    report = orders_sweep(now=now, batch_size=batch_size)
-    summary.orders_escalated, summary.orders_failed = report.escalated, report.failed
-    summary.registration_faults = registration_faults_sweep(now=now)
-    summary.normalizations_flagged = normalizations_flag_late(now=now)
-    if report.escalated:
-        from compliance.delivery.email import deliver_soon
-
-        deliver_soon()
-    return summary

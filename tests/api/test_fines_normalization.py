@@ -6,7 +6,7 @@ import time_machine
 from compliance.kernel.actors import Actor
 from compliance.models import Fine, NormalizationRequest
 from compliance.sanctions import services as sanctions
-from compliance.sanctions.services import sweep_all
+from compliance.sweep.jobs import sweep_all
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 

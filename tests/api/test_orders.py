@@ -185,7 +185,7 @@ def test_too_large_body_is_413(api, order, settings):
 
 
 def test_report_received_before_the_deadline_counts_even_if_the_sweep_runs_after(api, order):
-    from compliance.sanctions.services import sweep_all
+    from compliance.sweep.jobs import sweep_all
 
     due = order.due_at
     reports = [{"item_id": i.pk, "action": "removed"} for i in order.items.all()]

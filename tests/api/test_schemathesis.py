@@ -24,7 +24,7 @@ from schemathesis.core.parameters import ParameterLocation
 
 from compliance.kernel.actors import Actor
 from compliance.models import Fine
-from compliance.sanctions.services import sweep_all
+from compliance.sweep.jobs import sweep_all
 from config.wsgi import application
 from registry.services import api_key_create
 from tests import scale

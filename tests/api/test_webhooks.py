@@ -114,7 +114,7 @@ def test_the_sweep_sends_escalation_and_fine_events(api, order, receiver, make_o
     _set_webhook(api, target.url)
     import time_machine
 
-    from compliance.sanctions.services import sweep_all
+    from compliance.sweep.jobs import sweep_all
 
     for day in (1, 2):
         with time_machine.travel(order.due_at + timedelta(days=day), tick=False):

@@ -26,7 +26,7 @@ from compliance.kernel.actors import Actor
 from compliance.models import AccessBlock, DecisionRecord, EscalationPolicy, Fine
 from compliance.policies.services import policy_save
 from compliance.sanctions import services as sanctions
-from compliance.sweep.writer import orders_sweep
+from compliance.sweep.claim import orders_sweep
 from notices import services as notices
 from registry import services as registry
 from registry.models import Platform
@@ -208,7 +208,7 @@ class World:
 
     def normalization_ready(self) -> Any:
         block = self.block_in_force()
-        return sanctions.normalization_request(
+        return sanctions.normalization_request_file(
             platform=block.platform, actor=self.supervisor, statement="We comply now."
         )
 

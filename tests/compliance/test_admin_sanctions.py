@@ -9,7 +9,7 @@ from django.urls import reverse
 from compliance.kernel.actors import Actor
 from compliance.models import AccessBlock, Fine
 from compliance.sanctions import services as sanctions
-from compliance.sanctions.services import sweep_all
+from compliance.sweep.jobs import sweep_all
 
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from django.db import OperationalError, connection, connections, transaction
 
 from compliance.kernel.counters import counter_next, numbers_draw, numbers_unused
 from compliance.models import WarningLetter
-from compliance.sweep.writer import orders_sweep
+from compliance.sweep.claim import orders_sweep
 
 
 def test_drawn_numbers_are_new_and_increasing(db):

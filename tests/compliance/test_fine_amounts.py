@@ -5,7 +5,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compliance.sweep.writer import fine_item_amounts
+from compliance.sweep.rules import fine_item_amounts
 
 money = st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False)
 item_ids = st.lists(st.integers(min_value=1, max_value=50), unique=True, max_size=20)

@@ -10,7 +10,7 @@ from compliance.kernel.actors import Actor
 from compliance.kernel.errors import ActionForbidden, FourEyesViolation, TransitionNotAllowed
 from compliance.models import AccessBlock, DecisionRecord, Fine, NormalizationRequest
 from compliance.sanctions import services as sanctions
-from compliance.sanctions.services import sweep_all
+from compliance.sweep.jobs import sweep_all
 from notices import services as notices
 from registry import services as registry
 
@@ -191,7 +191,7 @@ def _comply(order):
 def test_normalization_refused_until_complied_and_paid_then_granted(in_force, officer, supervisor):
     platform = in_force.platform
     with time_machine.travel(T0 + timedelta(days=5), tick=False):
-        request = sanctions.normalization_request(
+        request = sanctions.normalization_request_file(
             platform=platform, actor=Actor.of_platform(platform), statement="all removed"
         )
     assert request.decide_by == T0 + timedelta(days=5, hours=48)
@@ -212,7 +212,7 @@ def test_normalization_refused_until_complied_and_paid_then_granted(in_force, of
 
 def test_normalization_refused_and_suggested_refusal_after_three_blocks(in_force, supervisor):
     platform = in_force.platform
-    request = sanctions.normalization_request(
+    request = sanctions.normalization_request_file(
         platform=platform, actor=Actor.of_platform(platform), statement="removed"
     )
     assert not request.refusal_suggested
@@ -229,11 +229,11 @@ def test_normalization_refused_and_suggested_refusal_after_three_blocks(in_force
 
 def test_normalization_four_eyes_and_one_open_request(in_force, supervisor):
     platform = in_force.platform
-    request = sanctions.normalization_request(
+    request = sanctions.normalization_request_file(
         platform=platform, actor=Actor.staff(supervisor), statement="on the platform's behalf"
     )
     with pytest.raises(TransitionNotAllowed):
-        sanctions.normalization_request(
+        sanctions.normalization_request_file(
             platform=platform, actor=Actor.of_platform(platform), statement="again"
         )
     _comply(in_force)
@@ -244,7 +244,7 @@ def test_normalization_four_eyes_and_one_open_request(in_force, supervisor):
 def test_normalization_needs_a_block_in_force(make_platform):
     platform = make_platform()
     with pytest.raises(TransitionNotAllowed):
-        sanctions.normalization_request(
+        sanctions.normalization_request_file(
             platform=platform, actor=Actor.of_platform(platform), statement="x"
         )
 
@@ -252,7 +252,7 @@ def test_normalization_needs_a_block_in_force(make_platform):
 def test_late_normalization_decisions_are_flagged_once(in_force):
     platform = in_force.platform
     with time_machine.travel(T0 + timedelta(days=5), tick=False):
-        request = sanctions.normalization_request(
+        request = sanctions.normalization_request_file(
             platform=platform, actor=Actor.of_platform(platform), statement="done"
         )
     with time_machine.travel(request.decide_by - timedelta(seconds=1), tick=False):

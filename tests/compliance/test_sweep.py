@@ -22,8 +22,9 @@ from compliance.models import (
     WarningLetter,
 )
 from compliance.policies.services import policy_save
-from compliance.sanctions.services import fine_confirm_payment, sweep_all
-from compliance.sweep.writer import orders_sweep
+from compliance.sanctions.services import fine_confirm_payment
+from compliance.sweep.claim import orders_sweep
+from compliance.sweep.jobs import sweep_all
 from notices import services as notices
 from notices.models import RemovalOrder
 

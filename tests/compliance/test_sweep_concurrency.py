@@ -19,7 +19,7 @@ from django.utils import timezone
 from compliance.kernel.actors import Actor
 from compliance.kernel.decisions import decision_chain_verify
 from compliance.models import DecisionRecord, Notification, WarningLetter
-from compliance.sweep.writer import orders_sweep
+from compliance.sweep.claim import orders_sweep
 from notices import services as notices
 from notices.models import OrderItem, OrderStatus, RemovalOrder
 from tests import scale

@@ -26,7 +26,7 @@ from django.utils import timezone
 from compliance.delivery.email import CLAIM_FOR
 from compliance.kernel.decisions import decision_chain_verify
 from compliance.models import DecisionRecord, Fine, Notification, WarningLetter, WebhookDelivery
-from compliance.sweep.writer import orders_sweep
+from compliance.sweep.claim import orders_sweep
 from notices.models import RemovalOrder
 from registry.models import WebhookEndpoint
 from tests import scale
@@ -120,6 +120,7 @@ def test_deliverer_killed_again_and_again_loses_nothing_and_resends_only_in_flig
     make_order, make_platform, tmp_path, settings
 ):
     settings.DEBUG = True  # the local receiver speaks http; outside debug only https is accepted
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # and is not a public address
     receiver = Receiver(fail=0)
     platform = make_platform()
     WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret="whsec_" + "A" * 32)

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from compliance.kernel.heap import heap_frozen
 from compliance.management.arguments import moment
-from compliance.sanctions.services import sweep_all
-from compliance.sweep.writer import orders_sweep
+from compliance.sweep.claim import orders_sweep
+from compliance.sweep.jobs import sweep_all
 
 
 class Command(BaseCommand):

@@ -1,0 +1,40 @@
+"""The MR5 default policy's terms, defined once: what migration 0004 created (its frozen copy
+is tested equal to this) and what a fresh policy starts from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NAME = "MR5 (Indonesia)"
+DESCRIPTION = (
+    "Ministerial Regulation 5/2020 as amended by 10/2021: 24 h notice, 4 h when urgent "
+    "(Art. 14(3)); three letters one period apart with fines from the second for UGC platforms "
+    "(Art. 15(10)-(11)); then an access block (Art. 15(12))."
+)
+LADDER: list[dict[str, Any]] = [
+    {"action": "warning", "period_hours": 24, "urgent_period_hours": 4},
+    {
+        "action": "warning_fine",
+        "period_hours": 24,
+        "urgent_period_hours": 4,
+        "fine_per_item": "100000000",
+    },
+    {
+        "action": "warning_fine",
+        "period_hours": 24,
+        "urgent_period_hours": 4,
+        "fine_per_item": "200000000",
+    },
+    {"action": "block_proposal", "period_hours": 24, "urgent_period_hours": 4},
+]
+# The terms a running order keeps (EscalationPolicy.terms()).
+TERMS: dict[str, Any] = {
+    "notice_hours": 24,
+    "urgent_notice_hours": 4,
+    "ladder": LADDER,
+    "currency": "IDR",
+    "fine_cap_per_item": "500000000.00",
+    "fines_only_ugc": True,
+    "fine_payment_days": 14,
+    "fines_need_approval": False,
+}
