@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError, connection
 
@@ -54,9 +56,6 @@ def check_append_only_tables(**kwargs: Any) -> list[CheckMessage]:
 @register(Tags.caches, deploy=True)
 def check_shared_cache(**kwargs: Any) -> list[CheckMessage]:
     """Sign-in and API limits count in the cache: one per process would multiply them."""
-    from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
-
     if isinstance(caches["default"], RedisCache):
         return []
     return [

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from compliance.sanctions.models import UNSETTLED_FINE_STATES
+
 
 class Agency(models.Model):
     """Who may request a takedown (MR5 Art. 14(1))."""
@@ -64,9 +66,8 @@ class OrderStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-OS = OrderStatus
 # States with a running clock: the sweep looks at these (DESIGN §5).
-CLOCK_STATES = [OS.ISSUED, OS.ACKNOWLEDGED, OS.WARNED, OS.FINED]
+CLOCK_STATES = [OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.WARNED, OrderStatus.FINED]
 ISSUE = "notices.issue_order"
 VERIFY = "notices.verify_order"
 
@@ -91,7 +92,9 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
     legal_basis = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     urgent = models.BooleanField(default=False)
-    status = FSMField(max_length=32, choices=OrderStatus.choices, default=OS.DRAFT, protected=True)
+    status = FSMField(
+        max_length=32, choices=OrderStatus.choices, default=OrderStatus.DRAFT, protected=True
+    )
     policy_version = models.ForeignKey(
         "compliance.EscalationPolicyVersion",
         null=True,
@@ -142,14 +145,14 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    @transition(field=status, source=OS.DRAFT, target=OS.ISSUED, permission=ISSUE)
+    @transition(field=status, source=OrderStatus.DRAFT, target=OrderStatus.ISSUED, permission=ISSUE)
     def issue(self) -> None:
         pass
 
     @transition(
         field=status,
-        source=OS.ISSUED,
-        target=OS.ACKNOWLEDGED,
+        source=OrderStatus.ISSUED,
+        target=OrderStatus.ACKNOWLEDGED,
         permission=ISSUE,
         custom={"actors": {"platform"}},
     )
@@ -158,8 +161,8 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=status,
-        source=[*CLOCK_STATES, OS.BLOCKED],
-        target=OS.COMPLIED,
+        source=[*CLOCK_STATES, OrderStatus.BLOCKED],
+        target=OrderStatus.COMPLIED,
         permission=ISSUE,
         custom={"actors": {"platform", "job"}},
     )
@@ -169,23 +172,25 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=status,
         source=CLOCK_STATES,
-        target=RETURN_VALUE(OS.WARNED, OS.FINED, OS.BLOCKED),
+        target=RETURN_VALUE(OrderStatus.WARNED, OrderStatus.FINED, OrderStatus.BLOCKED),
         custom={"actors": {"job"}},
     )
     def escalate(self, target: str) -> str:
-        """One rung up the policy ladder; the sweep computes the rung and calls this."""
-        self.escalation_level += target != OS.BLOCKED
+        """One rung up the policy ladder, from a running clock to these states only.
+
+        The sweep escalates thousands of orders in one statement and does not call this: it
+        checks every change it plans against what is declared here (compliance/sweep/claim.py),
+        so this declaration stays the one place that says what may follow what.
+        """
         return target
 
     def fines_settled(self) -> bool:
-        from compliance.sanctions.models import UNSETTLED_FINE_STATES
-
         return not self.fines.filter(status__in=UNSETTLED_FINE_STATES).exists()
 
     @transition(
         field=status,
-        source=OS.COMPLIED,
-        target=OS.CLOSED,
+        source=OrderStatus.COMPLIED,
+        target=OrderStatus.CLOSED,
         permission=VERIFY,
         conditions=[fines_settled],
     )
@@ -194,8 +199,8 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=status,
-        source=[OS.COMPLIED, OS.CLOSED],
-        target=RETURN_VALUE(*CLOCK_STATES, OS.BLOCKED),
+        source=[OrderStatus.COMPLIED, OrderStatus.CLOSED],
+        target=RETURN_VALUE(*CLOCK_STATES, OrderStatus.BLOCKED),
         permission=VERIFY,
     )
     def reopen(self) -> str:
@@ -203,8 +208,8 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=status,
-        source=[OS.DRAFT, *CLOCK_STATES, OS.COMPLIED],
-        target=OS.WITHDRAWN,
+        source=[OrderStatus.DRAFT, *CLOCK_STATES, OrderStatus.COMPLIED],
+        target=OrderStatus.WITHDRAWN,
         permission=ISSUE,
     )
     def withdraw(self) -> None:

@@ -122,20 +122,25 @@ def order_create(
     return order
 
 
+def order_items_add_check(*, order: RemovalOrder, actor: Actor) -> None:
+    """Raise unless `actor` may add items to `order` now (a draft, with the permission)."""
+    actor.require_perm(CHANGE)
+    if order.status != OrderStatus.DRAFT:
+        raise TransitionNotAllowed(
+            "Items can be added only while the order is a draft.", current_state=order.status
+        )
+
+
 def order_items_add(
     *, order: RemovalOrder, actor: Actor, items: Sequence[ItemInput]
 ) -> list[OrderItem]:
     """Add items to a draft; any bad item refuses them all, with its position and the reason."""
-    actor.require_perm(CHANGE)
-    limit = settings.ORDER_IMPORT_MAX_ITEMS
-    if len(items) > limit:
-        raise ValidationError(f"At most {limit} items at once; this has {len(items)}.")
     with transaction.atomic():
         order = _lock(order)
-        if order.status != OrderStatus.DRAFT:
-            raise TransitionNotAllowed(
-                "Items can be added only while the order is a draft.", current_state=order.status
-            )
+        order_items_add_check(order=order, actor=actor)
+        limit = settings.ORDER_IMPORT_MAX_ITEMS
+        if len(items) > limit:
+            raise ValidationError(f"At most {limit} items at once; this has {len(items)}.")
         errors, new = _items_validate(order, items)
         if errors:
             raise ValidationError([f"Line {line}: {message}" for line, message in errors])
@@ -476,16 +481,20 @@ def order_withdraw(*, order: RemovalOrder, actor: Actor, reason: str) -> Removal
 # The clock.
 
 
+def order_clock_pause_check(*, order: RemovalOrder, actor: Actor) -> None:
+    actor.require_perm(ISSUE)
+    if order.status not in CLOCK_STATES or order.clock_paused_at is not None:
+        raise TransitionNotAllowed(
+            f"The clock of {order} is not running.", current_state=order.status
+        )
+
+
 def order_clock_pause(*, order: RemovalOrder, actor: Actor, reason: str) -> RemovalOrder:
     """Stop the clock (e.g. while an objection is examined); the ledger keeps the pause."""
-    actor.require_perm(ISSUE)
-    require_reason(reason)
     with transaction.atomic():
         order = _lock(order)
-        if order.status not in CLOCK_STATES or order.clock_paused_at is not None:
-            raise TransitionNotAllowed(
-                f"The clock of {order} is not running.", current_state=order.status
-            )
+        order_clock_pause_check(order=order, actor=actor)
+        require_reason(reason)
         now = timezone.now()
         ClockPause.objects.create(order=order, paused_at=now, reason=reason, paused_by=actor.user)
         order.clock_paused_at = now
@@ -502,15 +511,19 @@ def order_clock_pause(*, order: RemovalOrder, actor: Actor, reason: str) -> Remo
     return order
 
 
+def order_clock_resume_check(*, order: RemovalOrder, actor: Actor) -> None:
+    actor.require_perm(ISSUE)
+    if order.clock_paused_at is None:
+        raise TransitionNotAllowed(
+            f"The clock of {order} is not paused.", current_state=order.status
+        )
+
+
 def order_clock_resume(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
     """Restart the clock: `due_at` moves by exactly the time it stood still."""
-    actor.require_perm(ISSUE)
     with transaction.atomic():
         order = _lock(order)
-        if order.clock_paused_at is None:
-            raise TransitionNotAllowed(
-                f"The clock of {order} is not paused.", current_state=order.status
-            )
+        order_clock_resume_check(order=order, actor=actor)
         paused = _pause_end(order=order, when=timezone.now(), by=actor)
         decision_record_append(
             actor=actor,
@@ -643,6 +656,10 @@ def _decided_now(reason: str) -> Callable[[Objection], None]:
 # Evidence.
 
 
+def evidence_add_check(*, order: RemovalOrder, actor: Actor) -> None:
+    actor.require_for_platform(order.platform_id, "notices.add_evidence")
+
+
 def evidence_add(
     *,
     order: RemovalOrder,
@@ -653,7 +670,7 @@ def evidence_add(
     item: OrderItem | None = None,
 ) -> Evidence:
     """Keep a capture with its SHA-256; the type is read from the bytes, not the file name."""
-    actor.require_for_platform(order.platform_id, "notices.add_evidence")
+    evidence_add_check(order=order, actor=actor)
     limit = settings.EVIDENCE_MAX_BYTES
     size = file.size or 0
     if size > limit:

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_safe
 
-from compliance.kernel.selectors import blocklist_entries
+from compliance.sanctions.selectors import blocklist_entries
 
 
 def _conditional(request: HttpRequest, body: str, content_type: str) -> HttpResponse:

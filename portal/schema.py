@@ -1,8 +1,8 @@
 """What the generated OpenAPI schema says beyond what drf-spectacular infers.
 
 - Request bodies refuse unknown members (`additionalProperties: false`), as StrictSerializer
-  does, their strings (and those of parameters) may not hold NUL (the database cannot store it; DRF refuses it), and
-  an uploaded file is not empty.
+  does; their strings and those of parameters may not hold NUL (the database cannot store
+  it; DRF refuses it); an uploaded file is not empty.
 - Links between operations (an order listed -> read, acknowledged, reported, objected to; a
   fine listed -> paid), so clients and stateful test generators can follow real objects.
 """

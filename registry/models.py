@@ -21,15 +21,14 @@ class RegistrationStatus(models.TextChoices):
     REVOKED = "revoked", "Registration revoked"
 
 
-S = RegistrationStatus
 # States in which a platform is serving users and can be blocked (MR5 Art. 7, 15(12)).
 BLOCKABLE_STATES = [
-    S.UNREGISTERED,
-    S.PENDING,
-    S.REGISTERED,
-    S.UPDATE_REQUIRED,
-    S.WARNED,
-    S.SUSPENDED,
+    RegistrationStatus.UNREGISTERED,
+    RegistrationStatus.PENDING,
+    RegistrationStatus.REGISTERED,
+    RegistrationStatus.UPDATE_REQUIRED,
+    RegistrationStatus.WARNED,
+    RegistrationStatus.SUSPENDED,
 ]
 
 MANAGE = "registry.manage_registration"
@@ -83,7 +82,10 @@ class Platform(ConcurrentTransitionMixin, models.Model):
     )
 
     status = FSMField(
-        max_length=32, choices=RegistrationStatus.choices, default=S.UNREGISTERED, protected=True
+        max_length=32,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.UNREGISTERED,
+        protected=True,
     )
     registration_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
     registered_at = models.DateTimeField(null=True, blank=True)
@@ -116,26 +118,36 @@ class Platform(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=status,
-        source=[S.UNREGISTERED, S.REJECTED],
-        target=S.PENDING,
+        source=[RegistrationStatus.UNREGISTERED, RegistrationStatus.REJECTED],
+        target=RegistrationStatus.PENDING,
         permission=MANAGE,
         custom={"actors": {"platform"}},
     )
     def file_application(self) -> None:
         """The platform applies (itself, or an officer records its paper application)."""
 
-    @transition(field=status, source=S.PENDING, target=S.REGISTERED, permission=MANAGE)
+    @transition(
+        field=status,
+        source=RegistrationStatus.PENDING,
+        target=RegistrationStatus.REGISTERED,
+        permission=MANAGE,
+    )
     def approve(self) -> None:
         pass
 
-    @transition(field=status, source=S.PENDING, target=S.REJECTED, permission=MANAGE)
+    @transition(
+        field=status,
+        source=RegistrationStatus.PENDING,
+        target=RegistrationStatus.REJECTED,
+        permission=MANAGE,
+    )
     def reject(self) -> None:
         pass
 
     @transition(
         field=status,
-        source=S.REGISTERED,
-        target=S.UPDATE_REQUIRED,
+        source=RegistrationStatus.REGISTERED,
+        target=RegistrationStatus.UPDATE_REQUIRED,
         permission=MANAGE,
         custom={"actors": {"platform"}},
     )
@@ -144,8 +156,12 @@ class Platform(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=status,
-        source=[S.UPDATE_REQUIRED, S.WARNED, S.SUSPENDED],
-        target=S.REGISTERED,
+        source=[
+            RegistrationStatus.UPDATE_REQUIRED,
+            RegistrationStatus.WARNED,
+            RegistrationStatus.SUSPENDED,
+        ],
+        target=RegistrationStatus.REGISTERED,
         permission=MANAGE,
     )
     def accept_update(self) -> None:
@@ -153,35 +169,54 @@ class Platform(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=status,
-        source=S.UPDATE_REQUIRED,
-        target=S.WARNED,
+        source=RegistrationStatus.UPDATE_REQUIRED,
+        target=RegistrationStatus.WARNED,
         permission=MANAGE,
         custom={"actors": {"job"}},
     )
     def warn(self) -> None:
         pass
 
-    @transition(field=status, source=S.WARNED, target=S.SUSPENDED, permission=SANCTION)
+    @transition(
+        field=status,
+        source=RegistrationStatus.WARNED,
+        target=RegistrationStatus.SUSPENDED,
+        permission=SANCTION,
+    )
     def suspend(self) -> None:
         pass
 
-    @transition(field=status, source=S.SUSPENDED, target=S.REVOKED, permission=SANCTION)
+    @transition(
+        field=status,
+        source=RegistrationStatus.SUSPENDED,
+        target=RegistrationStatus.REVOKED,
+        permission=SANCTION,
+    )
     def revoke(self) -> None:
         pass
 
-    @transition(field=status, source=BLOCKABLE_STATES, target=S.BLOCKED, permission=SANCTION)
+    @transition(
+        field=status,
+        source=BLOCKABLE_STATES,
+        target=RegistrationStatus.BLOCKED,
+        permission=SANCTION,
+    )
     def block(self) -> None:
         self.times_blocked += 1
 
     @transition(
         field=status,
-        source=S.BLOCKED,
-        target=RETURN_VALUE(S.REGISTERED, S.PENDING),
+        source=RegistrationStatus.BLOCKED,
+        target=RETURN_VALUE(RegistrationStatus.REGISTERED, RegistrationStatus.PENDING),
         permission=SANCTION,
     )
     def normalize(self) -> str:
         # A platform that never held a registration goes back to review, not to `registered`.
-        return S.REGISTERED if self.registration_number else S.PENDING
+        return (
+            RegistrationStatus.REGISTERED
+            if self.registration_number
+            else RegistrationStatus.PENDING
+        )
 
 
 class PlatformDomain(models.Model):

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -14,11 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from compliance.delivery.destinations import destination_check
 from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.counters import counter_next
 from compliance.kernel.decisions import decision_record_append
+from compliance.kernel.destinations import destination_check
 from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed, require_reason
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
@@ -29,6 +30,7 @@ from registry.models import (
     MANAGE,
     ApiKey,
     Platform,
+    PlatformApp,
     PlatformContact,
     PlatformDomain,
     RegistrationStatus,
@@ -106,6 +108,53 @@ def platform_update(*, platform: Platform, actor: Actor, changes: dict[str, Any]
     return locked
 
 
+Related = PlatformDomain | PlatformContact | PlatformApp
+
+
+@dataclass
+class RelatedChanges:
+    """Edits of one kind of a platform's rows (its domains, contacts or apps), as one inline
+    form of the admin collects them: rows added or changed (not saved yet), rows to remove."""
+
+    saved: list[Related] = field(default_factory=list)
+    removed: list[Related] = field(default_factory=list)
+
+
+def platform_record_save(
+    *,
+    platform: Platform | None,
+    actor: Actor,
+    record: dict[str, Any],
+    related: Iterable[RelatedChanges] = (),
+) -> Platform:
+    """Create or edit a registration record with its domains, contacts and apps, all or nothing:
+    what one submission of the admin's platform page does. Each kind of row changed gets a
+    decision record naming the changes."""
+    with transaction.atomic():
+        if platform is None:
+            platform = platform_create(actor=actor, record=record)
+        else:
+            platform = platform_update(platform=platform, actor=actor, changes=record)
+        for changes in related:
+            summary = []
+            for row in changes.saved:
+                adding = row._state.adding
+                row.platform = platform
+                if isinstance(row, PlatformDomain):
+                    row.domain = hostname_normalize(row.domain)
+                row.full_clean()
+                row.save()
+                summary.append(f"{'added' if adding else 'changed'} {row._meta.verbose_name} {row}")
+            for row in changes.removed:
+                row.delete()
+                summary.append(f"removed {row._meta.verbose_name} {row}")
+            if summary:
+                platform_record_edit(
+                    platform=platform, actor=actor, summary="; ".join(summary).capitalize() + "."
+                )
+    return platform
+
+
 def platform_record_edit(*, platform: Platform, actor: Actor, summary: str) -> None:
     """Record an edit of the registration record (fields, contacts, apps) made by staff."""
     actor.require_perm("registry.change_platform")
@@ -160,17 +209,21 @@ def _fault_clock(days_field: str | None) -> Callable[[Platform], None]:
     return set_clock
 
 
+def platform_notify_unregistered_check(*, platform: Platform, actor: Actor) -> None:
+    actor.require_perm(MANAGE)
+    if platform.status != RegistrationStatus.UNREGISTERED:
+        raise TransitionNotAllowed(
+            f"{platform} is {platform.status}, not unregistered.", current_state=platform.status
+        )
+
+
 def platform_notify_unregistered(*, platform: Platform, actor: Actor, reason: str) -> Platform:
     """Tell a platform operating without registration to register; the sweep proposes a block
     when the notice period lapses (MR5 Art. 7)."""
-    actor.require_perm(MANAGE)
-    require_reason(reason)
     with transaction.atomic():
         locked = Platform.objects.select_for_update().get(pk=platform.pk)
-        if locked.status != RegistrationStatus.UNREGISTERED:
-            raise TransitionNotAllowed(
-                f"{locked} is {locked.status}, not unregistered.", current_state=locked.status
-            )
+        platform_notify_unregistered_check(platform=locked, actor=actor)
+        require_reason(reason)
         _fault_clock("unregistered_notice_days")(locked)
         locked.save(update_fields=["fault_due_at", "updated_at"])
         decision_record_append(
@@ -348,9 +401,13 @@ def api_key_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def api_key_create_check(*, platform: Platform, actor: Actor) -> None:
+    actor.require_perm("registry.add_apikey")
+
+
 def api_key_create(*, platform: Platform, actor: Actor, name: str) -> tuple[ApiKey, str]:
     """Make a key; returns it with the plain key, which is shown once and never stored."""
-    actor.require_perm("registry.add_apikey")
+    api_key_create_check(platform=platform, actor=actor)
     if not name.strip():
         raise ValidationError({"name": "Name the key (e.g. 'production', 'rotation 2026-11')."})
     prefix = secrets.token_hex(6)
@@ -367,12 +424,16 @@ def api_key_create(*, platform: Platform, actor: Actor, name: str) -> tuple[ApiK
     return api_key, key
 
 
-def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
+def api_key_revoke_check(*, api_key: ApiKey, actor: Actor) -> None:
     actor.require_perm("registry.change_apikey")
+    if api_key.revoked_at is not None:
+        raise TransitionNotAllowed(f"{api_key} is already revoked.", current_state="revoked")
+
+
+def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     with transaction.atomic():
         locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
-        if locked.revoked_at is not None:
-            raise TransitionNotAllowed(f"{locked} is already revoked.", current_state="revoked")
+        api_key_revoke_check(api_key=locked, actor=actor)
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         platform_record_edit(

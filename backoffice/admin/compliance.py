@@ -16,19 +16,19 @@ from backoffice.transitions import (
 from compliance.delivery.models import Notification, WebhookAttempt, WebhookDelivery
 from compliance.kernel.actors import Actor
 from compliance.kernel.models import DecisionRecord
+from compliance.kernel.transitions import transition_check
 from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion
 from compliance.policies.services import ladder_validate, policy_save
 from compliance.sanctions import services as sanctions
 from compliance.sanctions.models import (
     AccessBlock,
-    BlockStatus,
     Fine,
-    FineStatus,
     NormalizationRequest,
     RegistrationSanction,
     SanctionRelease,
     WarningLetter,
 )
+from compliance.sanctions.selectors import normalization_blockers
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -184,10 +184,8 @@ class AccessBlockAdmin(SanctionAdmin):
             lambda block, actor, data: sanctions.access_block_lift_propose(
                 block=block, actor=actor, reason=data["reason"]
             ),
-            lambda block, user: (
-                block.status == BlockStatus.IN_FORCE
-                and user.has_perm("compliance.add_sanctionrelease")
-                and not block.releases.filter(status="proposed").exists()
+            lambda block, actor: sanctions.sanction_release_propose_check(
+                sanction=block, actor=actor
             ),
         ),
         "request_normalization": ObjectAction(
@@ -196,9 +194,8 @@ class AccessBlockAdmin(SanctionAdmin):
             lambda block, actor, data: sanctions.normalization_request_file(
                 platform=block.platform, actor=actor, statement=data["statement"]
             ),
-            lambda block, user: (
-                block.status == BlockStatus.IN_FORCE
-                and user.has_perm("compliance.add_normalizationrequest")
+            lambda block, actor: sanctions.normalization_request_file_check(
+                platform=block.platform, actor=actor
             ),
         ),
     }
@@ -250,10 +247,8 @@ class FineAdmin(SanctionAdmin):
             lambda fine, actor, data: sanctions.fine_waive_propose(
                 fine=fine, actor=actor, reason=data["reason"]
             ),
-            lambda fine, user: (
-                fine.status in (FineStatus.ASSESSED, FineStatus.OVERDUE)
-                and user.has_perm("compliance.add_sanctionrelease")
-                and not fine.releases.filter(status="proposed").exists()
+            lambda fine, actor: sanctions.sanction_release_propose_check(
+                sanction=fine, actor=actor
             ),
         ),
         "confirm_payment": ObjectAction(
@@ -262,10 +257,7 @@ class FineAdmin(SanctionAdmin):
             lambda fine, actor, data: sanctions.fine_confirm_payment(
                 fine=fine, actor=actor, payment_reference=data["payment_reference"]
             ),
-            lambda fine, user: (
-                fine.status in (FineStatus.ASSESSED, FineStatus.OVERDUE)
-                and user.has_perm("compliance.confirm_payment")
-            ),
+            lambda fine, actor: transition_check(fine, name="confirm_payment", actor=actor),
         ),
     }
 
@@ -356,7 +348,7 @@ class NormalizationRequestAdmin(SanctionAdmin):
 
     @admin.display(description="what still stands in the way")
     def blockers(self, request: NormalizationRequest) -> str:
-        return "; ".join(sanctions.normalization_blockers(block=request.block)) or "Nothing"
+        return "; ".join(normalization_blockers(block=request.block)) or "Nothing"
 
 
 @admin.register(SanctionRelease)

@@ -28,7 +28,6 @@ from notices.models import (
     Evidence,
     Objection,
     OrderItem,
-    OrderStatus,
     RemovalOrder,
 )
 
@@ -196,22 +195,6 @@ class OrderAddForm(forms.ModelForm):
         return data
 
 
-def _is_draft(order: RemovalOrder, user: Any) -> bool:
-    return order.status == OrderStatus.DRAFT and user.has_perm("notices.change_removalorder")
-
-
-def _clock_running(order: RemovalOrder, user: Any) -> bool:
-    return (
-        order.status in CLOCK_STATES
-        and order.clock_paused_at is None
-        and user.has_perm("notices.issue_order")
-    )
-
-
-def _clock_paused(order: RemovalOrder, user: Any) -> bool:
-    return order.clock_paused_at is not None and user.has_perm("notices.issue_order")
-
-
 def _import(order: RemovalOrder, actor: Actor, data: dict[str, Any]) -> None:
     services.order_items_import(
         order=order, actor=actor, text=data["text"], off_platform_reason=data["off_platform_reason"]
@@ -270,12 +253,17 @@ class RemovalOrderAdmin(TransitionAdminMixin, admin.ModelAdmin):
     }
     transitions_requiring_reason = {"reopen", "withdraw"}
     object_actions = {
-        "import_items": ObjectAction("Import items", ImportItemsForm, _import, _is_draft),
+        "import_items": ObjectAction(
+            "Import items",
+            ImportItemsForm,
+            _import,
+            lambda order, actor: services.order_items_add_check(order=order, actor=actor),
+        ),
         "add_evidence": ObjectAction(
             "Add evidence",
             EvidenceForm,
             _add_evidence,
-            lambda order, user: user.has_perm("notices.add_evidence"),
+            lambda order, actor: services.evidence_add_check(order=order, actor=actor),
         ),
         "pause_clock": ObjectAction(
             "Pause clock",
@@ -283,7 +271,7 @@ class RemovalOrderAdmin(TransitionAdminMixin, admin.ModelAdmin):
             lambda order, actor, data: services.order_clock_pause(
                 order=order, actor=actor, reason=data["reason"]
             ),
-            _clock_running,
+            lambda order, actor: services.order_clock_pause_check(order=order, actor=actor),
         ),
         "resume_clock": ObjectAction(
             "Resume clock",
@@ -291,7 +279,7 @@ class RemovalOrderAdmin(TransitionAdminMixin, admin.ModelAdmin):
             lambda order, actor, data: services.order_clock_resume(
                 order=order, actor=actor, reason=data["reason"]
             ),
-            _clock_paused,
+            lambda order, actor: services.order_clock_resume_check(order=order, actor=actor),
         ),
     }
 

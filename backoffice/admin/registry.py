@@ -13,16 +13,14 @@ from backoffice.transitions import (
     TransitionAdminMixin,
 )
 from compliance.kernel.actors import Actor
-from compliance.sanctions.services import access_block_propose
+from compliance.sanctions.services import access_block_propose, access_block_propose_check
 from registry import services
 from registry.models import (
-    BLOCKABLE_STATES,
     ApiKey,
     Platform,
     PlatformApp,
     PlatformContact,
     PlatformDomain,
-    RegistrationStatus,
 )
 
 
@@ -84,7 +82,7 @@ class ApiKeyAdmin(TransitionAdminMixin, admin.ModelAdmin):
             "Revoke",
             ReasonForm,
             lambda key, actor, data: services.api_key_revoke(api_key=key, actor=actor),
-            lambda key, user: key.revoked_at is None and user.has_perm("registry.change_apikey"),
+            lambda key, actor: services.api_key_revoke_check(api_key=key, actor=actor),
         )
     }
 
@@ -147,16 +145,15 @@ class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
             lambda platform, actor, data: services.platform_notify_unregistered(
                 platform=platform, actor=actor, reason=data["reason"]
             ),
-            lambda platform, user: (
-                platform.status == RegistrationStatus.UNREGISTERED
-                and user.has_perm("registry.manage_registration")
+            lambda platform, actor: services.platform_notify_unregistered_check(
+                platform=platform, actor=actor
             ),
         ),
         "create_api_key": ObjectAction(
             "Create API key",
             NameForm,
             _create_api_key,
-            lambda platform, user: user.has_perm("registry.add_apikey"),
+            lambda platform, actor: services.api_key_create_check(platform=platform, actor=actor),
         ),
         "propose_block": ObjectAction(
             "Propose access block",
@@ -164,9 +161,7 @@ class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
             lambda platform, actor, data: access_block_propose(
                 platform=platform, actor=actor, reason=data["reason"]
             ),
-            lambda platform, user: (
-                platform.status in BLOCKABLE_STATES and user.has_perm("compliance.add_accessblock")
-            ),
+            lambda platform, actor: access_block_propose_check(platform=platform, actor=actor),
         ),
     }
 
@@ -176,34 +171,29 @@ class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: Platform, form: ModelForm, change: bool
     ) -> None:
-        actor = Actor.staff(request.user)  # type: ignore[arg-type]
-        if change:
-            changes = {
-                f: form.cleaned_data[f] for f in form.changed_data if f in services.RECORD_FIELDS
-            }
-            services.platform_update(platform=obj, actor=actor, changes=changes)
-            return
-        record = {f: form.cleaned_data[f] for f in services.RECORD_FIELDS if f in form.cleaned_data}
-        created = services.platform_create(actor=actor, record=record)
-        # The admin saves the inlines against this same instance next.
-        obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
+        """Nothing yet: the record and its inline rows are saved together by one service in
+        save_related, once every form is read."""
 
-    def save_formset(
-        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm,
+        formsets: list[BaseInlineFormSet],
+        change: bool,
     ) -> None:
-        formset.save()
-        summary = _formset_summary(formset)
-        if summary:
-            services.platform_record_edit(
-                platform=form.instance,
-                actor=Actor.staff(request.user),  # type: ignore[arg-type]
-                summary=summary,
+        # API keys' rows are read-only here: nothing to save in theirs.
+        related = [
+            services.RelatedChanges(
+                saved=formset.save(commit=False), removed=formset.deleted_objects
             )
-
-
-def _formset_summary(formset: Any) -> str:
-    label = formset.model._meta.verbose_name
-    parts = [f"added {label} {o}" for o in formset.new_objects]
-    parts += [f"changed {label} {o}" for o, _ in formset.changed_objects]
-    parts += [f"removed {label} {o}" for o in formset.deleted_objects]
-    return "; ".join(parts).capitalize() + ("." if parts else "")
+            for formset in formsets
+        ]
+        fields = form.changed_data if change else form.cleaned_data
+        saved = services.platform_record_save(
+            platform=Platform.objects.get(pk=form.instance.pk) if change else None,
+            actor=Actor.staff(request.user),  # type: ignore[arg-type]  # an authenticated staff user
+            record={f: form.cleaned_data[f] for f in fields if f in services.RECORD_FIELDS},
+            related=related,
+        )
+        # The admin names the saved object in its message and log entry.
+        form.instance.pk, form.instance._state.adding = saved.pk, False

@@ -24,11 +24,11 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from compliance.delivery.destinations import DestinationRefused, http_post
 from compliance.delivery.models import WebhookAttempt, WebhookDelivery
 from compliance.delivery.queue import Channel, Outcome, deliveries_deliver, delivery_wake
 from compliance.kernel.bulk import rows_insert
 from compliance.kernel.decisions import decision_checkpoint_latest
+from compliance.kernel.destinations import DestinationRefused, http_post
 from registry.models import Platform, WebhookEndpoint
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from compliance.kernel.errors import ActionForbidden
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
@@ -50,15 +52,11 @@ class Actor:
         return self.kind == "user" and self.user is not None and self.user.has_perm(perm)
 
     def require_perm(self, perm: str) -> None:
-        from compliance.kernel.errors import ActionForbidden
-
         if not self.has_perm(perm):
             raise ActionForbidden(f"{self.label} lacks the permission {perm}")
 
     def require_for_platform(self, platform_id: int, perm: str) -> None:
         """A platform acts only on what is addressed to it; staff need `perm`."""
-        from compliance.kernel.errors import ActionForbidden
-
         if self.kind == "platform":
             assert self.platform is not None
             if self.platform.pk != platform_id:

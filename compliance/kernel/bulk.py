@@ -1,7 +1,7 @@
 """Writing many rows in few statements: COPY on PostgreSQL, executemany elsewhere.
 
 The sweep writes thousands of rows per batch; per-row `save()` costs a round trip each and
-`bulk_update` builds a CASE expression that grows with the batch (see ../shared/NOTES.md).
+`bulk_update` builds a CASE expression that grows with the batch (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -12,16 +12,14 @@ with no letter behind it, since notices are sent only for what committed. On SQL
 single writer serializes sweeps anyway, a counter row gives the same numbers without gaps.
 """
 
-from django.db import connection
+from django.db import connection, models
 
 from compliance.kernel.bulk import sequence_next
 from compliance.kernel.models import Counter
-from compliance.sanctions.models import Fine, WarningLetter
 
 # The running count's sequence (created by migration 0010) or, on SQLite, its counter row's
-# name with year 0; and the documents that carry its numbers.
+# name with year 0.
 RUNNING = {"letter": "compliance_letter_number", "fine": "compliance_fine_number"}
-DOCUMENTS = {"letter": WarningLetter, "fine": Fine}
 
 
 def counter_next(*, name: str, year: int) -> int:
@@ -55,14 +53,15 @@ def numbers_draw(*, name: str, count: int) -> list[int]:
     return sequence_next(RUNNING[name], count)
 
 
-def numbers_unused(*, name: str) -> list[int]:
-    """The numbers of a running count ("letter" or "fine") drawn but on no document, in order:
+def numbers_unused(*, name: str, documents: type[models.Model]) -> list[int]:
+    """The numbers of a running count ("letter" or "fine") drawn but on no document of the
+    model `documents` (whose `number` carries them), in order:
     what batches that rolled back left unused. Counted from the sequence's start, so numbers
     the yearly counters gave before migration 0010 are not reported. SQLite's counts have no
     gaps (their counter row rolls back with the batch): nothing to report there."""
     if connection.vendor != "postgresql":
         return []
-    table = DOCUMENTS[name]._meta.db_table
+    table = documents._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n FROM generate_series("

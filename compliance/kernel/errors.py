@@ -1,6 +1,6 @@
 """Domain errors raised by services; the admin and the API turn them into messages and statuses."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 class DomainError(Exception):
@@ -25,7 +25,5 @@ class FourEyesViolation(ActionForbidden):
 
 def require_reason(reason: str) -> None:
     """Decisions that burden someone state why; refuse an empty reason before anything changes."""
-    from django.core.exceptions import ValidationError
-
     if not reason.strip():
         raise ValidationError({"reason": "A reason is required for this decision."})

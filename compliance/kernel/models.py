@@ -93,7 +93,7 @@ class DecisionRecord(models.Model):
         ]
         constraints = [
             # A length check, not a regex: the regex cost 2.4 s per 100,000 appends. It still
-            # catches truncated hashes (the char(N) bulk-insert trap in ../shared/NOTES.md).
+            # catches truncated hashes (the char(N) bulk-insert trap in docs/performance.md).
             models.CheckConstraint(
                 condition=models.Q(Exact(Length("hash"), 64), Exact(Length("prev_hash"), 64)),
                 name="decisionrecord_hashes_are_sha256_length",

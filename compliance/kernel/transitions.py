@@ -42,6 +42,25 @@ def transitions_available(obj: models.Model, *, field: str, actor: Actor) -> lis
     return [t for t in available if actor_may(actor, obj, t)]
 
 
+def transition_check(obj: models.Model, *, name: str, actor: Actor) -> None:
+    """Raise unless transition `name` is allowed from `obj`'s state, its conditions hold and
+    `actor` may take it: what `transition_apply` checks on the locked row, and what a button
+    asks before it shows."""
+    method, transition, state = _transition_of(obj, name)
+    label = type(obj)._meta.verbose_name
+    if transition is None:
+        raise TransitionNotAllowed(
+            f"Cannot {name.replace('_', ' ')} a {label} that is {state}.", current_state=state
+        )
+    if not actor_may(actor, obj, transition):
+        raise ActionForbidden(f"{actor.label} may not {name.replace('_', ' ')} this {label}.")
+    if not method._django_fsm.conditions_met(obj, state):
+        raise TransitionNotAllowed(
+            f"The conditions to {name.replace('_', ' ')} this {label} are not met.",
+            current_state=state,
+        )
+
+
 def transition_apply(
     *,
     obj: M,
@@ -61,19 +80,8 @@ def transition_apply(
     field_name = getattr(obj, name)._django_fsm.field.name
     with transaction.atomic():
         locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-        method, transition, state = _transition_of(locked, name)
-        label = type(obj)._meta.verbose_name
-        if transition is None:
-            raise TransitionNotAllowed(
-                f"Cannot {name.replace('_', ' ')} a {label} that is {state}.", current_state=state
-            )
-        if not actor_may(actor, locked, transition):
-            raise ActionForbidden(f"{actor.label} may not {name.replace('_', ' ')} this {label}.")
-        if not method._django_fsm.conditions_met(locked, state):
-            raise TransitionNotAllowed(
-                f"The conditions to {name.replace('_', ' ')} this {label} are not met.",
-                current_state=state,
-            )
+        transition_check(locked, name=name, actor=actor)
+        method, _, state = _transition_of(locked, name)
         if before is not None:
             before(locked)
         method(*args)

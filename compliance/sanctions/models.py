@@ -71,14 +71,13 @@ class FineStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-F = FineStatus
-UNSETTLED_FINE_STATES = [F.PROPOSED, F.ASSESSED, F.OVERDUE]
+UNSETTLED_FINE_STATES = [FineStatus.PROPOSED, FineStatus.ASSESSED, FineStatus.OVERDUE]
 
 
 class Fine(ConcurrentTransitionMixin, models.Model):
     # The sweep creates fines in bulk and records the decision on their order, not on each
     # fine: these are the states a fine with no record of its own may be in.
-    created_states = [F.PROPOSED, F.ASSESSED]
+    created_states = [FineStatus.PROPOSED, FineStatus.ASSESSED]
 
     number = models.CharField(max_length=32)  # unique: see WarningLetter.number
     order = models.ForeignKey(
@@ -91,7 +90,9 @@ class Fine(ConcurrentTransitionMixin, models.Model):
     amount = models.DecimalField(max_digits=18, decimal_places=2)
     currency = models.CharField(max_length=3)
     item_amounts = models.JSONField(help_text="Amount per outstanding item id (for the cap).")
-    status = FSMField(max_length=16, choices=FineStatus.choices, default=F.ASSESSED, protected=True)
+    status = FSMField(
+        max_length=16, choices=FineStatus.choices, default=FineStatus.ASSESSED, protected=True
+    )
     assessed_at = models.DateTimeField()
     due_at = models.DateTimeField(help_text="End of the payment period.")
     payment_reference = models.CharField(max_length=100, blank=True)
@@ -112,25 +113,42 @@ class Fine(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @transition(field=status, source=F.PROPOSED, target=F.ASSESSED, permission=APPROVE)
+    @transition(
+        field=status, source=FineStatus.PROPOSED, target=FineStatus.ASSESSED, permission=APPROVE
+    )
     def approve(self) -> None:
         pass
 
-    @transition(field=status, source=F.PROPOSED, target=F.REJECTED, permission=APPROVE)
+    @transition(
+        field=status, source=FineStatus.PROPOSED, target=FineStatus.REJECTED, permission=APPROVE
+    )
     def reject(self) -> None:
         pass
 
     @transition(
-        field=status, source=[F.ASSESSED, F.OVERDUE], target=F.PAID, permission=CONFIRM_PAYMENT
+        field=status,
+        source=[FineStatus.ASSESSED, FineStatus.OVERDUE],
+        target=FineStatus.PAID,
+        permission=CONFIRM_PAYMENT,
     )
     def confirm_payment(self) -> None:
         pass
 
-    @transition(field=status, source=F.ASSESSED, target=F.OVERDUE, custom={"actors": {"job"}})
+    @transition(
+        field=status,
+        source=FineStatus.ASSESSED,
+        target=FineStatus.OVERDUE,
+        custom={"actors": {"job"}},
+    )
     def lapse(self) -> None:
         pass
 
-    @transition(field=status, source=[F.ASSESSED, F.OVERDUE], target=F.WAIVED, permission=APPROVE)
+    @transition(
+        field=status,
+        source=[FineStatus.ASSESSED, FineStatus.OVERDUE],
+        target=FineStatus.WAIVED,
+        permission=APPROVE,
+    )
     def waive(self) -> None:
         pass
 
@@ -142,9 +160,6 @@ class BlockStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-B = BlockStatus
-
-
 class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
     """An order to ISPs to block every domain of the platform (MR5 Art. 15(12), 18-19)."""
 
@@ -154,7 +169,7 @@ class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
     )
     orders = models.ManyToManyField("notices.RemovalOrder", blank=True, related_name="blocks")
     status = FSMField(
-        max_length=16, choices=BlockStatus.choices, default=B.PROPOSED, protected=True
+        max_length=16, choices=BlockStatus.choices, default=BlockStatus.PROPOSED, protected=True
     )
     reason = models.TextField()
     in_force_at = models.DateTimeField(null=True, blank=True)
@@ -181,15 +196,21 @@ class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
     def __str__(self) -> str:
         return self.number
 
-    @transition(field=status, source=B.PROPOSED, target=B.IN_FORCE, permission=APPROVE)
+    @transition(
+        field=status, source=BlockStatus.PROPOSED, target=BlockStatus.IN_FORCE, permission=APPROVE
+    )
     def approve(self) -> None:
         pass
 
-    @transition(field=status, source=B.PROPOSED, target=B.REJECTED, permission=APPROVE)
+    @transition(
+        field=status, source=BlockStatus.PROPOSED, target=BlockStatus.REJECTED, permission=APPROVE
+    )
     def reject(self) -> None:
         pass
 
-    @transition(field=status, source=B.IN_FORCE, target=B.LIFTED, permission=APPROVE)
+    @transition(
+        field=status, source=BlockStatus.IN_FORCE, target=BlockStatus.LIFTED, permission=APPROVE
+    )
     def lift(self) -> None:
         pass
 

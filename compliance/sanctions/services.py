@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from compliance.delivery.email import notification_enqueue
@@ -38,14 +39,12 @@ from compliance.sanctions.models import (
     RegistrationSanction,
     SanctionRelease,
 )
-from notices.models import OrderStatus, RemovalOrder
+from compliance.sanctions.selectors import normalization_blockers
+from notices.models import RemovalOrder
 from registry import services as registry
-from registry.models import Platform, RegistrationStatus
+from registry.models import BLOCKABLE_STATES, Platform, RegistrationStatus
 
 log = logging.getLogger(__name__)
-
-SETTLED_ORDER_STATES = [OrderStatus.COMPLIED, OrderStatus.CLOSED, OrderStatus.WITHDRAWN]
-SETTLED_FINE_STATES = [FineStatus.PAID, FineStatus.WAIVED, FineStatus.REJECTED]
 
 
 def _proposer(actor: Actor, now: datetime) -> dict[str, Any]:
@@ -75,11 +74,21 @@ def _decided(actor: Actor, reason: str) -> Any:
 # Access blocks.
 
 
+def access_block_propose_check(*, platform: Platform, actor: Actor) -> None:
+    """Raise unless `actor` may propose blocking `platform`: one serving users."""
+    actor.require_perm("compliance.add_accessblock")
+    if platform.status not in BLOCKABLE_STATES:
+        raise TransitionNotAllowed(
+            f"{platform} is {platform.status}: there is nothing to block.",
+            current_state=platform.status,
+        )
+
+
 def access_block_propose(
     *, platform: Platform, actor: Actor, reason: str, orders: list[RemovalOrder] | None = None
 ) -> AccessBlock:
     """Propose blocking the whole platform (an unregistered platform may be blocked directly)."""
-    actor.require_perm("compliance.add_accessblock")
+    access_block_propose_check(platform=platform, actor=actor)
     require_reason(reason)
     with transaction.atomic():
         block = block_open(platform_id=platform.pk, now=timezone.now(), actor=actor, reason=reason)
@@ -219,7 +228,6 @@ def access_block_lift_propose(*, block: AccessBlock, actor: Actor, reason: str) 
     return _release_propose(
         kind=SanctionRelease.Kind.LIFT,
         sanction=block,
-        active=[BlockStatus.IN_FORCE],
         actor=actor,
         reason=reason,
         legal_basis=citations.NORMALIZATION,
@@ -231,37 +239,44 @@ def fine_waive_propose(*, fine: Fine, actor: Actor, reason: str) -> SanctionRele
     return _release_propose(
         kind=SanctionRelease.Kind.WAIVE,
         sanction=fine,
-        active=[FineStatus.ASSESSED, FineStatus.OVERDUE],
         actor=actor,
         reason=reason,
         legal_basis=citations.FINE,
     )
 
 
+# What a sanction must be to be ended early: a block in force, a fine not yet paid.
+RELEASABLE = {AccessBlock: [BlockStatus.IN_FORCE], Fine: [FineStatus.ASSESSED, FineStatus.OVERDUE]}
+
+
+def sanction_release_propose_check(*, sanction: AccessBlock | Fine, actor: Actor) -> None:
+    """Raise unless `actor` may propose lifting this block or waiving this fine now."""
+    actor.require_perm("compliance.add_sanctionrelease")
+    if sanction.status not in RELEASABLE[type(sanction)]:
+        raise TransitionNotAllowed(
+            f"{sanction} is {sanction.status}; there is nothing to end.",
+            current_state=sanction.status,
+        )
+    if sanction.releases.filter(status=SanctionRelease.Status.PROPOSED).exists():
+        raise TransitionNotAllowed(
+            f"Ending {sanction} is already proposed and waiting for a decision.",
+            current_state=SanctionRelease.Status.PROPOSED,
+        )
+
+
 def _release_propose(
     *,
     kind: str,
     sanction: AccessBlock | Fine,
-    active: list[str],
     actor: Actor,
     reason: str,
     legal_basis: str,
 ) -> SanctionRelease:
-    actor.require_perm("compliance.add_sanctionrelease")
-    require_reason(reason)
     with transaction.atomic():
         locked = type(sanction)._default_manager.select_for_update().get(pk=sanction.pk)
-        if locked.status not in active:
-            raise TransitionNotAllowed(
-                f"{locked} is {locked.status}; there is nothing to end.",
-                current_state=locked.status,
-            )
+        sanction_release_propose_check(sanction=locked, actor=actor)
+        require_reason(reason)
         target = {"block" if kind == SanctionRelease.Kind.LIFT else "fine": locked}
-        if SanctionRelease.objects.filter(status="proposed", **target).exists():
-            raise TransitionNotAllowed(
-                f"Ending {locked} is already proposed and waiting for a decision.",
-                current_state=SanctionRelease.Status.PROPOSED,
-            )
         release = SanctionRelease.objects.create(
             kind=kind, reason=reason, **target, **_proposer(actor, timezone.now())
         )
@@ -464,28 +479,39 @@ def registration_sanction_reject(
 # Normalization (MR5 Art. 20).
 
 
+def normalization_request_file_check(
+    *, platform: Platform, actor: Actor, blocks: QuerySet[AccessBlock] | None = None
+) -> AccessBlock:
+    """Raise unless a normalization of `platform` may be requested now; return the block in
+    force it would end (taken from `blocks`, e.g. a locking queryset)."""
+    actor.require_for_platform(platform.pk, "compliance.add_normalizationrequest")
+    block = (
+        (blocks if blocks is not None else AccessBlock.objects)
+        .filter(platform=platform, status=BlockStatus.IN_FORCE)
+        .first()
+    )
+    if block is None:
+        raise TransitionNotAllowed(
+            f"{platform} has no block in force.", current_state=platform.status
+        )
+    if block.normalizations.filter(status=NormalizationRequest.Status.REQUESTED).exists():
+        raise TransitionNotAllowed(
+            "A normalization request is already waiting for a decision.",
+            current_state=NormalizationRequest.Status.REQUESTED,
+        )
+    return block
+
+
 def normalization_request_file(
     *, platform: Platform, actor: Actor, statement: str
 ) -> NormalizationRequest:
     """A blocked platform (or an officer for it) asks for access to be restored."""
-    actor.require_for_platform(platform.pk, "compliance.add_normalizationrequest")
-    if not statement.strip():
-        raise ValidationError({"statement": "Say what was done to comply."})
     with transaction.atomic():
-        block = (
-            AccessBlock.objects.select_for_update()
-            .filter(platform=platform, status=BlockStatus.IN_FORCE)
-            .first()
+        block = normalization_request_file_check(
+            platform=platform, actor=actor, blocks=AccessBlock.objects.select_for_update()
         )
-        if block is None:
-            raise TransitionNotAllowed(
-                f"{platform} has no block in force.", current_state=platform.status
-            )
-        if block.normalizations.filter(status=NormalizationRequest.Status.REQUESTED).exists():
-            raise TransitionNotAllowed(
-                "A normalization request is already waiting for a decision.",
-                current_state=NormalizationRequest.Status.REQUESTED,
-            )
+        if not statement.strip():
+            raise ValidationError({"statement": "Say what was done to comply."})
         now = timezone.now()
         hours = (platform.escalation_policy or policy_default()).normalization_decision_hours
         request = NormalizationRequest.objects.create(
@@ -505,21 +531,6 @@ def normalization_request_file(
             links=[block],
         )
     return request
-
-
-def normalization_blockers(*, block: AccessBlock) -> list[str]:
-    """Why access cannot be restored yet: orders not complied, fines not paid or waived."""
-    problems = [
-        f"Order {o.reference} is {o.status}."
-        for o in block.orders.exclude(status__in=SETTLED_ORDER_STATES)
-    ]
-    problems += [
-        f"Fine {f.number} is {f.status}."
-        for f in Fine.objects.filter(order__in=block.orders.all()).exclude(
-            status__in=SETTLED_FINE_STATES
-        )
-    ]
-    return problems
 
 
 def normalization_grant(

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from compliance.delivery.destinations import destination_check
 from compliance.delivery.webhooks import webhook_enqueue, webhooks_deliver
+from compliance.kernel.destinations import destination_check
 from compliance.models import WebhookAttempt, WebhookDelivery
 from registry.models import WebhookEndpoint
 from tests.receiver import Receiver

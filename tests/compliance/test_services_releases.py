@@ -5,9 +5,9 @@ import pytest
 
 from compliance.kernel.actors import Actor
 from compliance.kernel.errors import ActionForbidden, FourEyesViolation, TransitionNotAllowed
-from compliance.kernel.selectors import blocklist_entries
 from compliance.models import AccessBlock, DecisionRecord, Fine
 from compliance.sanctions import services as sanctions
+from compliance.sanctions.selectors import blocklist_entries
 
 
 @pytest.fixture

@@ -9,17 +9,16 @@ from compliance.models import DecisionRecord
 from registry import services
 from registry.models import Platform, RegistrationStatus
 
-S = RegistrationStatus
 ALLOWED = {
-    S.UNREGISTERED: {"file_application", "block"},
-    S.PENDING: {"approve", "reject", "block"},
-    S.REGISTERED: {"require_update", "block"},
-    S.REJECTED: {"file_application"},
-    S.UPDATE_REQUIRED: {"accept_update", "warn", "block"},
-    S.WARNED: {"accept_update", "suspend", "block"},
-    S.SUSPENDED: {"accept_update", "revoke", "block"},
-    S.BLOCKED: {"normalize"},
-    S.REVOKED: set(),
+    RegistrationStatus.UNREGISTERED: {"file_application", "block"},
+    RegistrationStatus.PENDING: {"approve", "reject", "block"},
+    RegistrationStatus.REGISTERED: {"require_update", "block"},
+    RegistrationStatus.REJECTED: {"file_application"},
+    RegistrationStatus.UPDATE_REQUIRED: {"accept_update", "warn", "block"},
+    RegistrationStatus.WARNED: {"accept_update", "suspend", "block"},
+    RegistrationStatus.SUSPENDED: {"accept_update", "revoke", "block"},
+    RegistrationStatus.BLOCKED: {"normalize"},
+    RegistrationStatus.REVOKED: set(),
 }
 TRANSITIONS = sorted(services.TRANSITION_SERVICES)
 OFFICER_MAY = {"file_application", "approve", "reject", "require_update", "accept_update", "warn"}
@@ -36,7 +35,7 @@ def _run(name: str, platform: Platform, actor: Actor) -> Platform:
     return services.TRANSITION_SERVICES[name](platform=platform, actor=actor, reason="because")
 
 
-@pytest.mark.parametrize("state", list(S))
+@pytest.mark.parametrize("state", list(RegistrationStatus))
 @pytest.mark.parametrize("name", TRANSITIONS)
 def test_transition_matrix_for_a_supervisor(make_platform, supervisor, state, name):
     platform = _in_state(make_platform(), state)
@@ -133,8 +132,8 @@ def test_full_registration_fault_path(make_platform, officer, supervisor, superv
     platform = services.platform_require_update(platform=platform, actor=o, reason="stale data")
     platform = services.platform_warn(platform=platform, actor=o, reason="no answer in 7 days")
     for kind, approver, status in [
-        ("suspend", supervisor, S.SUSPENDED),
-        ("revoke", supervisor2, S.REVOKED),
+        ("suspend", supervisor, RegistrationStatus.SUSPENDED),
+        ("revoke", supervisor2, RegistrationStatus.REVOKED),
     ]:
         proposal = sanctions.registration_sanction_propose(
             platform=platform, actor=o, kind=kind, reason="still not fixed"
@@ -163,13 +162,13 @@ def test_block_counts_and_normalization_restores_registration(make_platform, off
         )
         sanctions.access_block_approve(block=block, actor=Actor.staff(supervisor))
         platform.refresh_from_db()
-        assert (platform.status, platform.times_blocked) == (S.BLOCKED, expected)
+        assert (platform.status, platform.times_blocked) == (RegistrationStatus.BLOCKED, expected)
         release = sanctions.access_block_lift_propose(
             block=block, actor=Actor.staff(officer), reason="complied"
         )
         sanctions.sanction_release_approve(release=release, actor=Actor.staff(supervisor))
         platform.refresh_from_db()
-        assert platform.status == S.REGISTERED
+        assert platform.status == RegistrationStatus.REGISTERED
 
 
 def test_unregistered_platform_is_blocked_directly_and_normalizes_to_review(
@@ -183,13 +182,13 @@ def test_unregistered_platform_is_blocked_directly_and_normalizes_to_review(
     )
     sanctions.access_block_approve(block=block, actor=Actor.staff(supervisor))
     platform.refresh_from_db()
-    assert platform.status == S.BLOCKED
+    assert platform.status == RegistrationStatus.BLOCKED
     release = sanctions.access_block_lift_propose(
         block=block, actor=Actor.staff(officer), reason="applied"
     )
     sanctions.sanction_release_approve(release=release, actor=Actor.staff(supervisor))
     platform.refresh_from_db()
-    assert platform.status == S.PENDING
+    assert platform.status == RegistrationStatus.PENDING
 
 
 def test_sanctions_cannot_be_applied_without_an_approved_proposal(
@@ -215,7 +214,7 @@ def test_sanctions_cannot_be_applied_without_an_approved_proposal(
     with pytest.raises(ActionForbidden):
         services.platform_normalize(platform=platform, actor=actor, block=block)
     platform.refresh_from_db()
-    assert (platform.status, platform.times_blocked) == (S.REGISTERED, 0)
+    assert (platform.status, platform.times_blocked) == (RegistrationStatus.REGISTERED, 0)
 
 
 @pytest.mark.parametrize("name", sorted(services.REASON_REQUIRED))
@@ -242,4 +241,4 @@ def test_a_stale_copy_cannot_overwrite_a_newer_state(make_platform, officer):
 def test_status_cannot_be_assigned_directly(make_platform):
     platform = make_platform()
     with pytest.raises(AttributeError):
-        platform.status = S.REVOKED
+        platform.status = RegistrationStatus.REVOKED

@@ -1,0 +1,47 @@
+"""Reads over sanctions: the ISP feed, and what stands in the way of normalization."""
+
+from __future__ import annotations
+
+from compliance.sanctions.models import (
+    UNSETTLED_FINE_STATES,
+    AccessBlock,
+    BlockStatus,
+    Fine,
+)
+from notices.models import OrderStatus
+from registry.models import PlatformDomain
+
+SETTLED_ORDER_STATES = [OrderStatus.COMPLIED, OrderStatus.CLOSED, OrderStatus.WITHDRAWN]
+
+
+def blocklist_entries() -> list[dict[str, object]]:
+    """Every domain of every platform with a block in force, with when the block started."""
+    rows = (
+        PlatformDomain.objects.filter(platform__blocks__status=BlockStatus.IN_FORCE)
+        .order_by("domain")
+        .values(
+            "domain", "platform__name", "platform__blocks__number", "platform__blocks__in_force_at"
+        )
+    )
+    return [
+        {
+            "domain": row["domain"],
+            "platform": row["platform__name"],
+            "block": row["platform__blocks__number"],
+            "since": row["platform__blocks__in_force_at"],
+        }
+        for row in rows
+    ]
+
+
+def normalization_blockers(*, block: AccessBlock) -> list[str]:
+    """Why access cannot be restored yet: orders not complied, fines not paid or waived."""
+    problems = [
+        f"Order {o.reference} is {o.status}."
+        for o in block.orders.exclude(status__in=SETTLED_ORDER_STATES)
+    ]
+    problems += [
+        f"Fine {f.number} is {f.status}."
+        for f in Fine.objects.filter(order__in=block.orders.all(), status__in=UNSETTLED_FINE_STATES)
+    ]
+    return problems
