@@ -34,12 +34,11 @@ test: install chromium
 
 # The reliability tests at full size (docs/reliability.md), on PostgreSQL: 8 sweeps racing
 # reports over 10,000 orders for 5 rounds, 30 SIGKILLs each of the sweep and the deliverer,
-# 500 generated requests per API operation. STRESS_* variables change the sizes (tests/scale.py).
+# 500 generated requests per API operation. STRESS_* variables change the sizes
+# (tests/support/scale.py).
 STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 stress: install
-	STRESS=1 DATABASE_URL=$(STRESS_DATABASE_URL) pytest -s \
-		tests/compliance/test_sweep_concurrency.py tests/compliance/test_sweep_crash.py \
-		tests/compliance/test_outages.py tests/api/test_schemathesis.py $(PYTEST_ARGS)
+	STRESS=1 DATABASE_URL=$(STRESS_DATABASE_URL) pytest -s tests/reliability $(PYTEST_ARGS)
 
 lint: install
 	ruff check .

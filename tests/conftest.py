@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.db import connection
+from rest_framework.test import APIClient
 
 from compliance.kernel import append_only
 from compliance.kernel.actors import Actor
@@ -18,6 +20,7 @@ from compliance.sanctions.services import access_block_approve
 from compliance.sweep.jobs import sweep_all
 from registry import services as registry
 from registry.models import Platform, Sector
+from registry.services import api_key_create
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -226,3 +229,31 @@ def victim(make_order, make_platform, supervisor):
     block = order.platform.blocks.get()
     access_block_approve(block=block, actor=Actor.staff(supervisor))
     return order
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit_counts():
+    # Sign-in and API counts live in the cache, which outlives a test's rollback.
+    cache.clear()
+
+
+@pytest.fixture
+def client_for(officer) -> Callable[[Platform], APIClient]:
+    def make(platform: Platform) -> APIClient:
+        _, key = api_key_create(platform=platform, actor=Actor.staff(officer), name="tests")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def order(make_order):
+    return make_order()
+
+
+@pytest.fixture
+def api(client_for, order) -> APIClient:
+    """A client holding the key of the platform `order` was served on."""
+    return client_for(order.platform)

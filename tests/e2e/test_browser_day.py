@@ -27,7 +27,7 @@ from compliance.sweep.jobs import sweep_all
 from notices.models import RemovalOrder
 from registry.models import Platform
 from registry.services import api_key_create
-from tests.processes import ROOT
+from tests.support.processes import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", ROOT / "artifacts" / "browser"))

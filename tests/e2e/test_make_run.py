@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import ROOT, database_url, sealing
+from tests.support.processes import ROOT, database_url, sealing
 
 
 def _free_port() -> int:

@@ -27,7 +27,7 @@ from compliance.models import Fine
 from compliance.sweep.jobs import sweep_all
 from config.wsgi import application
 from registry.services import api_key_create
-from tests import scale
+from tests.support import scale
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 

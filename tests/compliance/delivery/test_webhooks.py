@@ -10,7 +10,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from compliance.delivery.webhooks import RETRY_SCHEDULE, webhooks_deliver
 from compliance.models import WebhookDelivery
-from tests.receiver import Receiver
+from tests.support.receiver import Receiver
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from config.middleware import POLICY
-from tests.processes import ROOT
+from tests.support.processes import ROOT
 
 PRODUCTION_DECISION_KEY = base64.b64encode(b"k" * 32).decode()
 

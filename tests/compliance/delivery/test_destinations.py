@@ -12,7 +12,7 @@ from compliance.delivery.webhooks import webhook_enqueue, webhooks_deliver
 from compliance.kernel.destinations import destination_check
 from compliance.models import WebhookAttempt, WebhookDelivery
 from registry.models import WebhookEndpoint
-from tests.receiver import Receiver
+from tests.support.receiver import Receiver
 
 SECRET = "whsec_" + "A" * 44
 

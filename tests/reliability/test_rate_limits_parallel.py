@@ -16,8 +16,8 @@ import requests
 
 from compliance.kernel.actors import Actor
 from registry.services import api_key_create
-from tests.processes import web_server
-from tests.waiting import wait_until
+from tests.support.processes import web_server
+from tests.support.waiting import wait_until
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

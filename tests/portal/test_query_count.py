@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.cloning import orders_clone_due
+from tests.support.cloning import orders_clone_due
 
 
 def _queries(api) -> int:

@@ -20,10 +20,10 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from compliance.kernel.decisions import decision_chain_verify
 from compliance.models import DecisionRecord, Notification, WarningLetter
 from notices.models import RemovalOrder
-from tests.cloning import orders_clone_due
-from tests.processes import celery, database_url, manage
-from tests.proxy import Relay
-from tests.waiting import wait_until
+from tests.support.cloning import orders_clone_due
+from tests.support.processes import celery, database_url, manage
+from tests.support.proxy import Relay
+from tests.support.waiting import wait_until
 
 
 class PrivateRedis:

@@ -12,8 +12,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from compliance.models import Notification
 from notices.models import RemovalOrder
-from tests.processes import celery, database_url
-from tests.waiting import wait_until
+from tests.support.processes import celery, database_url
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -22,8 +22,8 @@ from compliance.models import DecisionRecord, Notification, WarningLetter
 from compliance.sweep.claim import orders_sweep
 from notices import services as notices
 from notices.models import OrderItem, OrderStatus, RemovalOrder
-from tests import scale
-from tests.cloning import orders_clone_due
+from tests.support import scale
+from tests.support.cloning import orders_clone_due
 
 
 def _race(targets: list[Callable[[], None]]) -> list[BaseException]:

@@ -29,11 +29,11 @@ from compliance.models import DecisionRecord, Fine, Notification, WarningLetter,
 from compliance.sweep.claim import orders_sweep
 from notices.models import RemovalOrder
 from registry.models import WebhookEndpoint
-from tests import scale
-from tests.cloning import orders_clone_due
-from tests.processes import manage
-from tests.receiver import Receiver
-from tests.waiting import wait_until
+from tests.support import scale
+from tests.support.cloning import orders_clone_due
+from tests.support.processes import manage
+from tests.support.receiver import Receiver
+from tests.support.waiting import wait_until
 
 
 def _kill_midway(start, progress, *, kills: int, seed: int) -> int:
