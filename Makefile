@@ -4,7 +4,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install chromium run test stress lint format bench clean
+.PHONY: install chromium run test stress lint format bench clean mutation
 
 install: $(VENV)/.installed
 
@@ -40,16 +40,26 @@ STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 stress: install
 	STRESS=1 DATABASE_URL=$(STRESS_DATABASE_URL) pytest -s tests/reliability $(PYTEST_ARGS)
 
+# Style, the layers (import-linter contracts in pyproject.toml) and the types (mypy).
 lint: install
 	ruff check .
 	ruff format --check .
+	lint-imports
+	mypy
+
+# Mutants of the escalation rules, the transition gate and the four-eyes check, each run
+# against the tests that cover it ([tool.mutmut] in pyproject.toml); lists any that survive.
+mutation: install
+	rm -rf mutants
+	mutmut run
+	mutmut results
 
 format: install
 	ruff check --fix .
 	ruff format .
 
 clean:
-	rm -rf var/celery var/test.sqlite3
+	rm -rf var/celery var/test.sqlite3 mutants
 
 # Benchmarks (PostgreSQL; not tests). The sweep's runs on a private server sized for its data
 # (bench/postgres.sh) unless BENCH_DATABASE_URL names another; BENCH_API_DATABASE_URL picks the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
@@ -23,7 +24,7 @@ DEMO_USERS = {
     "auditor": ("auditor", "demo-auditor-2026"),
 }
 
-DEMO_PLATFORMS = [
+DEMO_PLATFORMS: list[dict[str, Any]] = [
     {
         "record": {
             "name": "Kilat Video",

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,9 +22,19 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from compliance.kernel.actors import Actor
+
+if TYPE_CHECKING:
+    from django.template.response import _TemplateForResponseT
 from compliance.kernel.errors import DomainError
 from compliance.kernel.selectors import decision_history
 from compliance.kernel.transitions import transitions_available
+
+
+def staff_actor(request: HttpRequest) -> Actor:
+    """The signed-in staff member: every admin view requires one."""
+    user = request.user
+    assert isinstance(user, User), "admin views are for signed-in staff"
+    return Actor.staff(user)
 
 
 class TransitionForm(forms.Form):
@@ -69,7 +80,7 @@ class ObjectAction:
         return True
 
 
-class DecisionHistoryMixin:
+class DecisionHistoryAdmin(admin.ModelAdmin):
     """Shows an object's decision records, read-only, on its change page."""
 
     @admin.display(description="Decision history")
@@ -99,7 +110,7 @@ class DecisionHistoryMixin:
         )
 
 
-class TransitionAdminMixin(DecisionHistoryMixin):
+class TransitionAdmin(DecisionHistoryAdmin):
     """Mix into a ModelAdmin; set the field, the services and the service's object argument."""
 
     transition_field = "status"
@@ -107,12 +118,14 @@ class TransitionAdminMixin(DecisionHistoryMixin):
     transition_services: dict[str, Callable[..., Any]]
     transitions_requiring_reason: set[str] = set()
     object_actions: dict[str, ObjectAction] = {}
-    change_form_template = "admin/transitions/change_form.html"
+    change_form_template: ClassVar[_TemplateForResponseT | None] = (
+        "admin/transitions/change_form.html"
+    )
 
     def get_urls(self) -> list[Any]:
-        opts = self.model._meta  # type: ignore[attr-defined]
-        view = self.admin_site.admin_view(self.transition_view)  # type: ignore[attr-defined]
-        action_view = self.admin_site.admin_view(self.object_action_view)  # type: ignore[attr-defined]
+        opts = self.model._meta
+        view = self.admin_site.admin_view(self.transition_view)
+        action_view = self.admin_site.admin_view(self.object_action_view)
         return [
             path(
                 "<path:object_id>/transition/<str:name>/",
@@ -124,11 +137,11 @@ class TransitionAdminMixin(DecisionHistoryMixin):
                 action_view,
                 name=f"{opts.app_label}_{opts.model_name}_action",
             ),
-            *super().get_urls(),  # type: ignore[misc]
+            *super().get_urls(),
         ]
 
     def available_transitions(self, request: HttpRequest, obj: models.Model) -> list[Any]:
-        actor = Actor.staff(request.user)  # type: ignore[arg-type]
+        actor = staff_actor(request)
         found = transitions_available(obj, field=self.transition_field, actor=actor)
         return [t for t in found if t.name in self.transition_services]
 
@@ -139,10 +152,10 @@ class TransitionAdminMixin(DecisionHistoryMixin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        obj = self.get_object(request, object_id)
         context = dict(extra_context or {})
         if obj is not None:
-            opts = self.model._meta  # type: ignore[attr-defined]
+            opts = self.model._meta
             context["transitions"] = [
                 {
                     "name": t.name,
@@ -162,17 +175,17 @@ class TransitionAdminMixin(DecisionHistoryMixin):
                     ),
                 }
                 for name, action in self.object_actions.items()
-                if action.available(obj, Actor.staff(request.user))  # type: ignore[arg-type]
+                if action.available(obj, staff_actor(request))
             ]
-        return super().change_view(request, object_id, form_url, context)  # type: ignore[misc]
+        return super().change_view(request, object_id, form_url, context)
 
     def transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
-        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        obj = self.get_object(request, object_id)
         if obj is None or name not in self.transition_services:
             raise Http404
-        if not self.has_view_or_change_permission(request, obj):  # type: ignore[attr-defined]
+        if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        opts = self.model._meta  # type: ignore[attr-defined]
+        opts = self.model._meta
         change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         form = TransitionForm(
             request.POST if request.method == "POST" else None,
@@ -183,17 +196,17 @@ class TransitionAdminMixin(DecisionHistoryMixin):
             try:
                 service(
                     **{self.transition_object_arg: obj},
-                    actor=Actor.staff(request.user),  # type: ignore[arg-type]
+                    actor=staff_actor(request),
                     reason=form.cleaned_data["reason"],
                 )
             except (DomainError, PermissionDenied, ValidationError) as error:
-                self.message_user(request, _error_text(error), messages.ERROR)  # type: ignore[attr-defined]
+                self.message_user(request, _error_text(error), messages.ERROR)
             else:
                 label = name.replace("_", " ")
-                self.message_user(request, f"Done: {label} {obj}.", messages.SUCCESS)  # type: ignore[attr-defined]
+                self.message_user(request, f"Done: {label} {obj}.", messages.SUCCESS)
             return HttpResponseRedirect(change_url)
         context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            **self.admin_site.each_context(request),
             "opts": opts,
             "object": obj,
             "form": form,
@@ -204,33 +217,33 @@ class TransitionAdminMixin(DecisionHistoryMixin):
         return TemplateResponse(request, "admin/transitions/confirm.html", context)
 
     def object_action_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
-        obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        obj = self.get_object(request, object_id)
         action = self.object_actions.get(name)
         if obj is None or action is None:
             raise Http404
-        if not self.has_view_or_change_permission(request, obj):  # type: ignore[attr-defined]
+        if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        opts = self.model._meta  # type: ignore[attr-defined]
+        opts = self.model._meta
         change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         if request.method == "POST":
             form = action.form_class(request.POST, request.FILES, obj=obj)
             if form.is_valid():
                 try:
-                    result = action.run(obj, Actor.staff(request.user), form.cleaned_data)  # type: ignore[arg-type]
+                    result = action.run(obj, staff_actor(request), form.cleaned_data)
                 except ValidationError as error:
                     form.add_error(None, error)
                 except (DomainError, PermissionDenied) as error:
-                    self.message_user(request, _error_text(error), messages.ERROR)  # type: ignore[attr-defined]
+                    self.message_user(request, _error_text(error), messages.ERROR)
                     return HttpResponseRedirect(change_url)
                 else:
                     # An action may return the text to show (e.g. a key shown only once).
                     text = result if isinstance(result, str) else f"Done: {action.label.lower()}."
-                    self.message_user(request, text, messages.SUCCESS)  # type: ignore[attr-defined]
+                    self.message_user(request, text, messages.SUCCESS)
                     return HttpResponseRedirect(change_url)
         else:
             form = action.form_class(obj=obj)
         context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            **self.admin_site.each_context(request),
             "opts": opts,
             "object": obj,
             "form": form,

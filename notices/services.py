@@ -312,6 +312,7 @@ def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> Remov
             before=start_clock,
             links=[order.platform],
         )
+        assert order.due_at is not None  # the clock started: issuing set it
         subject, body = letters.order_notice_text(
             reference=order.reference,
             platform=order.platform.name,
@@ -496,6 +497,7 @@ def order_clock_pause(*, order: RemovalOrder, actor: Actor, reason: str) -> Remo
         order_clock_pause_check(order=order, actor=actor)
         require_reason(reason)
         now = timezone.now()
+        assert actor.user is not None  # only staff pause clocks (the check asked the permission)
         ClockPause.objects.create(order=order, paused_at=now, reason=reason, paused_by=actor.user)
         order.clock_paused_at = now
         order.save(update_fields=["clock_paused_at", "updated_at"])
@@ -525,6 +527,8 @@ def order_clock_resume(*, order: RemovalOrder, actor: Actor, reason: str = "") -
         order = _lock(order)
         order_clock_resume_check(order=order, actor=actor)
         paused = _pause_end(order=order, when=timezone.now(), by=actor)
+        due = order.due_at
+        assert due is not None  # a paused clock is a running one: it has a deadline
         decision_record_append(
             actor=actor,
             subject=order,
@@ -532,7 +536,7 @@ def order_clock_resume(*, order: RemovalOrder, actor: Actor, reason: str = "") -
             from_state=order.status,
             to_state=order.status,
             legal_basis=citations.REMOVAL,
-            reason=reason or f"Clock paused for {paused}; now due {order.due_at.isoformat()}.",
+            reason=reason or f"Clock paused for {paused}; now due {due.isoformat()}.",
         )
     return order
 

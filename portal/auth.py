@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -99,7 +99,7 @@ class _KeyThrottle(BaseThrottle):
     minute), counted atomically in the shared cache before the request is served."""
 
     scope: str
-    THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    THROTTLE_RATES = cast(dict[str, str], api_settings.DEFAULT_THROTTLE_RATES)
 
     def allow_request(self, request: Request, view: Any) -> bool:
         limit, window = _rate(self.THROTTLE_RATES[self.scope])

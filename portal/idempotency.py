@@ -62,7 +62,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                     record = IdempotencyRecord.objects.create(
                         platform=platform,
                         key=key,
-                        method=request.method,
+                        method=request.method or "",
                         path=request.path[:500],
                         request_hash=fingerprint,
                     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -135,7 +137,7 @@ class OrderList(APIView):
         }
         orders = selectors.orders_of_platform(platform=platform_of(request), **options)
         paginator = OrderCursor()
-        page = paginator.paginate_queryset(
+        page: list[dict[str, Any]] | None = paginator.paginate_queryset(
             orders.values(*selectors.ORDER_FIELDS), request, view=self
         )
         return paginator.get_paginated_response(selectors.order_rows(page or []))

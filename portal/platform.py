@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -23,7 +25,9 @@ class ContactOut(serializers.Serializer):
 
 
 class PlatformOut(serializers.ModelSerializer):
-    domains = serializers.SlugRelatedField(many=True, read_only=True, slug_field="domain")
+    domains: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="domain"
+    )
     contacts = ContactOut(many=True, read_only=True)
     status = serializers.ChoiceField(choices=RegistrationStatus.choices)
 

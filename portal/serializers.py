@@ -75,7 +75,8 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = FieldErrorSerializer(many=True, required=False)
+    # A field named like Serializer.errors: DRF's metaclass takes it off the class body.
+    errors = FieldErrorSerializer(many=True, required=False)  # type: ignore[assignment]
     current_state = serializers.CharField(
         required=False, help_text="On 409: the state the object is in."
     )

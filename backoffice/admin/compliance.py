@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -7,14 +7,14 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from backoffice.transitions import (
-    DecisionHistoryMixin,
+    DecisionHistoryAdmin,
     ObjectAction,
     ObjectActionForm,
     ReasonForm,
-    TransitionAdminMixin,
+    TransitionAdmin,
+    staff_actor,
 )
 from compliance.delivery.models import Notification, WebhookAttempt, WebhookDelivery
-from compliance.kernel.actors import Actor
 from compliance.kernel.models import DecisionRecord
 from compliance.kernel.transitions import transition_check
 from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion
@@ -90,8 +90,8 @@ class PolicyForm(forms.ModelForm):
 class VersionInline(admin.TabularInline):
     model = EscalationPolicyVersion
     extra = 0
-    fields = ["version", "created_at", "created_by", "terms"]
-    readonly_fields = fields
+    shown: ClassVar[list[str]] = ["version", "created_at", "created_by", "terms"]
+    fields = readonly_fields = tuple(shown)
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -99,7 +99,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(DecisionHistoryMixin, admin.ModelAdmin):
+class EscalationPolicyAdmin(DecisionHistoryAdmin):
     """Saving writes a new version; orders already issued keep theirs."""
 
     form = PolicyForm
@@ -117,13 +117,13 @@ class EscalationPolicyAdmin(DecisionHistoryMixin, admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: EscalationPolicy, form: ModelForm, change: bool
     ) -> None:
-        policy_save(policy=obj, actor=Actor.staff(request.user))  # type: ignore[arg-type]
+        policy_save(policy=obj, actor=staff_actor(request))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # orders keep pointing at its versions
 
 
-class SanctionAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class SanctionAdmin(TransitionAdmin):
     """Sanctions are created by the sweep or by proposals, and decided with the buttons."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -390,8 +390,8 @@ class NotificationAdmin(ReadOnlyAdmin):
 class AttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
-    fields = ["attempted_at", "status_code", "error", "duration_ms"]
-    readonly_fields = fields
+    shown: ClassVar[list[str]] = ["attempted_at", "status_code", "error", "duration_ms"]
+    fields = readonly_fields = tuple(shown)
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

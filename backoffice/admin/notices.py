@@ -1,5 +1,5 @@
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -16,7 +16,8 @@ from backoffice.transitions import (
     ObjectAction,
     ObjectActionForm,
     ReasonForm,
-    TransitionAdminMixin,
+    TransitionAdmin,
+    staff_actor,
 )
 from compliance.kernel.actors import Actor
 from notices import services
@@ -69,7 +70,9 @@ class EvidenceForm(ObjectActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = self.obj.items.all()
+        items = self.fields["item"]
+        assert isinstance(items, forms.ModelChoiceField)
+        items.queryset = self.obj.items.all()
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -94,7 +97,7 @@ class OverdueFilter(admin.SimpleListFilter):
 class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
-    fields = [
+    shown: ClassVar[list[str]] = [
         "url",
         "content_id",
         "status",
@@ -103,7 +106,7 @@ class OrderItemInline(admin.TabularInline):
         "reported_at",
         "note",
     ]
-    readonly_fields = fields
+    fields = readonly_fields = tuple(shown)
     can_delete = False
     show_change_link = False
 
@@ -114,7 +117,7 @@ class OrderItemInline(admin.TabularInline):
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
-    fields = [
+    shown: ClassVar[list[str]] = [
         "download",
         "sha256",
         "size",
@@ -124,7 +127,7 @@ class EvidenceInline(admin.TabularInline):
         "captured_by",
         "description",
     ]
-    readonly_fields = fields
+    fields = readonly_fields = tuple(shown)
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -139,8 +142,8 @@ class EvidenceInline(admin.TabularInline):
 class ObjectionInline(admin.TabularInline):
     model = Objection
     extra = 0
-    fields = ["status", "reason", "filed_at", "decided_at", "decision_reason"]
-    readonly_fields = fields
+    shown: ClassVar[list[str]] = ["status", "reason", "filed_at", "decided_at", "decision_reason"]
+    fields = readonly_fields = tuple(shown)
     can_delete = False
     show_change_link = True
 
@@ -151,8 +154,8 @@ class ObjectionInline(admin.TabularInline):
 class ClockPauseInline(admin.TabularInline):
     model = ClockPause
     extra = 0
-    fields = ["paused_at", "resumed_at", "reason", "paused_by", "resumed_by"]
-    readonly_fields = fields
+    shown: ClassVar[list[str]] = ["paused_at", "resumed_at", "reason", "paused_by", "resumed_by"]
+    fields = readonly_fields = tuple(shown)
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -213,7 +216,7 @@ def _add_evidence(order: RemovalOrder, actor: Actor, data: dict[str, Any]) -> No
 
 
 @admin.register(RemovalOrder)
-class RemovalOrderAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class RemovalOrderAdmin(TransitionAdmin):
     list_display = [
         "reference",
         "platform",
@@ -356,7 +359,7 @@ class RemovalOrderAdmin(TransitionAdminMixin, admin.ModelAdmin):
     ) -> None:
         data = form.cleaned_data
         created = services.order_create(
-            actor=Actor.staff(request.user),  # type: ignore[arg-type]
+            actor=staff_actor(request),
             platform=data["platform"],
             agency=data["agency"],
             category=data["category"],
@@ -394,7 +397,7 @@ def _span(delta: timedelta) -> str:
 
 
 @admin.register(Objection)
-class ObjectionAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class ObjectionAdmin(TransitionAdmin):
     list_display = ["__str__", "order", "status", "filed_at", "decided_at"]
     list_select_related = ["order"]
     list_filter = ["status"]

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -10,7 +10,8 @@ from backoffice.transitions import (
     ObjectAction,
     ObjectActionForm,
     ReasonForm,
-    TransitionAdminMixin,
+    TransitionAdmin,
+    staff_actor,
 )
 from compliance.kernel.actors import Actor
 from compliance.sanctions.services import access_block_propose, access_block_propose_check
@@ -27,7 +28,7 @@ from registry.models import (
 class DomainInline(admin.TabularInline):
     model = PlatformDomain
     extra = 1
-    fields = ["domain", "created_at"]
+    shown: ClassVar[list[str]] = ["domain", "created_at"]
     readonly_fields = ["created_at"]
 
 
@@ -53,8 +54,15 @@ def _create_api_key(platform: Platform, actor: Actor, data: dict[str, Any]) -> s
 class ApiKeyInline(admin.TabularInline):
     model = ApiKey
     extra = 0
-    fields = ["name", "prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
-    readonly_fields = fields
+    shown: ClassVar[list[str]] = [
+        "name",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    ]
+    fields = readonly_fields = tuple(shown)
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -62,7 +70,7 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class ApiKeyAdmin(TransitionAdmin):
     list_display = ["name", "platform", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["platform"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
@@ -94,7 +102,7 @@ class ApiKeyAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Platform)
-class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class PlatformAdmin(TransitionAdmin):
     list_display = [
         "name",
         "status",
@@ -191,7 +199,7 @@ class PlatformAdmin(TransitionAdminMixin, admin.ModelAdmin):
         fields = form.changed_data if change else form.cleaned_data
         saved = services.platform_record_save(
             platform=Platform.objects.get(pk=form.instance.pk) if change else None,
-            actor=Actor.staff(request.user),  # type: ignore[arg-type]  # an authenticated staff user
+            actor=staff_actor(request),
             record={f: form.cleaned_data[f] for f in fields if f in services.RECORD_FIELDS},
             related=related,
         )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from compliance.kernel.errors import ActionForbidden
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from registry.models import Platform
 
@@ -21,12 +21,12 @@ ActorKind = Literal["user", "platform", "job"]
 @dataclass(frozen=True)
 class Actor:
     kind: ActorKind
-    user: AbstractBaseUser | None = None
+    user: User | None = None
     platform: Platform | None = None
     job: str = ""
 
     @classmethod
-    def staff(cls, user: AbstractBaseUser) -> Actor:
+    def staff(cls, user: User) -> Actor:
         return cls(kind="user", user=user)
 
     @classmethod

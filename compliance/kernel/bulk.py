@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -113,6 +113,17 @@ def _array_literal(values: Sequence[Any]) -> str:
     return "{" + ",".join(map(cached, values)) + "}"
 
 
+def _model_fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
+    fields = [model._meta.get_field(name) for name in names]
+    assert all(isinstance(f, models.Field) for f in fields), "concrete fields only"
+    return cast(list[models.Field], fields)
+
+
+def _column(field: models.Field) -> str:
+    assert field.column is not None
+    return field.column
+
+
 def rows_insert(
     model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
@@ -120,8 +131,8 @@ def rows_insert(
     if not rows:
         return
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    names = [f.column for f in columns]
+    columns = _model_fields(model, fields)
+    names = [_column(f) for f in columns]
     converters = _converters(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -163,8 +174,8 @@ def rows_update(
     if not rows:
         return
     meta = model._meta
-    model_fields = [meta.get_field(name) for name in fields]
-    columns = [f.column for f in model_fields]
+    model_fields = _model_fields(model, fields)
+    columns = [_column(f) for f in model_fields]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             converters = _converters(model_fields)

@@ -10,13 +10,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models.options import Options
 from django.utils import timezone
 
 from compliance.kernel.actions import Action
@@ -50,7 +51,7 @@ def _json(value: Any) -> str:
 _json_repeated = lru_cache(maxsize=4096)(_json)
 
 
-def _links_json(objects: Sequence[models.Model]) -> str:
+def _links_json(objects: Sequence[Subject]) -> str:
     """References to related objects, as a record's `links` stores them ({"type", "id",
     "repr"} each), in canonical JSON (keys sorted, compact), written directly."""
     return (
@@ -64,30 +65,41 @@ def _links_json(objects: Sequence[models.Model]) -> str:
     )
 
 
+class Subject(Protocol):
+    """What a record can be about or link to: a model instance, or a stand-in with its model's
+    options and primary key (the sweep names rows it wrote in bulk without loading them)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def _meta(self) -> Options[Any]: ...
+
+
 @dataclass(frozen=True)
 class Decision:
     """One decision to append; `decisions_append` writes many under one lock of the head."""
 
     actor: Actor
-    subject: models.Model
+    subject: Subject
     action: Action
     from_state: str = ""
     to_state: str = ""
     legal_basis: str = ""
     reason: str = ""
-    links: Sequence[models.Model] = ()
+    links: Sequence[Subject] = ()
 
 
 def decision_record_append(
     *,
     actor: Actor,
-    subject: models.Model,
+    subject: Subject,
     action: Action,
     from_state: str = "",
     to_state: str = "",
     legal_basis: str = "",
     reason: str = "",
-    links: Sequence[models.Model] = (),
+    links: Sequence[Subject] = (),
 ) -> None:
     """Append one record. Must run inside the caller's transaction, so both commit or neither."""
     decision = Decision(
@@ -429,7 +441,7 @@ def decision_states_verify(*, models_checked: Iterable[type[models.Model]]) -> l
         recorded = dict(
             DecisionRecord.objects.filter(seq__in=last_seqs).values_list("object_id", "to_state")
         )
-        field = model._meta.get_field("status")
+        field = cast(models.Field, model._meta.get_field("status"))
         created = set(getattr(model, "created_states", [field.get_default()]))
         for pk, state in model._default_manager.values_list("pk", "status").iterator():
             expected = recorded.get(str(pk))

@@ -129,7 +129,7 @@ def _resolve(host: str, port: int) -> list[Address]:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise DestinationRefused(f"{host} does not resolve ({error})") from None
-    return [ipaddress.ip_address(answer[4][0].split("%", 1)[0]) for answer in answers]
+    return [ipaddress.ip_address(str(answer[4][0]).split("%", 1)[0]) for answer in answers]
 
 
 def destination_check(url: str) -> None:
@@ -184,18 +184,14 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, destination: Destination, timeout: float) -> None:
-        super().__init__(
-            destination.host,
-            destination.port,
-            timeout=timeout,
-            context=ssl.create_default_context(),
-        )
+        self.tls = ssl.create_default_context()
+        super().__init__(destination.host, destination.port, timeout=timeout, context=self.tls)
         self.address = destination.address
 
     def connect(self) -> None:
         raw = socket.create_connection((self.address, self.port), self.timeout)
         # The certificate must be the name's, though the connection went to an address.
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
 
 
 def http_post(*, url: str, body: bytes, headers: dict[str, str], deadline: float) -> int:

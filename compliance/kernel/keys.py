@@ -21,8 +21,10 @@ import binascii
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -81,7 +83,7 @@ def record_mac(*, seq: int, digest: str) -> str:
     return hmac.new(key, f"{seq}:{digest}".encode(), hashlib.sha256).hexdigest()
 
 
-def record_mac_maker() -> tuple[bytes, type]:
+def record_mac_maker() -> tuple[bytes, Callable[..., Any]]:
     """The MAC key and hash for sealing many records in a loop without re-deriving the key."""
     return _derived(b"compliance decision record mac v1"), hashlib.sha256
 

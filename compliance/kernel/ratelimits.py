@@ -34,6 +34,7 @@ def attempt_count(*, key: str, limit: int, window: int, aligned: bool = False) -
     window starts at the first attempt and runs for `window` seconds (sign-in lock-outs).
     """
     now = time.time()
+    ends: float
     if aligned:
         start = math.floor(now / window) * window
         key = f"{key}:{start}"

@@ -30,9 +30,15 @@ def _transition_of(obj: models.Model, name: str) -> tuple[Any, Transition | None
 
 
 def actor_may(actor: Actor, obj: models.Model, transition: Transition) -> bool:
+    """Staff by the transition's permission; a transition that names none (the sweep's own,
+    such as a fine lapsing) is no one's on staff. Platforms and jobs by `custom["actors"]`."""
     if actor.kind == "user":
         assert actor.user is not None
-        return actor.user.is_active and transition.has_perm(obj, actor.user)
+        return (
+            actor.user.is_active
+            and transition.permission is not None
+            and transition.has_perm(obj, actor.user)
+        )
     return actor.kind in transition.custom.get("actors", ())
 
 

@@ -355,10 +355,11 @@ class SanctionRelease(ConcurrentTransitionMixin, ProposedBy):
         return f"{self.get_kind_display()}: {self.block or self.fine}"
 
     @property
-    def platform_id(self) -> int:
+    def sanction(self) -> AccessBlock | Fine:
+        """The block or fine it would end (the database requires exactly one)."""
         sanction = self.block or self.fine
         assert sanction is not None
-        return sanction.platform_id
+        return sanction
 
     @transition(field=status, source=Status.PROPOSED, target=Status.APPROVED, permission=APPROVE)
     def approve(self) -> None:

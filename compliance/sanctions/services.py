@@ -29,13 +29,13 @@ from compliance.kernel.errors import (
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
 from compliance.policies.services import policy_default
+from compliance.sanctions.four_eyes import decided_by, proposer_fields
 from compliance.sanctions.models import (
     AccessBlock,
     BlockStatus,
     Fine,
     FineStatus,
     NormalizationRequest,
-    ProposedBy,
     RegistrationSanction,
     SanctionRelease,
 )
@@ -45,30 +45,6 @@ from registry import services as registry
 from registry.models import BLOCKABLE_STATES, Platform, RegistrationStatus
 
 log = logging.getLogger(__name__)
-
-
-def _proposer(actor: Actor, now: datetime) -> dict[str, Any]:
-    return {
-        "proposed_at": now,
-        "proposed_by": actor.user if actor.kind == "user" else None,
-        "proposed_by_label": actor.label,
-    }
-
-
-def _four_eyes(proposal: ProposedBy, actor: Actor) -> None:
-    """The approver must not be the proposer, by any path (admin, API, command, service)."""
-    if actor.kind == "user" and actor.user is not None and proposal.proposed_by_id == actor.user.pk:
-        raise FourEyesViolation("A proposal must be approved by someone other than its proposer.")
-
-
-def _decided(actor: Actor, reason: str) -> Any:
-    def mark(locked: ProposedBy) -> None:
-        _four_eyes(locked, actor)
-        locked.decided_at = timezone.now()
-        locked.decided_by = actor.user if actor.kind == "user" else None
-        locked.decision_reason = reason
-
-    return mark
 
 
 # Access blocks.
@@ -115,7 +91,7 @@ def block_open(*, platform_id: int, now: datetime, actor: Actor, reason: str) ->
         return active
     number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
     block = AccessBlock.objects.create(
-        number=number, platform=platform, reason=reason, **_proposer(actor, now)
+        number=number, platform=platform, reason=reason, **proposer_fields(actor, now)
     )
     decision_record_append(
         actor=actor,
@@ -160,7 +136,7 @@ def access_block_approve(*, block: AccessBlock, actor: Actor, reason: str = "") 
 
 
 def _in_force(actor: Actor, reason: str) -> Any:
-    decide = _decided(actor, reason)
+    decide = decided_by(actor, reason)
 
     def mark(locked: AccessBlock) -> None:
         decide(locked)
@@ -177,12 +153,17 @@ def access_block_reject(*, block: AccessBlock, actor: Actor, reason: str) -> Acc
         actor=actor,
         legal_basis=citations.ACCESS_BLOCK,
         reason=reason,
-        before=_decided(actor, reason),
+        before=decided_by(actor, reason),
     )
 
 
 def _block_lift(
-    *, block: AccessBlock, actor: Actor, reason: str, legal_basis: str, cause: ProposedBy
+    *,
+    block: AccessBlock,
+    actor: Actor,
+    reason: str,
+    legal_basis: str,
+    cause: NormalizationRequest | SanctionRelease,
 ) -> AccessBlock:
     """Take the platform off the ISP feed at once. Only for a decision already made by two
     people: a granted normalization, or an approved release (`cause`)."""
@@ -246,7 +227,10 @@ def fine_waive_propose(*, fine: Fine, actor: Actor, reason: str) -> SanctionRele
 
 
 # What a sanction must be to be ended early: a block in force, a fine not yet paid.
-RELEASABLE = {AccessBlock: [BlockStatus.IN_FORCE], Fine: [FineStatus.ASSESSED, FineStatus.OVERDUE]}
+RELEASABLE: dict[type[AccessBlock | Fine], list[str]] = {
+    AccessBlock: [BlockStatus.IN_FORCE],
+    Fine: [FineStatus.ASSESSED, FineStatus.OVERDUE],
+}
 
 
 def sanction_release_propose_check(*, sanction: AccessBlock | Fine, actor: Actor) -> None:
@@ -278,7 +262,7 @@ def _release_propose(
         require_reason(reason)
         target = {"block" if kind == SanctionRelease.Kind.LIFT else "fine": locked}
         release = SanctionRelease.objects.create(
-            kind=kind, reason=reason, **target, **_proposer(actor, timezone.now())
+            kind=kind, reason=reason, **target, **proposer_fields(actor, timezone.now())
         )
         decision_record_append(
             actor=actor,
@@ -305,8 +289,8 @@ def sanction_release_approve(
             actor=actor,
             legal_basis=basis,
             reason=reason,
-            before=_decided(actor, reason),
-            links=[release.block or release.fine],
+            before=decided_by(actor, reason),
+            links=[release.sanction],
         )
         text = reason or release.reason
         if release.block is not None:
@@ -331,7 +315,7 @@ def sanction_release_reject(
         if release.kind == SanctionRelease.Kind.LIFT
         else citations.FINE,
         reason=reason,
-        before=_decided(actor, reason),
+        before=decided_by(actor, reason),
     )
 
 
@@ -426,7 +410,7 @@ def registration_sanction_propose(
         actor.require_perm("compliance.add_registrationsanction")
     with transaction.atomic():
         sanction = RegistrationSanction.objects.create(
-            platform=platform, kind=kind, reason=reason, **_proposer(actor, timezone.now())
+            platform=platform, kind=kind, reason=reason, **proposer_fields(actor, timezone.now())
         )
         Platform.objects.filter(pk=platform.pk).update(fault_due_at=None)
         decision_record_append(
@@ -451,7 +435,7 @@ def registration_sanction_approve(
             actor=actor,
             legal_basis=citations.REGISTRATION_FAULTS,
             reason=reason,
-            before=_decided(actor, reason),
+            before=decided_by(actor, reason),
         )
         service = (
             registry.platform_suspend
@@ -472,7 +456,7 @@ def registration_sanction_reject(
         actor=actor,
         legal_basis=citations.REGISTRATION_FAULTS,
         reason=reason,
-        before=_decided(actor, reason),
+        before=decided_by(actor, reason),
     )
 
 
@@ -519,7 +503,7 @@ def normalization_request_file(
             block=block,
             statement=statement,
             decide_by=now + timedelta(hours=hours),
-            **_proposer(actor, now),
+            **proposer_fields(actor, now),
         )
         decision_record_append(
             actor=actor,
@@ -539,7 +523,7 @@ def normalization_grant(
     """Restore access: only when every order behind the block complied and its fines are settled."""
 
     def check(locked: NormalizationRequest) -> None:
-        _decided(actor, reason)(locked)
+        decided_by(actor, reason)(locked)
         problems = normalization_blockers(block=locked.block)
         if problems:
             raise ValidationError(["Normalization cannot be granted yet.", *problems])
@@ -574,5 +558,5 @@ def normalization_refuse(
         actor=actor,
         legal_basis=citations.NORMALIZATION,
         reason=reason,
-        before=_decided(actor, reason),
+        before=decided_by(actor, reason),
     )

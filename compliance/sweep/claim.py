@@ -53,12 +53,11 @@ CLAIM_FIELDS = [
 
 def _declared_escalations() -> dict[str, frozenset[str]]:
     """What the state machine lets the sweep do: from each state, the states it may reach."""
-    meta = RemovalOrder.escalate._django_fsm  # type: ignore[attr-defined]
-    declared = {}
-    for source in CLOCK_STATES:
-        target = meta.get_transition(source).target
-        declared[source] = frozenset(target.allowed_states)
-    return declared
+    meta = RemovalOrder.escalate._django_fsm
+    return {
+        str(source): frozenset(meta.get_transition(source).target.allowed_states)
+        for source in CLOCK_STATES
+    }
 
 
 DECLARED = _declared_escalations()

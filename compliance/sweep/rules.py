@@ -100,8 +100,8 @@ def fine_item_amounts(
     is left under the item's cap after the fines already assessed on it (by item id)."""
     already: dict[str, Decimal] = defaultdict(Decimal)
     for amounts in previous_fines:
-        for item_id, amount in amounts.items():
-            already[item_id] += Decimal(amount)
+        for item_id, earlier in amounts.items():
+            already[item_id] += Decimal(earlier)
     charged = {}
     for item_id in map(str, items):
         amount = min(per_item, max(cap_per_item - already[item_id], Decimal(0)))

@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 
 from compliance.delivery import letters
 from compliance.delivery.models import Notification
@@ -234,7 +234,7 @@ NOTIFICATION_COLUMNS = [
 class _Ref:
     """A stand-in model instance for decision links, without loading the row."""
 
-    def __init__(self, model: type, pk: int, text: str) -> None:
+    def __init__(self, model: type[models.Model], pk: int, text: str) -> None:
         self._meta = model._meta
         self.pk = pk
         self.text = text

@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.transitions import TransitionAdminMixin
+from backoffice.transitions import TransitionAdmin
 from compliance.kernel.actors import Actor
 from compliance.models import AccessBlock, DecisionRecord, EscalationPolicy, Fine
 from compliance.policies.services import policy_save
@@ -84,7 +84,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def _buttons() -> set[tuple[str, str]]:
     found = set()
     for model, model_admin in admin.site._registry.items():
-        if isinstance(model_admin, TransitionAdminMixin):
+        if isinstance(model_admin, TransitionAdmin):
             label = model._meta.label_lower
             found |= {(label, name) for name in model_admin.transition_services}
             found |= {(label, name) for name in model_admin.object_actions}

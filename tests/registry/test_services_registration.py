@@ -242,3 +242,39 @@ def test_status_cannot_be_assigned_directly(make_platform):
     platform = make_platform()
     with pytest.raises(AttributeError):
         platform.status = RegistrationStatus.REVOKED
+
+
+def test_a_refusal_says_in_plain_words_who_may_not_do_what(make_platform, auditor):
+    platform = make_platform()
+    with pytest.raises(
+        ActionForbidden, match=r"^user:auditor may not require update this platform\.$"
+    ):
+        services.platform_require_update(
+            platform=platform, actor=Actor.staff(auditor), reason="New address."
+        )
+
+
+def test_a_transition_records_its_reason(make_platform, officer):
+    platform = registry_pending(make_platform, officer)
+    services.platform_reject(
+        platform=platform, actor=Actor.staff(officer), reason="The record names no domain."
+    )
+    record = DecisionRecord.objects.filter(action="platform.reject").get()
+    assert (record.reason, record.from_state, record.to_state) == (
+        "The record names no domain.",
+        "pending",
+        "rejected",
+    )
+
+
+def registry_pending(make_platform, officer):
+    return services.platform_file_application(
+        platform=make_platform(registered=False), actor=Actor.staff(officer)
+    )
+
+
+def test_a_transition_from_the_wrong_state_says_which_state(make_platform, officer):
+    with pytest.raises(
+        TransitionNotAllowed, match=r"^Cannot approve a platform that is registered\.$"
+    ):
+        services.platform_approve(platform=make_platform(), actor=Actor.staff(officer))

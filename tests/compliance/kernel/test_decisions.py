@@ -205,3 +205,46 @@ def test_any_content_is_appended_with_the_hash_verify_recomputes(
     assert record.reason == reason
     assert record.links == [{"type": "registry.platform", "id": platform.pk, "repr": name[:200]}]
     assert record.compute_hash() == record.hash
+
+
+CONTENT_FIELDS = [
+    ("actor_label", "user:someone-else"),
+    ("object_repr", "another object"),
+    ("action", "fine.waive"),
+    ("from_state", "issued"),
+    ("to_state", "closed"),
+    ("legal_basis", "MR5 Art. 99 (no such article)"),
+    ("reason", "another reason"),
+    ("links", [{"type": "registry.platform", "id": 999, "repr": "x"}]),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), CONTENT_FIELDS)
+def test_every_field_a_record_states_is_covered_by_its_hash(make_platform, name, value):
+    """Bug caught: a field dropped from both hash paths (the fast one the sweep writes with and
+    the one verify recomputes) still verifies, and that field can then be edited unseen."""
+    make_platform()
+    record = DecisionRecord.objects.get(seq=2)
+    setattr(record, name, value)
+    assert record.compute_hash() != record.hash, f"{name} is not covered by the hash"
+
+
+def test_the_fast_path_covers_the_legal_basis_too(make_platform):
+    """The sweep's hand-written encoding: records differing only in their legal basis get
+    different hashes, and each verifies."""
+    platform = make_platform()
+    actor = Actor.scheduled_job("escalation-sweep")
+    hashes = []
+    for basis in ("MR5 Art. 15(11)", "MR5 Art. 15(12)"):
+        with transaction.atomic():
+            decisions_append(
+                decisions=[Decision(actor=actor, subject=platform, action="x", legal_basis=basis)]
+            )
+            sid = transaction.savepoint()
+            record = DecisionRecord.objects.order_by("-seq").first()
+            hashes.append(record.hash)
+            assert record.compute_hash() == record.hash
+            transaction.savepoint_rollback(sid)
+    edited = DecisionRecord.objects.order_by("-seq").first()
+    edited.legal_basis = "MR5 Art. 15(11)"
+    assert edited.compute_hash() != edited.hash

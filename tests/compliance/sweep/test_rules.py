@@ -1,11 +1,15 @@
-"""Fine computation, as properties over any amounts, caps, items and earlier fines."""
+"""The escalation rules, without a database: the MR5 ladder rung by rung, the end of a ladder,
+and fine amounts as properties over any amounts, caps, items and earlier fines."""
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compliance.sweep.rules import fine_item_amounts
+from compliance.policies import mr5
+from compliance.policies.terms import PolicyTerms
+from compliance.sweep.rules import EXHAUSTED, escalation_step, fine_item_amounts
 
 money = st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False)
 item_ids = st.lists(st.integers(min_value=1, max_value=50), unique=True, max_size=20)
@@ -44,3 +48,89 @@ def test_repeated_fines_reach_the_cap_and_stop(items, per_item, cap, rounds):
         previous.append({k: str(v) for k, v in charged.items()})
     for item_id in map(str, items):
         assert _total_before(previous, item_id) == min(per_item * rounds, cap)
+
+
+TERMS = PolicyTerms.from_json(mr5.TERMS)
+ROW = {
+    "id": 7,
+    "reference": "RO-2026-000007",
+    "platform_id": 3,
+    "platform__name": "Kilat Video",
+    "platform__is_ugc": True,
+    "status": "issued",
+    "escalation_level": 0,
+    "urgent": False,
+}
+NOW = datetime(2026, 7, 1, tzinfo=UTC)
+
+
+def _step(**row):
+    return escalation_step(
+        row={**ROW, **row}, now=NOW, terms=TERMS, outstanding=[11, 12], previous_fines=[]
+    )
+
+
+def test_the_mr5_ladder_rung_by_rung():
+    first = _step()
+    assert (first.action, first.to_state, first.level, first.fine_amount) == (
+        "warning",
+        "warned",
+        1,
+        0,
+    )
+    assert first.due_at == NOW + timedelta(hours=24)
+    second = _step(status="warned", escalation_level=1)
+    assert (second.action, second.to_state, second.level) == ("warning_fine", "fined", 2)
+    assert second.fine_amount == Decimal("200000000")  # 100,000,000 for each of two items
+    third = _step(status="fined", escalation_level=2, urgent=True)
+    assert (third.to_state, third.level, third.fine_amount) == ("fined", 3, Decimal("400000000"))
+    assert third.due_at == NOW + timedelta(hours=4)
+    last = _step(status="fined", escalation_level=3)
+    assert (last.action, last.to_state, last.level, last.due_at) == (
+        "block_proposal",
+        "blocked",
+        3,
+        None,
+    )
+
+
+def test_fines_only_for_platforms_carrying_user_content():
+    step = _step(status="warned", escalation_level=1, platform__is_ugc=False)
+    assert (step.action, step.to_state, step.fine_amount, step.item_amounts) == (
+        "warning_fine",
+        "warned",
+        0,
+        {},
+    )
+
+
+def test_past_the_last_rung_the_clock_stops_without_a_change():
+    """Bug caught: an off-by-one at the ladder's end planned a rung that is not there."""
+    short = PolicyTerms.from_json({**mr5.TERMS, "ladder": mr5.LADDER[:1]})
+    step = escalation_step(
+        row={**ROW, "status": "warned", "escalation_level": 1},
+        now=NOW,
+        terms=short,
+        outstanding=[11],
+        previous_fines=[],
+    )
+    assert (step.action, step.to_state, step.level, step.due_at) == (
+        EXHAUSTED,
+        "warned",
+        1,
+        None,
+    )
+
+
+def test_a_rung_whose_items_reached_their_cap_charges_an_exact_zero():
+    at_cap = [{"11": "500000000", "12": "500000000"}]
+    step = escalation_step(
+        row={**ROW, "status": "fined", "escalation_level": 2},
+        now=NOW,
+        terms=TERMS,
+        outstanding=[11, 12],
+        previous_fines=at_cap,
+    )
+    assert (step.to_state, step.item_amounts) == ("warned", {})
+    assert step.fine_amount == 0
+    assert isinstance(step.fine_amount, Decimal), "amounts stay exact decimals"
