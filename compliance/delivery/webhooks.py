@@ -1,4 +1,4 @@
-"""Signed webhooks to platforms (Standard Webhooks), delivered from a table like the outbox.
+"""Signed webhooks to platforms (Standard Webhooks), queued and delivered as letters are.
 
 Each event is a row written in the transaction that decided it. The deliverer claims a due row
 with a conditional update, POSTs it signed (`webhook-id`, `webhook-timestamp`,

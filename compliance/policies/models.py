@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from compliance.policies import mr5
 from compliance.policies.terms import PolicyTerms
 
 
@@ -22,9 +23,12 @@ class EscalationPolicy(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="Used when neither the platform nor the category names a policy."
     )
-    notice_hours = models.PositiveIntegerField(default=24, help_text="Deadline of a normal order.")
+    notice_hours = models.PositiveIntegerField(
+        default=mr5.TERMS["notice_hours"], help_text="Deadline of a normal order."
+    )
     urgent_notice_hours = models.PositiveIntegerField(
-        default=4, help_text="Deadline of an urgent order (terrorism, CSAM, public order)."
+        default=mr5.TERMS["urgent_notice_hours"],
+        help_text="Deadline of an urgent order (terrorism, CSAM, public order).",
     )
     ladder = models.JSONField(
         default=list,
@@ -34,19 +38,21 @@ class EscalationPolicy(models.Model):
             "warning_fine."
         ),
     )
-    currency = models.CharField(max_length=3, default="IDR")
+    currency = models.CharField(max_length=3, default=mr5.TERMS["currency"])
     fine_cap_per_item = models.DecimalField(
         max_digits=18,
         decimal_places=2,
-        default=Decimal("500000000"),
+        default=Decimal(mr5.TERMS["fine_cap_per_item"]),
         help_text="Most that fines on one content item may add up to.",
     )
     fines_only_ugc = models.BooleanField(
-        default=True, help_text="Fines apply only to user-generated-content platforms."
+        default=mr5.TERMS["fines_only_ugc"],
+        help_text="Fines apply only to user-generated-content platforms.",
     )
-    fine_payment_days = models.PositiveIntegerField(default=14)
+    fine_payment_days = models.PositiveIntegerField(default=mr5.TERMS["fine_payment_days"])
     fines_need_approval = models.BooleanField(
-        default=False, help_text="A supervisor approves each fine before it is assessed."
+        default=mr5.TERMS["fines_need_approval"],
+        help_text="A supervisor approves each fine before it is assessed.",
     )
     # Registration faults (MR5 Art. 7) and normalization (Art. 20): read live, not versioned.
     registration_update_days = models.PositiveIntegerField(

@@ -10,7 +10,7 @@ from compliance.management.arguments import moment
 
 class Command(BaseCommand):
     help = (
-        "Deliver what is due in the outbox (letters by email) and the webhook queue, round by "
+        "Deliver what is due of the notifications (letters by e-mail) and the webhooks, round by "
         "round until a round delivers nothing: the same services the Celery tasks run."
     )
 

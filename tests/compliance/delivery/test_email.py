@@ -1,4 +1,5 @@
-"""Delivering the outbox: claimed once, sent once, retried with backoff, then given up."""
+"""Delivering notifications (letters by e-mail): claimed once, sent once, retried with
+backoff, then given up."""
 
 import socket
 from datetime import UTC, datetime, timedelta
