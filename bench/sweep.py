@@ -210,10 +210,10 @@ def floor(now_sql: str = "now()") -> tuple[int, float]:
         cursor.execute(
             "INSERT INTO compliance_decisionrecord (seq, created_at, actor_kind, actor_label, "
             "content_type_id, object_id, object_repr, action, from_state, to_state, legal_basis, "
-            "reason, links, prev_hash, hash) SELECT n, now(), 'job', 'job:escalation-sweep', "
-            f"{ct}, id::text, reference, 'removalorder.escalate', 'issued', 'warned', "
-            "'MR5 Art. 15(11)', 'Deadline passed', '[]', repeat('0', 64), "
-            "md5(id::text) || md5(reference) FROM due"
+            "reason, links, prev_hash, hash, mac) SELECT n, now(), 'job', "
+            f"'job:escalation-sweep', {ct}, id::text, reference, 'removalorder.escalate', "
+            "'issued', 'warned', 'MR5 Art. 15(11)', 'Deadline passed', '[]', repeat('0', 64), "
+            "md5(id::text) || md5(reference), md5(reference) || md5(id::text) FROM due"
         )
         cursor.execute(
             "INSERT INTO compliance_notification (event, platform_id, recipients, subject, body, "
