@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "registry",
     "notices",
     "compliance",
+    "fingerprints",
     "public",
 ]
 
@@ -267,3 +268,17 @@ LOGGING = {
 # Removal orders.
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024))
 ORDER_IMPORT_MAX_ITEMS = envint("ORDER_IMPORT_MAX_ITEMS", "5000")
+
+# Fingerprints and hash lists.
+# Pillow refuses images decoding to more pixels (a decompression bomb is a small file that
+# decodes to a huge bitmap); 40 megapixels covers any camera's photo.
+IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", str(40_000_000))
+HASH_IMPORT_MAX_ROWS = envint("HASH_IMPORT_MAX_ROWS", "1000000")
+# Hashes one matching call may carry (a video's frames count one each).
+HASH_MATCH_MAX = 1000
+# How stale a serving process's index may be before a call brings it up to date (seconds).
+HASH_INDEX_SYNC_SECONDS = float(os.environ.get("HASH_INDEX_SYNC_SECONDS", "1"))
+# An entry with this many false-positive reports, or matched this many times in a day, is
+# quarantined (not matched) until an officer reviews it.
+HASH_FALSE_POSITIVES_TO_QUARANTINE = envint("HASH_FALSE_POSITIVES_TO_QUARANTINE", "3")
+HASH_MATCHES_PER_DAY_TO_QUARANTINE = envint("HASH_MATCHES_PER_DAY_TO_QUARANTINE", "10000")

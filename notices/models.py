@@ -114,10 +114,36 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
     reopen_status = models.CharField(
         max_length=32, blank=True, help_text="The stage to return to if verification fails."
     )
+    # None for an order a platform opened by reporting a re-upload it found.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Content already ordered removed, found again: the order it was removed under.
+    reupload_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reuploads",
+        db_index=False,
+    )
+    # A re-upload found by a perceptual hash alone is a lead, never a sanction on its own: an
+    # officer confirms the match before the order may be issued.
+    match_to_confirm = models.BooleanField(default=False)
+    match_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -24,6 +24,7 @@ from compliance.kernel.actors import Actor
 from compliance.kernel.counters import counter_next
 from compliance.kernel.decisions import Decision, decision_record_append, decisions_append
 from compliance.kernel.errors import TransitionNotAllowed, require_reason
+from compliance.kernel.tasks import wake_after_commit
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
 from compliance.policies.models import EscalationPolicyVersion
@@ -48,6 +49,7 @@ from registry.models import Platform
 
 CHANGE = "notices.change_removalorder"
 ISSUE = "notices.issue_order"
+FINGERPRINT_TASK = "fingerprints.fingerprint_compute"
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,77 @@ def order_create(
         )
         if items:
             order_items_add(order=order, actor=actor, items=items)
+    return order
+
+
+def order_reupload_draft(
+    *,
+    actor: Actor,
+    platform: Platform,
+    category: ContentCategory,
+    agency: Agency,
+    url: str,
+    reupload_of: RemovalOrder | None,
+    perceptual: bool,
+    description: str,
+    evidence: Sequence[Evidence] = (),
+) -> RemovalOrder:
+    """Content ordered removed before, found again by a hash match (reported by the platform
+    it is on, or by an officer): a draft order for its URL, linked to the order it was removed
+    under, with the evidence of the matched hash. A perceptual match alone needs an officer's
+    confirmation before the order is issued."""
+    actor.require_for_platform(platform.pk, "notices.add_removalorder")
+    with transaction.atomic():
+        year = timezone.now().year
+        order = RemovalOrder(
+            reference=f"RO-{year}-{counter_next(name='order', year=year):06d}",
+            platform=platform,
+            agency=agency,
+            category=category,
+            legal_basis=reupload_of.legal_basis if reupload_of else citations.TAKEDOWN_REQUEST,
+            description=description,
+            urgent=category.urgent or bool(reupload_of and reupload_of.urgent),
+            created_by=actor.user,
+            reupload_of=reupload_of,
+            match_to_confirm=perceptual,
+        )
+        order.full_clean(exclude=["status"])
+        order.save()
+        domains = set(platform.domains.values_list("domain", flat=True))
+        errors, cleaned = items_check(items=[ItemInput(url=url)], domains=domains, existing=set())
+        if errors:
+            raise ValidationError({"url": errors[0][1]})
+        item = OrderItem.objects.create(order=order, url=cleaned[0].url)
+        decision_record_append(
+            actor=actor,
+            subject=order,
+            action=Action.ORDER_CREATE,
+            to_state=order.status,
+            legal_basis=citations.TAKEDOWN_REQUEST,
+            reason=description,
+            links=[platform, *([reupload_of] if reupload_of else [])],
+        )
+        for original in evidence:
+            # The same bytes, stored once: a new row of this order pointing at them.
+            copy = Evidence.objects.create(
+                order=order,
+                item=item,
+                file=original.file.name,
+                sha256=original.sha256,
+                size=original.size,
+                content_type=original.content_type,
+                extension=original.extension,
+                description=f"Matched hash; first captured for {original.order}",
+                captured_at=original.captured_at,
+            )
+            decision_record_append(
+                actor=actor,
+                subject=copy,
+                action=Action.EVIDENCE_ADD,
+                legal_basis=citations.REMOVAL,
+                reason=f"SHA-256 {copy.sha256}, from the matched hash's evidence.",
+                links=[order, original],
+            )
     return order
 
 
@@ -292,11 +365,18 @@ def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> Remov
     def start_clock(locked: RemovalOrder) -> None:
         if not locked.items.exists():
             raise ValidationError("An order needs at least one item before it is issued.")
+        if locked.match_to_confirm and locked.match_confirmed_by_id is None:
+            raise ValidationError(
+                "This re-upload was found by a perceptual hash alone: an officer confirms the "
+                "match before the order is issued."
+            )
         version = order_policy_version(order=locked)
         now = timezone.now()
         locked.policy_version = version
         locked.issued_at = now
-        locked.due_at = now + version.parsed.notice_for(urgent=locked.urgent)
+        locked.due_at = now + version.parsed.notice_for(
+            urgent=locked.urgent, reupload=locked.reupload_of_id is not None
+        )
         locked.addressees = [
             {"name": c.name, "role": c.role, "email": c.email}
             for c in locked.platform.contacts.all()
@@ -331,6 +411,38 @@ def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> Remov
             data={"reference": order.reference, "urgent": order.urgent, "due_at": order.due_at},
         )
     return order
+
+
+def order_match_confirm_check(*, order: RemovalOrder, actor: Actor) -> None:
+    actor.require_perm(ISSUE)
+    if not order.match_to_confirm or order.match_confirmed_by_id is not None:
+        raise TransitionNotAllowed(
+            f"{order} has no perceptual match waiting to be confirmed.", current_state=order.status
+        )
+
+
+def order_match_confirm_and_issue(
+    *, order: RemovalOrder, actor: Actor, reason: str
+) -> RemovalOrder:
+    """An officer looked at the content a perceptual hash matched and confirms it is the
+    content ordered removed before: the re-upload order is issued at once."""
+    require_reason(reason)
+    with transaction.atomic():
+        locked = _lock(order)
+        order_match_confirm_check(order=locked, actor=actor)
+        assert actor.user is not None
+        locked.match_confirmed_by = actor.user
+        locked.save(update_fields=["match_confirmed_by", "updated_at"])
+        decision_record_append(
+            actor=actor,
+            subject=locked,
+            action=Action.ORDER_MATCH_CONFIRM,
+            from_state=locked.status,
+            to_state=locked.status,
+            legal_basis=citations.TAKEDOWN_REQUEST,
+            reason=reason,
+        )
+        return order_issue(order=locked, actor=actor, reason=reason)
 
 
 def order_acknowledge(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
@@ -723,4 +835,7 @@ def evidence_add(
             reason=f"SHA-256 {evidence.sha256}, {size} bytes, {kind[0]}.",
             links=[order, *([item] if item else [])],
         )
+        # Its fingerprints (MD5, PDQ, video frames) are computed by a worker once this
+        # commits, never in the request.
+        wake_after_commit(FINGERPRINT_TASK, evidence.pk)
     return evidence

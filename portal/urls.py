@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from portal import blocklist, orders
+from portal import blocklist, fingerprints, orders
 from portal import platform as registry
 from portal import sanctions as portal
 
@@ -54,6 +54,18 @@ urlpatterns = [
         name="normalization-requests",
     ),
     path("checkpoint/", portal.DecisionCheckpoint.as_view(), name="checkpoint"),
+    path("fingerprints/", fingerprints.HashChanges.as_view(), name="fingerprints"),
+    path("fingerprints/match", fingerprints.MatchHashes.as_view(), name="fingerprints-match"),
+    path(
+        "fingerprints/matches/<uuid:match_id>/found/",
+        fingerprints.ReportFound.as_view(),
+        name="fingerprints-found",
+    ),
+    path(
+        "fingerprints/matches/<uuid:match_id>/false-positive/",
+        fingerprints.ReportFalsePositive.as_view(),
+        name="fingerprints-false-positive",
+    ),
     path("blocklist/", blocklist.blocklist_json, name="blocklist"),
     path("blocklist.txt", blocklist.blocklist_text, name="blocklist-text"),
 ]

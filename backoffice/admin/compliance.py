@@ -76,6 +76,7 @@ class PolicyForm(forms.ModelForm):
             "fines_only_ugc",
             "fine_payment_days",
             "fines_need_approval",
+            "reupload_notice_hours",
         ]
 
     def clean_ladder(self) -> Any:

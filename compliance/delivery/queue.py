@@ -26,12 +26,11 @@ from datetime import datetime, timedelta
 from queue import SimpleQueue
 from typing import Any, Generic, TypeVar
 
-from celery import current_app
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from compliance.delivery.models import Delivery
+from compliance.kernel.tasks import wake_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -204,11 +203,4 @@ def _record(channel: Channel[Any], delivery: Any, outcome: Outcome, now: datetim
 def delivery_wake(*, task: str) -> None:
     """After commit, wake the deliverer task by name; if the broker is down, beat's next run
     delivers (the rows are in the database)."""
-
-    def kick() -> None:
-        try:
-            current_app.signature(task).delay()
-        except Exception:
-            log.warning("could not reach the broker; %s waits for the next run", task)
-
-    transaction.on_commit(kick)
+    wake_after_commit(task)

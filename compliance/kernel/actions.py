@@ -36,11 +36,22 @@ class Action(StrEnum):
     ORDER_WITHDRAW = "removalorder.withdraw"
     ORDER_CLOCK_PAUSE = "removalorder.clock_pause"
     ORDER_CLOCK_RESUME = "removalorder.clock_resume"
+    ORDER_MATCH_CONFIRM = "removalorder.match_confirm"
     ITEM_REPORT = "orderitem.report"
     EVIDENCE_ADD = "evidence.add"
     OBJECTION_FILE = "objection.file"
     OBJECTION_UPHOLD = "objection.uphold"
     OBJECTION_REJECT = "objection.reject"
+    # Hash lists (fingerprints of ordered content).
+    HASH_LIST_CREATE = "hashlist.create"
+    HASH_LIST_RESTRICT = "hashlist.restrict"
+    HASH_ADD = "hashentry.add"
+    HASH_WITHDRAW = "hashentry.withdraw"
+    HASH_QUARANTINE = "hashentry.quarantine"
+    HASH_RELEASE = "hashentry.release"
+    HASH_ALLOW = "allowedhash.add"
+    MATCH_FOUND = "match.found"
+    MATCH_FALSE_POSITIVE = "match.false_positive"
     # Policies.
     POLICY_SAVE = "escalationpolicy.save"
     # Sanctions.

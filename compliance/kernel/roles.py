@@ -14,7 +14,14 @@ OFFICER, SUPERVISOR, AUDITOR = "officer", "supervisor", "auditor"
 ROLES = (OFFICER, SUPERVISOR, AUDITOR)
 
 # Everything an admin page shows; auditors read these and nothing else.
-READABLE_APPS = ("registry", "notices", "compliance", "django_celery_beat", "auth")
+READABLE_APPS = (
+    "registry",
+    "notices",
+    "compliance",
+    "fingerprints",
+    "django_celery_beat",
+    "auth",
+)
 
 OFFICER_PERMISSIONS = {
     "registry.add_platform",
@@ -46,6 +53,7 @@ OFFICER_PERMISSIONS = {
     "compliance.add_sanctionrelease",
     "registry.add_apikey",
     "registry.change_apikey",
+    "fingerprints.manage_hash_lists",
 }
 SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "registry.sanction_platform",

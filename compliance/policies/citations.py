@@ -17,5 +17,7 @@ FINE_WITH_LETTER = "MR5 Art. 15(10) and 15(11) (administrative fine)"
 FINE = "MR5 Art. 15(10) (administrative fine)"
 # The sweep's block proposals and the supervisors' decisions on them cite the same articles.
 ACCESS_BLOCK = "MR5 Art. 15(12), 16(13), 18-19 (access block)"
+# Fingerprints of content ordered removed, shared so platforms keep it from coming back.
+HASH_LISTS = "MR5 Art. 9(3)-(4) and 15 (preventing prohibited content, removal)"
 NORMALIZATION = "MR5 Art. 20 (normalization)"
 POLICY = "Regulator's enforcement policy"

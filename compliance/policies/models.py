@@ -50,6 +50,12 @@ class EscalationPolicy(models.Model):
         help_text="Fines apply only to user-generated-content platforms.",
     )
     fine_payment_days = models.PositiveIntegerField(default=mr5.TERMS["fine_payment_days"])
+    reupload_notice_hours = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Deadline of an order for content already ordered removed and found again "
+        "(empty: the normal deadline).",
+    )
     fines_need_approval = models.BooleanField(
         default=mr5.TERMS["fines_need_approval"],
         help_text="A supervisor approves each fine before it is assessed.",
@@ -88,7 +94,10 @@ class EscalationPolicy(models.Model):
 
     def terms(self) -> dict[str, Any]:
         """Everything a running order needs, as stored in a version."""
-        return {
+        optional = {}
+        if self.reupload_notice_hours is not None:
+            optional["reupload_notice_hours"] = self.reupload_notice_hours
+        return optional | {
             "notice_hours": self.notice_hours,
             "urgent_notice_hours": self.urgent_notice_hours,
             "ladder": self.ladder,

@@ -40,6 +40,7 @@ class PolicyTerms:
     fines_only_ugc: bool
     fine_payment_period: timedelta
     fines_need_approval: bool
+    reupload_notice: timedelta | None = None
 
     @classmethod
     def from_json(cls, terms: dict[str, Any]) -> PolicyTerms:
@@ -60,7 +61,16 @@ class PolicyTerms:
             fines_only_ugc=terms["fines_only_ugc"],
             fine_payment_period=timedelta(days=terms["fine_payment_days"]),
             fines_need_approval=terms["fines_need_approval"],
+            reupload_notice=(
+                timedelta(hours=terms["reupload_notice_hours"])
+                if terms.get("reupload_notice_hours")
+                else None
+            ),
         )
 
-    def notice_for(self, *, urgent: bool) -> timedelta:
-        return self.urgent_notice if urgent else self.notice
+    def notice_for(self, *, urgent: bool, reupload: bool = False) -> timedelta:
+        """The deadline of a new order: a re-upload's may be shorter, never longer."""
+        notice = self.urgent_notice if urgent else self.notice
+        if reupload and self.reupload_notice is not None:
+            return min(notice, self.reupload_notice)
+        return notice

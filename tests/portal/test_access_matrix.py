@@ -16,6 +16,14 @@ from rest_framework.test import APIClient
 
 from compliance.kernel.actors import Actor
 from compliance.models import DecisionRecord, Fine
+from fingerprints.services import (
+    HashInput,
+    HashQuery,
+    hash_entries_add,
+    hash_list_create,
+    hashes_match,
+)
+from notices.models import ContentCategory
 from registry.models import ApiKey, Platform
 from registry.services import api_key_create, api_key_revoke
 
@@ -26,6 +34,8 @@ OBJECT = {**DENIED_TO_KEYLESS, "other": 404, "revoked_platform": OK, "own": OK}
 COLLECTION = {**DENIED_TO_KEYLESS, "other": OK, "revoked_platform": OK, "own": OK}
 REGISTERED_ONLY = {**DENIED_TO_KEYLESS, "other": OK, "revoked_platform": 403, "own": OK}
 PUBLIC = dict.fromkeys(CALLERS, OK)
+# Hash lists are for registered platforms; a match is its platform's alone.
+MATCH = {**DENIED_TO_KEYLESS, "other": 404, "revoked_platform": 403, "own": OK}
 
 # route name: (method, body, expectation per caller)
 TABLE = {
@@ -43,6 +53,14 @@ TABLE = {
     "fine-payment": ("post", {"payment_reference": "TRX-9"}, OBJECT),
     "normalization-requests": ("post", {"statement": "Removed."}, REGISTERED_ONLY),
     "checkpoint": ("get", None, COLLECTION),
+    "fingerprints": ("get", None, REGISTERED_ONLY),
+    "fingerprints-match": (
+        "post",
+        {"hashes": [{"type": "md5", "hash": "ab" * 16}]},
+        REGISTERED_ONLY,
+    ),
+    "fingerprints-found": ("post", "found", MATCH),
+    "fingerprints-false-positive": ("post", {"note": "A harmless picture."}, MATCH),
     "blocklist": ("get", None, PUBLIC),
     "blocklist-text": ("get", None, PUBLIC),
 }
@@ -101,13 +119,30 @@ def _request(route: str, victim) -> tuple[str, str, object]:
         "objections": {"reference": victim.reference},
         "fine-payment": {"fine_id": fine.pk},
     }.get(route, {})
+    if route in ("fingerprints-found", "fingerprints-false-positive"):
+        kwargs = {"match_id": _match_of(victim.platform)}
     if body == "items":
         body = {"items": [{"item_id": item.pk, "action": "removed"}]}
     elif body == "objection":
         body = {"reason": "Satire.", "items": [item.pk]}
+    elif body == "found":
+        body = {"url": f"https://{victim.platform.domains.first().domain}/again"}
     elif body == "evidence":
         body = {"file": SimpleUploadedFile("capture.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 16)}
     return method, reverse(f"v1:{route}", kwargs=kwargs), body
+
+
+def _match_of(platform: Platform) -> str:
+    """A match the platform made against a listed hash: its opaque id."""
+    job = Actor.scheduled_job("matrix")
+    hash_list = hash_list_create(
+        actor=job, name="matrix", category=ContentCategory.objects.get(code="ncii")
+    )
+    hash_entries_add(actor=job, hash_list=hash_list, hashes=[HashInput("md5", "ab" * 16)])
+    [result] = hashes_match(
+        actor=Actor.of_platform(platform), queries=[HashQuery("md5", "ab" * 16)]
+    )
+    return str(result.matches[0].match_id)
 
 
 @pytest.mark.parametrize("route", sorted(TABLE))

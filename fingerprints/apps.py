@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class FingerprintsConfig(AppConfig):
+    name = "fingerprints"
+    verbose_name = "Fingerprints and hash lists"
+
+    def ready(self) -> None:
+        # Known by name in every process: evidence uploads wake the fingerprint task by name.
+        from fingerprints import tasks  # noqa: F401

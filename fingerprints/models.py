@@ -1,0 +1,247 @@
+"""Fingerprints of ordered content, hash lists platforms check uploads against, and matches.
+
+Hashes are sensitive (a list of CSAM hashes is itself protected material): nothing here is
+public; platforms reach the lists only with their key, and only the lists open to them.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+MANAGE = "fingerprints.manage_hash_lists"
+
+
+class HashType(models.TextChoices):
+    SHA256 = "sha256", "SHA-256 (exact)"
+    MD5 = "md5", "MD5 (exact; what hash-sharing programmes exchange)"
+    PDQ = "pdq", "PDQ (perceptual, images)"
+    VIDEO = "video", "Video (PDQ of its frames)"
+
+
+# Hex digits per hash type; a video entry's frames are PDQ hashes.
+HEX_LENGTH = {HashType.SHA256: 64, HashType.MD5: 32, HashType.PDQ: 64}
+PERCEPTUAL = {HashType.PDQ, HashType.VIDEO}
+# PDQ hashes of lower quality are kept but not matched (too little structure to mean much).
+MIN_QUALITY = 50
+# A PDQ query this close to an allowed hash is the harmless image itself (re-encoded, resized):
+# not reported.
+ALLOW_RADIUS = 10
+
+
+class Fingerprint(models.Model):
+    """What an evidence file leaves behind, computed after its upload commits."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Computed"
+        FAILED = "failed", "Failed"
+
+    evidence = models.OneToOneField(
+        "notices.Evidence", on_delete=models.PROTECT, related_name="fingerprint"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    md5 = models.CharField(max_length=32, blank=True)
+    pdq = models.CharField(max_length=64, blank=True)
+    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    # For videos: the PDQ hash and quality of one frame a second, as [[hex, quality], ...].
+    frames = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"fingerprint of {self.evidence_id}"
+
+
+class HashList(models.Model):
+    """Hashes of one category of content, matched with one threshold."""
+
+    name = models.CharField(max_length=100, unique=True)
+    category = models.ForeignKey(
+        "notices.ContentCategory", on_delete=models.PROTECT, related_name="hash_lists"
+    )
+    description = models.TextField(blank=True)
+    pdq_threshold = models.PositiveSmallIntegerField(
+        default=31,
+        validators=[MinValueValidator(0), MaxValueValidator(31)],
+        help_text="Largest Hamming distance (of 256 bits) at which a PDQ hash matches.",
+    )
+    video_share = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=0.5,
+        validators=[MinValueValidator(0.01), MaxValueValidator(1)],
+        help_text="Share of frames that must match, both ways, for a video to match.",
+    )
+    restricted = models.BooleanField(
+        default=False, help_text="Only the platforms chosen below may match and download it."
+    )
+    platforms = models.ManyToManyField(
+        "registry.Platform", blank=True, related_name="hash_lists_open"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("manage_hash_lists", "Can add, withdraw and restrict hashes")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EntryStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    QUARANTINED = "quarantined", "Quarantined (not matched until reviewed)"
+
+
+class HashEntry(ConcurrentTransitionMixin, models.Model):
+    """One hash in a list, from evidence or submitted as a hash only (no file held)."""
+
+    hash_list = models.ForeignKey(HashList, on_delete=models.PROTECT, related_name="entries")
+    hash_type = models.CharField(max_length=8, choices=HashType.choices)
+    # Hex; for a video, the SHA-256 of its frames' hashes (the frames are in `frames`).
+    value = models.CharField(max_length=64)
+    quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    frames = models.JSONField(default=list, blank=True, help_text="A video's frame PDQ hashes.")
+    status = FSMField(
+        max_length=16, choices=EntryStatus.choices, default=EntryStatus.ACTIVE, protected=True
+    )
+    evidence = models.ForeignKey(
+        "notices.Evidence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hash_entries",
+    )
+    order = models.ForeignKey(
+        "notices.RemovalOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hash_entries",
+        help_text="The order the content was ordered removed under, if any.",
+    )
+    submitted_by_label = models.CharField(max_length=200)
+    note = models.CharField(max_length=300, blank=True)
+    # Every change takes the next number, so platforms can sync by "changes since N".
+    change_seq = models.PositiveBigIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    false_positive_reports = models.PositiveIntegerField(default=0)
+    matches = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["change_seq"]
+        verbose_name_plural = "hash entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hash_list", "hash_type", "value"], name="hash_once_per_list"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["hash_type", "value"], name="hash_entry_value"),
+            # A platform's sync: each list's changes after its position.
+            models.Index(fields=["hash_list", "change_seq"], name="hash_entry_list_change"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hash_type}:{self.value[:16]}…"
+
+    @transition(
+        field=status,
+        source=[EntryStatus.ACTIVE, EntryStatus.QUARANTINED],
+        target=EntryStatus.WITHDRAWN,
+        permission=MANAGE,
+    )
+    def withdraw(self) -> None:
+        """A victim, an agency or an officer takes the hash back: platforms drop it."""
+
+    @transition(
+        field=status,
+        source=EntryStatus.ACTIVE,
+        target=EntryStatus.QUARANTINED,
+        permission=MANAGE,
+        custom={"actors": {"job"}},
+    )
+    def quarantine(self) -> None:
+        """Its false-positive reports or match rate spiked: not matched until reviewed."""
+
+    @transition(
+        field=status, source=EntryStatus.QUARANTINED, target=EntryStatus.ACTIVE, permission=MANAGE
+    )
+    def release(self) -> None:
+        """Reviewed and kept."""
+
+
+class AllowedHash(models.Model):
+    """A hash known to collide with harmless content: never reported as a match."""
+
+    hash_type = models.CharField(max_length=8, choices=HashType.choices)
+    value = models.CharField(max_length=64)
+    reason = models.CharField(max_length=300)
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hash_type", "value"], name="allowed_hash_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hash_type}:{self.value[:16]}…"
+
+
+class Match(models.Model):
+    """A hash a platform asked about that matched an entry; named to it by an opaque id."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", "Matched"
+        FOUND = "found", "Reported found on the platform"
+        FALSE_POSITIVE = "false_positive", "Reported a false positive"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    platform = models.ForeignKey(
+        "registry.Platform", on_delete=models.PROTECT, related_name="hash_matches"
+    )
+    entry = models.ForeignKey(HashEntry, on_delete=models.PROTECT, related_name="match_log")
+    hash_type = models.CharField(max_length=8, choices=HashType.choices)
+    query = models.CharField(max_length=64)
+    distance = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.MATCHED)
+    url = models.URLField(max_length=2000, blank=True)
+    reupload_order = models.ForeignKey(
+        "notices.RemovalOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "matches"
+        indexes = [models.Index(fields=["created_at", "entry"], name="match_recent")]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class PlatformUsage(models.Model):
+    """How a platform uses the lists: a platform that never checks stands out."""
+
+    platform = models.OneToOneField(
+        "registry.Platform", on_delete=models.CASCADE, related_name="hash_usage"
+    )
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    lookups = models.PositiveBigIntegerField(default=0)
+    matched = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"hash use of {self.platform_id}"
