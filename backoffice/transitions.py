@@ -141,6 +141,8 @@ class TransitionAdmin(DecisionHistoryAdmin):
         ]
 
     def available_transitions(self, request: HttpRequest, obj: models.Model) -> list[Any]:
+        if not self.transition_services:
+            return []  # a model with buttons for its object actions only
         actor = staff_actor(request)
         found = transitions_available(obj, field=self.transition_field, actor=actor)
         return [t for t in found if t.name in self.transition_services]

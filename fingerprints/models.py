@@ -13,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from registry.models import Platform
+
 MANAGE = "fingerprints.manage_hash_lists"
 
 
@@ -245,3 +247,13 @@ class PlatformUsage(models.Model):
 
     def __str__(self) -> str:
         return f"hash use of {self.platform_id}"
+
+
+class PlatformHashUse(Platform):
+    """Every platform with how it uses the lists, for the regulator's page: one that never
+    syncs or looks up stands out."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "platform's use of hash lists"
+        verbose_name_plural = "platforms' use of hash lists"

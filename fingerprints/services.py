@@ -295,11 +295,19 @@ def hash_entries_import(*, actor: Actor, hash_list: HashList, text: str) -> list
     return hash_entries_add(actor=actor, hash_list=hash_list, hashes=hashes, note="CSV import")
 
 
+def hash_entries_from_order_check(*, order: RemovalOrder, actor: Actor) -> None:
+    """Raise unless `actor` may put `order`'s fingerprints in a list now (it has evidence)."""
+    _require_manage(actor)
+    if not order.evidence.exists():
+        raise ValidationError(f"{order} has no evidence to take fingerprints from.")
+
+
 def hash_entries_from_order(
     *, actor: Actor, hash_list: HashList, order: RemovalOrder
 ) -> list[HashEntry]:
     """Every fingerprint of an order's evidence into a list: SHA-256 and MD5 always, PDQ for
     images (even of low quality: kept, not matched), the frames of videos."""
+    hash_entries_from_order_check(order=order, actor=actor)
     if hash_list.category_id != order.category_id:
         raise ValidationError(
             {"hash_list": f"{hash_list} holds {hash_list.category}, not {order.category}."}

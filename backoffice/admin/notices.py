@@ -20,6 +20,8 @@ from backoffice.transitions import (
     staff_actor,
 )
 from compliance.kernel.actors import Actor
+from fingerprints import services as fingerprints
+from fingerprints.models import HashList
 from notices import services
 from notices.models import (
     CLOCK_STATES,
@@ -215,6 +217,24 @@ def _add_evidence(order: RemovalOrder, actor: Actor, data: dict[str, Any]) -> No
     )
 
 
+class HashListChoiceForm(ObjectActionForm):
+    hash_list = forms.ModelChoiceField(queryset=HashList.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["hash_list"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = HashList.objects.filter(category=self.obj.category_id)
+        field.help_text = "Lists of this order's category. Platforms match against them."
+
+
+def _fingerprints_to_list(order: RemovalOrder, actor: Actor, data: dict[str, Any]) -> str:
+    added = fingerprints.hash_entries_from_order(
+        actor=actor, hash_list=data["hash_list"], order=order
+    )
+    return f"{len(added)} hashes of this order's evidence added to {data['hash_list']}."
+
+
 @admin.register(RemovalOrder)
 class RemovalOrderAdmin(TransitionAdmin):
     list_display = [
@@ -244,6 +264,9 @@ class RemovalOrderAdmin(TransitionAdmin):
         "escalation_level",
         "addressees",
         "created_by",
+        "reupload_of",
+        "match_to_confirm",
+        "match_confirmed_by",
         "decision_history_table",
     ]
     transition_object_arg = "order"
@@ -275,6 +298,22 @@ class RemovalOrderAdmin(TransitionAdmin):
                 order=order, actor=actor, reason=data["reason"]
             ),
             lambda order, actor: services.order_clock_pause_check(order=order, actor=actor),
+        ),
+        "confirm_match": ObjectAction(
+            "Confirm match and issue",
+            ReasonForm,
+            lambda order, actor, data: services.order_match_confirm_and_issue(
+                order=order, actor=actor, reason=data["reason"]
+            ),
+            lambda order, actor: services.order_match_confirm_check(order=order, actor=actor),
+        ),
+        "hash_list": ObjectAction(
+            "Add fingerprints to a hash list",
+            HashListChoiceForm,
+            _fingerprints_to_list,
+            lambda order, actor: fingerprints.hash_entries_from_order_check(
+                order=order, actor=actor
+            ),
         ),
         "resume_clock": ObjectAction(
             "Resume clock",
@@ -343,6 +382,10 @@ class RemovalOrderAdmin(TransitionAdmin):
                         "addressees",
                     ]
                 },
+            ),
+            (
+                "Re-upload",
+                {"fields": ["reupload_of", "match_to_confirm", "match_confirmed_by"]},
             ),
             ("Decision history", {"fields": ["decision_history_table"]}),
         ]

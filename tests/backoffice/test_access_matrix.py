@@ -27,9 +27,13 @@ from compliance.models import AccessBlock, DecisionRecord, EscalationPolicy, Fin
 from compliance.policies.services import policy_save
 from compliance.sanctions import services as sanctions
 from compliance.sweep.claim import orders_sweep
+from fingerprints import services as fingerprints
+from fingerprints.models import HashEntry, HashList
 from notices import services as notices
+from notices.models import ContentCategory
 from registry import services as registry
 from registry.models import Platform
+from tests.support import images
 
 ROLES = ("anonymous", "auditor", "officer", "supervisor", "supervisor2")
 STAFF = {"officer", "supervisor", "supervisor2"}
@@ -59,6 +63,13 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("notices.removalorder", "add_evidence", "order_issued", STAFF),
     ("notices.removalorder", "pause_clock", "order_issued", STAFF),
     ("notices.removalorder", "resume_clock", "order_paused", STAFF),
+    ("notices.removalorder", "hash_list", "order_with_image", STAFF),
+    ("notices.removalorder", "confirm_match", "order_reupload_perceptual", STAFF),
+    ("fingerprints.hashlist", "import", "hash_list", STAFF),
+    ("fingerprints.hashlist", "restrict", "hash_list", STAFF),
+    ("fingerprints.hashentry", "withdraw", "hash_entry", STAFF),
+    ("fingerprints.hashentry", "release", "hash_entry_quarantined", STAFF),
+    ("fingerprints.hashentry", "reupload", "hash_entry", STAFF),
     ("notices.objection", "uphold", "objection_open", STAFF),
     ("notices.objection", "reject", "objection_open", STAFF),
     ("compliance.accessblock", "approve", "block_proposed", OTHER_SUPERVISOR),
@@ -149,6 +160,45 @@ class World:
             order=self.make_order(), actor=self.officer, reason="Court hearing."
         )
 
+    def hash_list(self) -> HashList:
+        return fingerprints.hash_list_create(
+            actor=self.officer, name="matrix", category=ContentCategory.objects.get(code="ncii")
+        )
+
+    def order_with_image(self) -> Any:
+        order = self.make_order(category="ncii")
+        self.hash_list()
+        notices.evidence_add(
+            order=order,
+            actor=self.officer,
+            file=SimpleUploadedFile("capture.png", images.png_bytes(images.shapes(1))),
+            captured_at=timezone.now(),
+        )
+        return order
+
+    def hash_entry(self) -> HashEntry:
+        self.make_platform()  # where it is found again
+        [entry] = fingerprints.hash_entries_add(
+            actor=self.officer,
+            hash_list=self.hash_list(),
+            hashes=[fingerprints.HashInput("pdq", "0f" * 32)],
+        )
+        return entry
+
+    def hash_entry_quarantined(self) -> HashEntry:
+        return fingerprints._entry_move(
+            self.hash_entry(), "quarantine", fingerprints.WATCH, "Spike."
+        )
+
+    def order_reupload_perceptual(self) -> Any:
+        platform = self.make_platform()
+        return fingerprints.reupload_order_open(
+            actor=self.officer,
+            entry=self.hash_entry(),
+            platform=platform,
+            url=f"https://{platform.domains.first().domain}/again",
+        )
+
     def objection_open(self) -> Any:
         order = self.make_order()
         return notices.objection_file(
@@ -218,6 +268,17 @@ def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
     platform = getattr(scenario_object, "platform", None)
     if platform is not None:
         domain = platform.domains.values_list("domain", flat=True).first()
+    extra: dict[str, Any] = {}
+    if button == "hash_list":
+        extra["hash_list"] = HashList.objects.get(name="matrix").pk
+    elif button == "import":
+        extra["text"] = "md5," + "ab" * 16
+    elif button == "restrict":
+        extra["everyone"] = "on"
+    elif button == "reupload":
+        other = Platform.objects.order_by("pk").first()
+        extra["platform"] = other.pk
+        extra["url"] = f"https://{other.domains.first().domain}/again"
     return {
         "reason": "Access matrix.",
         "name": "matrix",
@@ -227,6 +288,7 @@ def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
         "captured_at": "2026-11-01 10:00",
         "description": "capture",
         **({"file": SimpleUploadedFile("capture.png", PNG)} if button == "add_evidence" else {}),
+        **extra,
     }
 
 
@@ -273,6 +335,7 @@ def test_admin_button_per_role(users, make_order, make_platform, model, button, 
         "api_key",
         "order_issued",
         "objection_open",
+        "hash_entry",
         "block_proposed",
         "fine_assessed",
         "registration_sanction",

@@ -106,6 +106,9 @@ def test_an_order_s_evidence_leaves_its_fingerprints_in_a_list(make_order, staff
 
 def test_an_order_of_another_category_is_refused(make_order, staff, ncii_list):
     order = make_order(category="csam")
+    with pytest.raises(ValidationError, match="has no evidence"):
+        services.hash_entries_from_order(actor=staff, hash_list=ncii_list, order=order)
+    evidence_add(order, staff, images.text(0))
     with pytest.raises(ValidationError, match="holds"):
         services.hash_entries_from_order(actor=staff, hash_list=ncii_list, order=order)
 

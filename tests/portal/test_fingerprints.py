@@ -110,7 +110,8 @@ def test_lists_download_in_pages_then_only_changes(client, ncii, staff, platform
     second = client.get(LISTS, {"limit": 1, "cursor": first["cursor"]}).json()
     assert [(e["type"], e["hash"], e["quality"]) for e in second["results"]] == [("pdq", PDQ, 90)]
     done = client.get(LISTS, {"cursor": second["cursor"]}).json()
-    assert done["results"] == [] and done["more"] is False
+    assert done["results"] == []
+    assert done["more"] is False
 
     # A withdrawal and an addition since: both come, the withdrawal as not matchable.
     entry = HashEntry.objects.get(value=SHA)

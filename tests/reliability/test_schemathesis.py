@@ -26,6 +26,14 @@ from compliance.kernel.actors import Actor
 from compliance.models import Fine
 from compliance.sweep.jobs import sweep_all
 from config.wsgi import application
+from fingerprints.services import (
+    HashInput,
+    HashQuery,
+    hash_entries_add,
+    hash_list_create,
+    hashes_match,
+)
+from notices.models import ContentCategory
 from registry.services import api_key_create
 from tests.support import scale
 
@@ -70,7 +78,20 @@ def portal(make_order, make_platform, officer):
         "reference": order.reference,
         "item_id": order.items.first().pk,
         "fine_id": Fine.objects.get(order=order).pk,
+        "match_id": _match(order.platform, Actor.staff(officer)),
     }
+
+
+def _match(platform, officer):
+    """A hash list the platform matched against: the opaque id of its match."""
+    hash_list = hash_list_create(
+        actor=officer, name="fuzz", category=ContentCategory.objects.get(code="ncii")
+    )
+    hash_entries_add(actor=officer, hash_list=hash_list, hashes=[HashInput("md5", "ab" * 16)])
+    [result] = hashes_match(
+        actor=Actor.of_platform(platform), queries=[HashQuery("md5", "ab" * 16)]
+    )
+    return str(result.matches[0].match_id)
 
 
 @schema.parametrize()
