@@ -4,9 +4,20 @@ BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install chromium run test stress lint format bench clean mutation
+.PHONY: install system-packages run test stress lint format bench clean mutation
 
-install: $(VENV)/.installed
+# Debian packages the project needs: a C++ compiler (pdqhash builds from source where no wheel
+# fits), ffmpeg (video fingerprints), DejaVu fonts (text in the test images) and chromium (the
+# browser test). Installed with apt when missing (as root), as CI is.
+SYSTEM_PACKAGES := g++ ffmpeg fonts-dejavu-core chromium
+
+install: system-packages $(VENV)/.installed
+
+system-packages:
+	@missing=""; for package in $(SYSTEM_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ]; then apt-get install -y -q $$missing || \
+		(echo "Install Debian's$$missing (apt-get install$$missing)." && false); fi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +35,7 @@ run: install
 	@echo
 	honcho start
 
-# The browser test needs Debian's chromium; installed with apt when missing (as root), as CI is.
-chromium:
-	@command -v chromium >/dev/null || apt-get install -y -q chromium || \
-		(echo "Install Debian's chromium (apt-get install chromium) for the browser test." && false)
-
-test: install chromium
+test: install
 	pytest $(PYTEST_ARGS)
 
 # The reliability tests at full size (docs/reliability.md), on PostgreSQL: 8 sweeps racing
@@ -69,3 +75,4 @@ bench: install
 	if [ -z "$$BENCH_DATABASE_URL" ]; then bench/postgres.sh start; fi
 	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(bench/postgres.sh url)}" python -m bench.sweep
 	python -m bench.api
+	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(bench/postgres.sh url)}" python -m bench.fingerprints

@@ -17,3 +17,19 @@ def post_fork(server, worker):
     # (which walk every tracked object) short, which was most of the latency tail.
     gc.collect()
     gc.freeze()
+
+
+def post_worker_init(worker):
+    # Each worker keeps its own hash index: load it before taking requests, so no platform's
+    # call waits for it (about 10 s at 1,000,000 hashes). If the database is not there yet,
+    # the first match call loads it.
+    from django.db import connections
+
+    from fingerprints.matcher import MATCHER
+
+    try:
+        MATCHER.sync(force=True)
+    except Exception:
+        worker.log.exception("hash index not loaded at start; the first match call loads it")
+    finally:
+        connections.close_all()

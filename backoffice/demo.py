@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from compliance.kernel.actors import Actor
+from fingerprints import services as fingerprints
+from fingerprints.models import HashList
 from notices import services as notices
 from notices.models import Agency, ContentCategory, RemovalOrder
 from registry import services as registry
@@ -150,11 +152,26 @@ DEMO_ORDERS = [
 ]
 
 
+# A hash list to try the fingerprint API with: hashes only (no files), as a victim-support
+# agency submits them; the values are of two pictures drawn for the demo.
+DEMO_HASH_LIST = "NCII and deepfakes (demo)"
+DEMO_HASHES = [
+    fingerprints.HashInput(
+        "pdq", "b7d2927b2f40618ce8ed0d561ee3f093b1921f8b6d76e06943e07d569a2925d2", quality=84
+    ),
+    fingerprints.HashInput(
+        "pdq", "c33ecf302c8114c693fecf1b7cc169e393b68716f68140c781fe79796e0194b4", quality=100
+    ),
+    fingerprints.HashInput("md5", "2a2bcab7236636727b7900893db05df5"),
+]
+
+
 @dataclass
 class SeedResult:
     users_created: int = 0
     platforms_created: int = 0
     orders_created: int = 0
+    hash_lists_created: int = 0
 
 
 def demo_seed() -> SeedResult:
@@ -190,6 +207,16 @@ def demo_seed() -> SeedResult:
                 continue
             _demo_order(officer, platform, agency, category, description, urls, stage)
             result.orders_created += 1
+        if not HashList.objects.filter(name=DEMO_HASH_LIST).exists():
+            hash_list = fingerprints.hash_list_create(
+                actor=officer,
+                name=DEMO_HASH_LIST,
+                category=ContentCategory.objects.get(code="ncii"),
+            )
+            fingerprints.hash_entries_add(
+                actor=officer, hash_list=hash_list, hashes=DEMO_HASHES, note="Demo data"
+            )
+            result.hash_lists_created += 1
     return result
 
 

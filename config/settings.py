@@ -263,6 +263,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # FAISS reports at start which CPU build it tried and could not find: not news.
+    "loggers": {"faiss.loader": {"level": "WARNING"}},
 }
 
 # Removal orders.

@@ -21,6 +21,8 @@ import pdqhash
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
+from notices import filetypes
+
 CHUNK = 1 << 20
 
 
@@ -40,6 +42,8 @@ class Fingerprints:
     md5: str
     pdq: PerceptualHash | None = None
     frames: list[PerceptualHash] = field(default_factory=list)
+    # Why the perceptual hashes could not be computed (the digests always are).
+    error: str = ""
 
 
 def bits_to_hex(bits: Iterable[int]) -> str:
@@ -62,23 +66,20 @@ def image_pdq_dihedral(image: Image.Image) -> list[PerceptualHash]:
 
 
 def image_open(path: Path) -> Image.Image:
-    """Decode an image of at most IMAGE_MAX_PIXELS pixels. The size is read from the header
-    before anything is decoded (Pillow's own check refuses twice its limit on open)."""
+    """Decode an image of at most IMAGE_MAX_PIXELS pixels, its size judged from the header
+    before anything is decoded (as on upload: notices.filetypes)."""
     limit = settings.IMAGE_MAX_PIXELS
-    Image.MAX_IMAGE_PIXELS = limit
-    bomb = UnreadableMedia(f"more pixels than the limit of {limit}: a possible decompression bomb")
+    with path.open("rb") as handle:
+        problem = filetypes.image_problem(handle, max_pixels=limit)
+    if problem:
+        raise UnreadableMedia(problem)
     try:
         with warnings.catch_warnings():
-            # Between the limit and twice it Pillow only warns; the check below refuses.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
-        if image.width * image.height > limit:
-            raise bomb
-        image.load()
-    except Image.DecompressionBombError:
-        raise bomb from None
-    except (UnidentifiedImageError, OSError) as error:
-        raise UnreadableMedia(f"not a readable image: {error}") from None
+            image.load()
+    except (Image.DecompressionBombError, UnidentifiedImageError, OSError) as error:
+        raise UnreadableMedia(f"Not an image that can be read: {error}") from None
     return image
 
 
@@ -121,8 +122,11 @@ def file_fingerprints(path: Path, *, content_type: str) -> Fingerprints:
             sha256.update(chunk)
             md5.update(chunk)
     found = Fingerprints(sha256=sha256.hexdigest(), md5=md5.hexdigest())
-    if content_type.startswith("image/"):
-        found.pdq = image_pdq(image_open(path))
-    elif content_type.startswith("video/"):
-        found.frames = video_frames_pdq(path)
+    try:
+        if content_type.startswith("image/"):
+            found.pdq = image_pdq(image_open(path))
+        elif content_type.startswith("video/"):
+            found.frames = video_frames_pdq(path)
+    except UnreadableMedia as error:
+        found.error = str(error)
     return found

@@ -1,9 +1,9 @@
 """The index each serving process keeps of the active perceptual hashes, fed from the database.
 
 Why in each web process rather than one matcher service: at 1,000,000 PDQ hashes the index
-holds about 100 MB and answers a lookup in about a millisecond (`make bench`), so a process
-stays under 256 MB and a call needs no second hop; a separate matcher would only pay off past
-the memory one process can spare (10,000,000 hashes: docs/performance.md).
+holds about 40 MB and answers a lookup in about a millisecond (`make bench`), so a serving
+process stays well under 256 MB and a call needs no second hop; a separate matcher would pay
+off only past the memory each process can spare (docs/performance.md).
 
 It stays current without rebuilding: every change to an entry takes the next number of one
 counter, whose row lock makes the numbers commit in order, so "every change after the last
@@ -18,25 +18,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
 
-from fingerprints.index import MAX_RADIUS, Codes, HashIndex, Hit, hex_to_codes
-from fingerprints.models import MIN_QUALITY, EntryStatus, HashEntry, HashType
+from fingerprints.index import Codes, HashIndex, Hit, hex_to_codes
+from fingerprints.models import MAX_THRESHOLD, MIN_QUALITY, EntryStatus, HashEntry, HashType
 
 CHUNK = 50_000
-
-
-@dataclass(frozen=True)
-class _Change:
-    pk: int
-    hash_type: str
-    value: str
-    quality: int | None
-    frames: list[str]
-    status: str
 
 
 class Matcher:
@@ -65,58 +54,63 @@ class Matcher:
             first_load = self.seen_seq == 0
             for batch in self._changes():
                 self._apply(batch, first_load=first_load)
-            if first_load:
-                self.images.rebuild()
-                self.frames.rebuild()
             self.synced_at = started
 
-    def search_images(self, codes: Codes, radius: int = MAX_RADIUS) -> list[list[Hit]]:
-        return [self.images.search(codes[i : i + 1], radius) for i in range(len(codes))]
+    def search_images(self, codes: Codes, radius: int = MAX_THRESHOLD) -> list[list[Hit]]:
+        # Under the lock: a threaded server must not search while a sync changes the index.
+        with self._lock:
+            return self.images.search(codes, radius)
 
-    def search_frames(self, codes: Codes, radius: int = MAX_RADIUS) -> list[list[Hit]]:
-        return [self.frames.search(codes[i : i + 1], radius) for i in range(len(codes))]
+    def search_frames(self, codes: Codes, radius: int = MAX_THRESHOLD) -> list[list[Hit]]:
+        with self._lock:
+            return self.frames.search(codes, radius)
 
     @property
     def nbytes(self) -> int:
         return self.images.nbytes + self.frames.nbytes
 
-    def _changes(self) -> Iterator[list[_Change]]:
+    def _changes(self) -> Iterator[list[tuple[int, str, str, int | None, str, int]]]:
         while True:
             rows = list(
                 HashEntry.objects.filter(
                     change_seq__gt=self.seen_seq, hash_type__in=[HashType.PDQ, HashType.VIDEO]
                 )
                 .order_by("change_seq")
-                .values_list(
-                    "pk", "hash_type", "value", "quality", "frames", "status", "change_seq"
-                )[:CHUNK]
+                .values_list("pk", "hash_type", "value", "quality", "status", "change_seq")[:CHUNK]
             )
             if not rows:
                 return
             self.seen_seq = rows[-1][-1]
-            yield [_Change(*row[:-1]) for row in rows]
+            yield rows
 
-    def _apply(self, batch: list[_Change], *, first_load: bool) -> None:
+    def _apply(
+        self, rows: list[tuple[int, str, str, int | None, str, int]], *, first_load: bool
+    ) -> None:
         if not first_load:
             # A change may re-add an entry (released from quarantine): drop the old row first.
-            gone = [c.pk for c in batch]
+            gone = [row[0] for row in rows]
             self.images.remove(gone)
             self.frames.remove(gone)
         matchable = [
-            c
-            for c in batch
-            if c.status == EntryStatus.ACTIVE and (c.quality is None or c.quality >= MIN_QUALITY)
+            (pk, hash_type, value)
+            for pk, hash_type, value, quality, status, _ in rows
+            if status == EntryStatus.ACTIVE and (quality is None or quality >= MIN_QUALITY)
         ]
-        images = [c for c in matchable if c.hash_type == HashType.PDQ]
+        images = [(pk, value) for pk, hash_type, value in matchable if hash_type == HashType.PDQ]
         if images:
-            codes = hex_to_codes(c.value for c in images)
-            self.images.add((c.pk for c in images), codes, defer_rebuild=first_load)
-        videos = [
-            (c.pk, frame) for c in matchable if c.hash_type == HashType.VIDEO for frame in c.frames
-        ]
+            self.images.add((pk for pk, _ in images), hex_to_codes(v for _, v in images))
+        videos = [pk for pk, hash_type, _ in matchable if hash_type == HashType.VIDEO]
         if videos:
-            codes = hex_to_codes(frame for _, frame in videos)
-            self.frames.add((pk for pk, _ in videos), codes, defer_rebuild=first_load)
+            # Frames are read only for the videos (parsing JSON for every image would double
+            # the load).
+            frames = [
+                (pk, frame)
+                for pk, listed in HashEntry.objects.filter(pk__in=videos).values_list(
+                    "pk", "frames"
+                )
+                for frame in listed
+            ]
+            self.frames.add((pk for pk, _ in frames), hex_to_codes(f for _, f in frames))
 
 
 MATCHER = Matcher()

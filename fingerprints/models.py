@@ -30,6 +30,9 @@ HEX_LENGTH = {HashType.SHA256: 64, HashType.MD5: 32, HashType.PDQ: 64}
 PERCEPTUAL = {HashType.PDQ, HashType.VIDEO}
 # PDQ hashes of lower quality are kept but not matched (too little structure to mean much).
 MIN_QUALITY = 50
+# The widest PDQ threshold a list may have: PDQ's recommended one. Wider, unrelated images
+# begin to match (docs/fingerprints.md).
+MAX_THRESHOLD = 31
 # A PDQ query this close to an allowed hash is the harmless image itself (re-encoded, resized):
 # not reported.
 ALLOW_RADIUS = 10
@@ -68,8 +71,8 @@ class HashList(models.Model):
     )
     description = models.TextField(blank=True)
     pdq_threshold = models.PositiveSmallIntegerField(
-        default=31,
-        validators=[MinValueValidator(0), MaxValueValidator(31)],
+        default=MAX_THRESHOLD,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_THRESHOLD)],
         help_text="Largest Hamming distance (of 256 bits) at which a PDQ hash matches.",
     )
     video_share = models.DecimalField(

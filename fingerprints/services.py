@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -51,6 +52,7 @@ from registry.models import Platform
 
 HEX = re.compile(r"^[0-9a-f]+$")
 WATCH = Actor.scheduled_job("hash-list-watch")
+FINGERPRINTER = Actor.scheduled_job("fingerprint")
 
 
 def hash_value_clean(hash_type: str, value: str) -> str:
@@ -86,32 +88,53 @@ def _video_value(frames: Sequence[str]) -> str:
 
 def fingerprint_compute(*, evidence_id: int) -> Fingerprint:
     """MD5, and PDQ or video frame hashes, of one evidence file (run by a worker after the
-    upload commits). A file that cannot be decoded is recorded as failed, with why."""
+    upload commits). A file that cannot be decoded keeps its digests and is recorded as
+    failed, with why."""
     evidence = Evidence.objects.get(pk=evidence_id)
     fingerprint, _ = Fingerprint.objects.get_or_create(evidence=evidence)
-    try:
-        found = hashing.file_fingerprints(
-            Path(evidence.file.path), content_type=evidence.content_type
-        )
-    except (hashing.UnreadableMedia, OSError, RuntimeError) as error:
-        Fingerprint.objects.filter(pk=fingerprint.pk).update(
-            status=Fingerprint.Status.FAILED, error=str(error)[:2000], computed_at=timezone.now()
-        )
-        fingerprint.refresh_from_db()
-        return fingerprint
+    found = hashing.file_fingerprints(Path(evidence.file.path), content_type=evidence.content_type)
     if found.sha256 != evidence.sha256:
         raise ValueError(f"evidence {evidence.pk} no longer matches its SHA-256")
     Fingerprint.objects.filter(pk=fingerprint.pk).update(
-        status=Fingerprint.Status.DONE,
+        status=Fingerprint.Status.FAILED if found.error else Fingerprint.Status.DONE,
         md5=found.md5,
         pdq=found.pdq.hex if found.pdq else "",
         pdq_quality=found.pdq.quality if found.pdq else None,
         frames=[[f.hex, f.quality] for f in found.frames],
-        error="",
+        error=found.error[:2000],
         computed_at=timezone.now(),
     )
     fingerprint.refresh_from_db()
+    _lists_catch_up(evidence, fingerprint)
     return fingerprint
+
+
+def _lists_catch_up(evidence: Evidence, fingerprint: Fingerprint) -> None:
+    """Evidence put in a list before its fingerprint was computed went in by SHA-256 alone:
+    its other hashes join the same lists now."""
+    listed = HashEntry.objects.filter(evidence=evidence).values_list("hash_list", "order")
+    for list_id, order_id in set(listed):
+        hash_entries_add(
+            actor=FINGERPRINTER,
+            hash_list=HashList.objects.get(pk=list_id),
+            hashes=_fingerprint_hashes(evidence, fingerprint),
+            evidence=evidence,
+            order=RemovalOrder.objects.get(pk=order_id) if order_id else None,
+            note="Fingerprint computed after the evidence was listed.",
+        )
+
+
+def _fingerprint_hashes(evidence: Evidence, fingerprint: Fingerprint | None) -> list[HashInput]:
+    """SHA-256 always; MD5 once computed (even of a file that could not be decoded); PDQ of
+    an image (even of low quality: kept, not matched); a video's frames."""
+    hashes = [HashInput(HashType.SHA256, evidence.sha256)]
+    if fingerprint is not None and fingerprint.md5:
+        hashes.append(HashInput(HashType.MD5, fingerprint.md5))
+    if fingerprint is not None and fingerprint.pdq:
+        hashes.append(HashInput(HashType.PDQ, fingerprint.pdq, quality=fingerprint.pdq_quality))
+    if fingerprint is not None and fingerprint.frames:
+        hashes.append(HashInput(HashType.VIDEO, "", frames=[f for f, _ in fingerprint.frames]))
+    return hashes
 
 
 # Hash lists.
@@ -305,35 +328,24 @@ def hash_entries_from_order_check(*, order: RemovalOrder, actor: Actor) -> None:
 def hash_entries_from_order(
     *, actor: Actor, hash_list: HashList, order: RemovalOrder
 ) -> list[HashEntry]:
-    """Every fingerprint of an order's evidence into a list: SHA-256 and MD5 always, PDQ for
-    images (even of low quality: kept, not matched), the frames of videos."""
+    """Every fingerprint of an order's evidence into a list (those not computed yet follow
+    when they are)."""
     hash_entries_from_order_check(order=order, actor=actor)
     if hash_list.category_id != order.category_id:
         raise ValidationError(
             {"hash_list": f"{hash_list} holds {hash_list.category}, not {order.category}."}
         )
     added: list[HashEntry] = []
-    for evidence in order.evidence.select_related("fingerprint"):
-        fingerprint = getattr(evidence, "fingerprint", None)
-        hashes = [HashInput(HashType.SHA256, evidence.sha256)]
-        if fingerprint is not None and fingerprint.status == Fingerprint.Status.DONE:
-            hashes.append(HashInput(HashType.MD5, fingerprint.md5))
-            if fingerprint.pdq:
-                hashes.append(
-                    HashInput(HashType.PDQ, fingerprint.pdq, quality=fingerprint.pdq_quality)
-                )
-            if fingerprint.frames:
-                hashes.append(
-                    HashInput(HashType.VIDEO, "", frames=[f for f, _ in fingerprint.frames])
-                )
-        added += hash_entries_add(
-            actor=actor,
-            hash_list=hash_list,
-            hashes=hashes,
-            evidence=evidence,
-            order=order,
-            note=f"Evidence of {order}.",
-        )
+    with transaction.atomic():
+        for evidence in order.evidence.select_related("fingerprint"):
+            added += hash_entries_add(
+                actor=actor,
+                hash_list=hash_list,
+                hashes=_fingerprint_hashes(evidence, getattr(evidence, "fingerprint", None)),
+                evidence=evidence,
+                order=order,
+                note=f"Evidence of {order}.",
+            )
     return added
 
 
@@ -708,16 +720,23 @@ def _match_images(
     allowed_pdq: Codes,
 ) -> None:
     nearest: dict[int, dict[int, int]] = {}  # query -> entry -> distance over its variants
+    owners: list[int] = []
+    batch: list[Codes] = []
     for i in todo:
         if cleaned[i].hash_type != HashType.PDQ:
             continue
         codes = hex_to_codes(cleaned[i].codes)
         if len(allowed_pdq) and (hamming(allowed_pdq, codes[:1]) <= ALLOW_RADIUS).any():
             continue
-        for hits in MATCHER.search_images(codes):
-            for hit in hits:
-                best = nearest.setdefault(i, {})
-                best[hit.key] = min(best.get(hit.key, hit.distance), hit.distance)
+        owners += [i] * len(codes)
+        batch.append(codes)
+    if not batch:
+        return
+    # One pass over the index for every hash and variant of the call.
+    for owner, hits in zip(owners, MATCHER.search_images(np.concatenate(batch)), strict=True):
+        best = nearest.setdefault(owner, {})
+        for hit in hits:
+            best[hit.key] = min(best.get(hit.key, hit.distance), hit.distance)
     keys = {key for best in nearest.values() for key in best}
     # The index may be a second behind: the database says what is matched now.
     live = dict(
@@ -738,12 +757,15 @@ def _match_videos(
     lists: dict[int, HashList],
     found: list[dict[int, tuple[int, int, float | None]]],
 ) -> None:
-    candidates: dict[int, set[int]] = {}
-    for i in todo:
-        if cleaned[i].hash_type == HashType.VIDEO:
-            hits = MATCHER.search_frames(hex_to_codes(cleaned[i].codes))
-            candidates[i] = {hit.key for frame in hits for hit in frame}
-    keys = set().union(*candidates.values()) if candidates else set()
+    videos = [i for i in todo if cleaned[i].hash_type == HashType.VIDEO]
+    if not videos:
+        return
+    frames = [hex_to_codes(cleaned[i].codes) for i in videos]
+    owners = [i for i, codes in zip(videos, frames, strict=True) for _ in range(len(codes))]
+    candidates: dict[int, set[int]] = {i: set() for i in videos}
+    for owner, hits in zip(owners, MATCHER.search_frames(np.concatenate(frames)), strict=True):
+        candidates[owner].update(hit.key for hit in hits)
+    keys = set().union(*candidates.values())
     entries = {
         pk: (list_id, frames)
         for pk, list_id, frames in HashEntry.objects.filter(

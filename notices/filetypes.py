@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
+from typing import IO
+
+from PIL import Image, UnidentifiedImageError
 
 # (content type, extension, test on the first 16 bytes)
 SIGNATURES: list[tuple[str, str, Callable[[bytes], bool]]] = [
@@ -25,3 +29,21 @@ def sniff(head: bytes) -> tuple[str, str] | None:
 
 
 ALLOWED_DESCRIPTION = "PNG, JPEG, GIF, WebP, PDF, MP4 or WebM"
+
+
+def image_problem(file: IO[bytes], *, max_pixels: int) -> str | None:
+    """Why an image cannot be kept, read from its header alone (nothing is decoded: a
+    decompression bomb is a small file that decodes to a huge bitmap), or None."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns past its own limit; the size is judged below, against ours.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return f"The image has more pixels than the limit of {max_pixels}."
+    except (UnidentifiedImageError, OSError, ValueError):
+        return "Not an image that can be read."
+    if width * height > max_pixels:
+        return f"The image is {width} x {height} pixels, more than the limit of {max_pixels}."
+    return None

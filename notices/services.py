@@ -799,6 +799,11 @@ def evidence_add(
         raise ValidationError(
             {"file": f"Not an allowed evidence type ({filetypes.ALLOWED_DESCRIPTION})."}
         )
+    if kind[0].startswith("image/"):
+        file.seek(0)
+        problem = filetypes.image_problem(file, max_pixels=settings.IMAGE_MAX_PIXELS)
+        if problem:
+            raise ValidationError({"file": problem})
     if item is not None and item.order_id != order.pk:
         raise ValidationError({"item": "That item belongs to another order."})
     if captured_at > timezone.now():

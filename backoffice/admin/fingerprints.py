@@ -329,12 +329,7 @@ class PlatformHashUseAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return (
-            super()
-            .get_queryset(request)
-            .filter(status__in=SERVING)
-            .select_related("hash_usage")
-        )
+        return super().get_queryset(request).filter(status__in=SERVING).select_related("hash_usage")
 
     @admin.display(description="last synced", ordering="hash_usage__last_synced_at")
     def last_synced(self, platform: Platform) -> Any:

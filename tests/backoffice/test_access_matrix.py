@@ -89,7 +89,7 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("compliance.sanctionrelease", "reject", "lift_proposed", OTHER_SUPERVISOR),
 ]
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.TINY_PNG
 
 
 def _buttons() -> set[tuple[str, str]]:

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from compliance.models import DecisionRecord, EscalationPolicy
 from notices.models import Agency, ContentCategory, Evidence, RemovalOrder
+from tests.support.images import TINY_PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = TINY_PNG
 
 
 @pytest.fixture

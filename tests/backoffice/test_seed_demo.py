@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from compliance.kernel.decisions import decision_chain_verify
 from compliance.models import DecisionRecord
+from fingerprints.models import HashList
 from notices.models import RemovalOrder
 from registry.models import Platform
 
@@ -23,7 +24,8 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys):
     )
     assert orders == RemovalOrder.objects.count()
     assert counts[1] == 4
-    assert "0 users, 0 platforms and 0 removal orders created" in second
+    assert "0 users, 0 platforms, 0 removal orders and 0 hash lists created" in second
+    assert HashList.objects.get().entries.count() == 3
     assert RemovalOrder.objects.count() == 5
     assert set(RemovalOrder.objects.values_list("status", flat=True)) == {
         "draft",

@@ -4,6 +4,7 @@ which edits PDQ survives, measured on images drawn here."""
 import hashlib
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -11,6 +12,7 @@ from fingerprints import hashing, services
 from fingerprints.index import hamming, hex_to_codes
 from fingerprints.models import Fingerprint
 from notices import services as notices
+from notices.models import Evidence
 from tests.fingerprints.conftest import CAPTURED, evidence_add, pdq_of
 from tests.support import images
 
@@ -55,25 +57,53 @@ def test_fingerprints_are_computed_after_the_upload_commits(
 
 
 @pytest.mark.parametrize("side", [400, 1000])  # past the limit, and past twice it
-def test_a_decompression_bomb_is_refused_and_recorded(make_order, staff, settings, side):
+def test_a_decompression_bomb_is_refused_on_upload(make_order, staff, settings, side):
     settings.IMAGE_MAX_PIXELS = 100_000
     order = make_order()
-    evidence = evidence_add(order, staff, images.shapes(0).resize((side, side)))
-    fingerprint = Fingerprint.objects.get(evidence=evidence)
-    assert fingerprint.status == Fingerprint.Status.FAILED
-    assert "more pixels than the limit of 100000" in fingerprint.error
-    assert (fingerprint.pdq, fingerprint.md5) == ("", "")
+    picture = images.png_bytes(images.shapes(0).resize((side, side)))
+    with pytest.raises(ValidationError) as refused:
+        notices.evidence_add(
+            order=order,
+            actor=staff,
+            file=SimpleUploadedFile("a.png", picture),
+            captured_at=CAPTURED,
+        )
+    [message] = refused.value.message_dict["file"]
+    assert message == f"The image is {side} x {side} pixels, more than the limit of 100000."
+    assert not Evidence.objects.exists()
 
 
-def test_a_file_that_claims_to_be_an_image_but_is_not_is_recorded_as_failed(make_order, staff):
-    order = make_order()
+def test_a_file_that_claims_to_be_an_image_but_is_not_is_refused_on_upload(make_order, staff):
     fake = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    evidence = notices.evidence_add(
-        order=order, actor=staff, file=SimpleUploadedFile("x.png", fake), captured_at=CAPTURED
+    with pytest.raises(ValidationError, match="Not an image that can be read"):
+        notices.evidence_add(
+            order=make_order(),
+            actor=staff,
+            file=SimpleUploadedFile("x.png", fake),
+            captured_at=CAPTURED,
+        )
+    assert not Evidence.objects.exists()
+
+
+def test_the_worker_records_what_it_cannot_decode(make_order, staff, settings):
+    """A file whose header reads but whose pixels do not (truncated), and an image over a
+    limit lowered since its upload: recorded as failed, with why."""
+    order = make_order()
+    truncated = images.png_bytes(images.shapes(5))[:300]
+    broken = notices.evidence_add(
+        order=order, actor=staff, file=SimpleUploadedFile("t.png", truncated), captured_at=CAPTURED
     )
-    fingerprint = services.fingerprint_compute(evidence_id=evidence.pk)
-    assert fingerprint.status == Fingerprint.Status.FAILED
-    assert "not a readable image" in fingerprint.error
+    large = evidence_add(order, staff, images.shapes(6))
+    unreadable = services.fingerprint_compute(evidence_id=broken.pk)
+    assert unreadable.status == Fingerprint.Status.FAILED
+    assert "Not an image that can be read" in unreadable.error
+    settings.IMAGE_MAX_PIXELS = 1000
+    failed = services.fingerprint_compute(evidence_id=large.pk)
+    assert failed.status == Fingerprint.Status.FAILED
+    assert "more than the limit of 1000" in failed.error
+    # The digests still serve exact matching; nothing perceptual is kept from a failure.
+    assert (failed.pdq, failed.pdq_quality) == ("", None)
+    assert failed.md5 == hashlib.md5(images.png_bytes(images.shapes(6))).hexdigest()
 
 
 def test_a_video_gets_the_pdq_of_one_frame_a_second(make_order, staff, tmp_path):

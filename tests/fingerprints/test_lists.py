@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
@@ -9,7 +10,8 @@ from compliance.kernel.errors import ActionForbidden
 from compliance.models import DecisionRecord
 from fingerprints import services
 from fingerprints.models import EntryStatus, Fingerprint, HashEntry, HashType
-from tests.fingerprints.conftest import evidence_add, pdq_of
+from notices import services as notices
+from tests.fingerprints.conftest import CAPTURED, evidence_add, pdq_of
 from tests.support import images
 
 SHA = "ab" * 32
@@ -161,3 +163,22 @@ def test_a_video_entry_is_keyed_by_its_frames(ncii_list, staff):
         services.hash_entries_add(
             actor=staff, hash_list=ncii_list, hashes=[services.HashInput("video", "")]
         )
+
+
+def test_evidence_listed_before_its_fingerprint_catches_up(make_order, staff, ncii_list):
+    order = make_order(category="ncii")
+    picture = images.text(7)
+    evidence = notices.evidence_add(
+        order=order,
+        actor=staff,
+        file=SimpleUploadedFile("a.png", images.png_bytes(picture)),
+        captured_at=CAPTURED,
+    )
+    # Listed while the worker has not run yet: by SHA-256 alone.
+    added = services.hash_entries_from_order(actor=staff, hash_list=ncii_list, order=order)
+    assert [e.hash_type for e in added] == ["sha256"]
+    services.fingerprint_compute(evidence_id=evidence.pk)
+    entries = HashEntry.objects.filter(hash_list=ncii_list, evidence=evidence)
+    assert sorted(entries.values_list("hash_type", flat=True)) == ["md5", "pdq", "sha256"]
+    assert entries.get(hash_type="pdq").value == pdq_of(picture)
+    assert set(entries.values_list("order", flat=True)) == {order.pk}

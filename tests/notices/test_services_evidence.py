@@ -12,8 +12,9 @@ from compliance.kernel.actors import Actor
 from compliance.kernel.errors import ActionForbidden
 from notices import services
 from notices.models import Evidence
+from tests.support.images import TINY_PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = TINY_PNG
 CAPTURED = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 

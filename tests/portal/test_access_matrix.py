@@ -26,6 +26,7 @@ from fingerprints.services import (
 from notices.models import ContentCategory
 from registry.models import ApiKey, Platform
 from registry.services import api_key_create, api_key_revoke
+from tests.support.images import TINY_PNG
 
 CALLERS = ("anonymous", "staff", "forged", "revoked_key", "other", "revoked_platform", "own")
 OK = "ok"  # anything but 401, 403 and 404: the caller got through to the endpoint's own rules
@@ -128,7 +129,7 @@ def _request(route: str, victim) -> tuple[str, str, object]:
     elif body == "found":
         body = {"url": f"https://{victim.platform.domains.first().domain}/again"}
     elif body == "evidence":
-        body = {"file": SimpleUploadedFile("capture.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 16)}
+        body = {"file": SimpleUploadedFile("capture.png", TINY_PNG)}
     return method, reverse(f"v1:{route}", kwargs=kwargs), body
 
 

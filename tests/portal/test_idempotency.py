@@ -1,4 +1,5 @@
 from compliance.models import DecisionRecord, IdempotencyRecord
+from tests.support.images import TINY_PNG
 
 
 def test_a_repeat_returns_the_first_response_and_changes_nothing(api, order):
@@ -47,7 +48,7 @@ def test_uploads_count_in_the_fingerprint(api, order, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     item = order.items.first()
     url = f"/api/v1/orders/{order.reference}/items/{item.pk}/evidence/"
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    png = TINY_PNG
 
     def post(content: bytes):
         body = {"file": SimpleUploadedFile("s.png", content)}

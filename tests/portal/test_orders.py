@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from compliance.models import DecisionRecord
 from notices.models import Evidence, Objection, RemovalOrder
+from tests.support.images import TINY_PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = TINY_PNG
 
 
 def _url(order, tail=""):

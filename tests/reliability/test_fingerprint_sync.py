@@ -73,7 +73,12 @@ def test_both_workers_follow_additions_and_withdrawals(officer, make_platform, s
     [first] = services.hash_entries_add(
         actor=staff, hash_list=hash_list, hashes=[services.HashInput("pdq", FIRST)]
     )
-    assert _every_worker_says(server, key, FIRST, matched=True)  # both loaded their index
+    # Each worker loaded its (empty) index as it started; the entry comes as a change.
+    wait_until(
+        lambda: _every_worker_says(server, key, FIRST, matched=True),
+        timeout=30,
+        what="both workers to match the first hash",
+    )
     assert _every_worker_says(server, key, LATER, matched=False)
 
     services.hash_entries_add(

@@ -149,3 +149,7 @@ def video(path: Path, frames: list[Image.Image], *, seconds_each: int = 1) -> Pa
         timeout=120,
     )
     return path
+
+
+# A real PNG, as small as one gets: evidence must decode.
+TINY_PNG = png_bytes(Image.new("RGB", (8, 8), "white"))

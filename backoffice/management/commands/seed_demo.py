@@ -9,8 +9,9 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         result = demo_seed()
         self.stdout.write(
-            f"Demo data: {result.users_created} users, {result.platforms_created} platforms and "
-            f"{result.orders_created} removal orders created (existing ones kept)."
+            f"Demo data: {result.users_created} users, {result.platforms_created} platforms, "
+            f"{result.orders_created} removal orders and {result.hash_lists_created} hash lists "
+            "created (existing ones kept)."
         )
         self.stdout.write("Demo logins (username / password):")
         for username, (role, password) in DEMO_USERS.items():
