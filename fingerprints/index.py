@@ -87,6 +87,8 @@ class HashIndex:
         found = []
         for n in range(len(queries)):
             part = slice(limits[n], limits[n + 1])
-            pairs = sorted(zip(distances[part].tolist(), keys[part].tolist(), strict=True))
+            # Binary range searches report their integer distances as floats.
+            found_distances = distances[part].astype(np.int64).tolist()
+            pairs = sorted(zip(found_distances, keys[part].tolist(), strict=True))
             found.append([Hit(key=key, distance=distance) for distance, key in pairs])
         return found

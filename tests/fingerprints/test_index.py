@@ -79,6 +79,7 @@ def test_nearest_first_and_a_key_for_many_hashes():
     index.add([1, 1, 2], np.stack([flip(rng, base, 9), flip(rng, base, 2), flip(rng, base, 5)]))
     [hits] = index.search(base[None, :], 31)
     assert [(h.key, h.distance) for h in hits] == [(1, 2), (2, 5), (1, 9)]
+    assert all(type(h.distance) is int for h in hits)
     index.remove([1])  # a video withdrawn: all its frames
     assert [h.key for h in index.search(base[None, :], 31)[0]] == [2]
 

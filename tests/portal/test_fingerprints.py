@@ -72,6 +72,7 @@ def test_match_answers_each_hash_in_order(client, ncii):
     assert set(first) == {"match_id", "list", "category", "distance", "share"}
     assert (first["list"], first["category"], first["distance"]) == ("NCII", "ncii", 0)
     assert results[1]["matches"][0]["distance"] == 1
+    assert type(results[1]["matches"][0]["distance"]) is int
     assert Match.objects.filter(public_id=first["match_id"]).exists()
 
 
