@@ -126,14 +126,19 @@ def _lists_catch_up(evidence: Evidence, fingerprint: Fingerprint) -> None:
 
 def _fingerprint_hashes(evidence: Evidence, fingerprint: Fingerprint | None) -> list[HashInput]:
     """SHA-256 always; MD5 once computed (even of a file that could not be decoded); PDQ of
-    an image (even of low quality: kept, not matched); a video's frames."""
+    an image (even of low quality: kept, not matched); a video's frames of enough quality."""
     hashes = [HashInput(HashType.SHA256, evidence.sha256)]
     if fingerprint is not None and fingerprint.md5:
         hashes.append(HashInput(HashType.MD5, fingerprint.md5))
     if fingerprint is not None and fingerprint.pdq:
         hashes.append(HashInput(HashType.PDQ, fingerprint.pdq, quality=fingerprint.pdq_quality))
-    if fingerprint is not None and fingerprint.frames:
-        hashes.append(HashInput(HashType.VIDEO, "", frames=[f for f, _ in fingerprint.frames]))
+    # A video's frames of too little structure (black, fades) would match any other video's:
+    # left out, as vPDQ does.
+    frames = [
+        f for f, quality in (fingerprint.frames if fingerprint else []) if quality >= MIN_QUALITY
+    ]
+    if frames:
+        hashes.append(HashInput(HashType.VIDEO, "", frames=frames))
     return hashes
 
 

@@ -47,7 +47,8 @@ class HashIn(StrictSerializer):
         min_length=1,
         max_length=settings.HASH_MATCH_MAX,
         required=False,
-        help_text="Video only: the PDQ hashes of its frames, one a second.",
+        help_text="Video only: the PDQ hashes of its frames, one a second, leaving out frames "
+        "of PDQ quality under 50 (black, fades: they would match any video).",
     )
     quality = Integer(
         min_value=0,

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
@@ -182,3 +183,20 @@ def test_evidence_listed_before_its_fingerprint_catches_up(make_order, staff, nc
     assert sorted(entries.values_list("hash_type", flat=True)) == ["md5", "pdq", "sha256"]
     assert entries.get(hash_type="pdq").value == pdq_of(picture)
     assert set(entries.values_list("order", flat=True)) == {order.pk}
+
+
+def test_a_video_is_listed_without_its_featureless_frames(make_order, staff, ncii_list, tmp_path):
+    black = Image.new("RGB", images.SIZE, "black")
+    path = images.video(tmp_path / "clip.mp4", [images.shapes(50), black, images.text(51)])
+    order = make_order(category="ncii")
+    evidence = notices.evidence_add(
+        order=order,
+        actor=staff,
+        file=SimpleUploadedFile("clip.mp4", path.read_bytes()),
+        captured_at=CAPTURED,
+    )
+    fingerprint = services.fingerprint_compute(evidence_id=evidence.pk)
+    assert sorted(quality < 50 for _, quality in fingerprint.frames) == [False, False, True]
+    services.hash_entries_from_order(actor=staff, hash_list=ncii_list, order=order)
+    video = HashEntry.objects.get(evidence=evidence, hash_type="video")
+    assert video.frames == [f for f, quality in fingerprint.frames if quality >= 50]
