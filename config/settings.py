@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "notices",
     "compliance",
     "fingerprints",
+    "transparency",
     "public",
 ]
 

@@ -133,6 +133,9 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
         related_name="reuploads",
         db_index=False,
     )
+    # Content found again after an order (with or without the original order: a list's entry
+    # may be a hash alone); counted in the transparency figures' re-upload rate.
+    is_reupload = models.BooleanField(default=False)
     # A re-upload found by a perceptual hash alone is a lead, never a sanction on its own: an
     # officer confirms the match before the order may be issued.
     match_to_confirm = models.BooleanField(default=False)

@@ -153,6 +153,7 @@ def order_reupload_draft(
             urgent=category.urgent or bool(reupload_of and reupload_of.urgent),
             created_by=actor.user,
             reupload_of=reupload_of,
+            is_reupload=True,
             match_to_confirm=perceptual,
         )
         order.full_clean(exclude=["status"])

@@ -52,6 +52,12 @@ class Action(StrEnum):
     HASH_ALLOW = "allowedhash.add"
     MATCH_FOUND = "match.found"
     MATCH_FALSE_POSITIVE = "match.false_positive"
+    # Transparency: figures published, and the gender safety index's methodology.
+    FIGURES_PUBLISH = "publication.publish"
+    METHODOLOGY_DRAFT = "methodology.draft"
+    METHODOLOGY_PUBLISH = "methodology.publish"
+    METHODOLOGY_ADOPT = "methodology.adopt"
+    METHODOLOGY_SUPERSEDE = "methodology.supersede"
     # Policies.
     POLICY_SAVE = "escalationpolicy.save"
     # Sanctions.
