@@ -19,6 +19,7 @@ READABLE_APPS = (
     "notices",
     "compliance",
     "fingerprints",
+    "transparency",
     "django_celery_beat",
     "auth",
 )
@@ -61,6 +62,7 @@ SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "compliance.add_escalationpolicy",
     "compliance.change_escalationpolicy",
     "notices.change_contentcategory",
+    "transparency.manage_methodology",
 }
 
 
