@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from portal import blocklist, fingerprints, orders
+from portal import blocklist, fingerprints, orders, scorecard
 from portal import platform as registry
 from portal import sanctions as portal
 
@@ -37,6 +37,7 @@ ORDER = "orders/<reference:reference>/"
 
 urlpatterns = [
     path("platform/", registry.PlatformRecord.as_view(), name="platform"),
+    path("platform/scorecard", scorecard.Scorecard.as_view(), name="platform-scorecard"),
     path("platform/changes/", registry.DeclareChange.as_view(), name="platform-changes"),
     path("webhook/", registry.Webhook.as_view(), name="webhook"),
     path("orders/", orders.OrderList.as_view(), name="orders"),

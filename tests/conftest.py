@@ -22,6 +22,9 @@ from registry import services as registry
 from registry.models import Platform, Sector
 from registry.services import api_key_create
 
+# Data sets shared by several test packages, as fixtures.
+pytest_plugins = ["tests.support.worlds"]
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `postgres` are skipped on SQLite before any fixture runs (a transactional

@@ -27,6 +27,8 @@ from notices.models import ContentCategory
 from registry.models import ApiKey, Platform
 from registry.services import api_key_create, api_key_revoke
 from tests.support.images import TINY_PNG
+from transparency.periods import Period, PeriodKind
+from transparency.services import transparency_refresh
 
 CALLERS = ("anonymous", "staff", "forged", "revoked_key", "other", "revoked_platform", "own")
 OK = "ok"  # anything but 401, 403 and 404: the caller got through to the endpoint's own rules
@@ -62,6 +64,7 @@ TABLE = {
     ),
     "fingerprints-found": ("post", "found", MATCH),
     "fingerprints-false-positive": ("post", {"note": "A harmless picture."}, MATCH),
+    "platform-scorecard": ("get", None, COLLECTION),
     "blocklist": ("get", None, PUBLIC),
     "blocklist-text": ("get", None, PUBLIC),
 }
@@ -122,6 +125,10 @@ def _request(route: str, victim) -> tuple[str, str, object]:
     }.get(route, {})
     if route in ("fingerprints-found", "fingerprints-false-positive"):
         kwargs = {"match_id": _match_of(victim.platform)}
+    if route == "platform-scorecard":
+        period = Period.containing(victim.issued_at, PeriodKind.MONTH)
+        transparency_refresh(period=period)
+        return method, reverse("v1:platform-scorecard") + f"?period={period.key}", body
     if body == "items":
         body = {"items": [{"item_id": item.pk, "action": "removed"}]}
     elif body == "objection":

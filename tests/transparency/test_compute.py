@@ -13,7 +13,7 @@ import time_machine
 
 from compliance.kernel.actors import Actor
 from notices import services as notices
-from tests.transparency.conftest import OCTOBER, T0, comply
+from tests.support.worlds import OCTOBER, T0, comply
 from transparency.compute import figures_compute, percentile
 from transparency.periods import Period
 

@@ -12,7 +12,7 @@ from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.errors import ActionForbidden
 from compliance.models import DecisionRecord
-from tests.transparency.conftest import OCTOBER, T0, comply
+from tests.support.worlds import OCTOBER, T0, comply
 from transparency import services
 from transparency.models import Aggregate, Methodology, MethodologyComment, Publication, SafetyScore
 from transparency.periods import Period

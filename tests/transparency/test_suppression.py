@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.transparency.conftest import OCTOBER
+from tests.support.worlds import OCTOBER
 from transparency.compute import Figure, figures_compute
 from transparency.suppression import _lines, hidden_cells
 

@@ -1,6 +1,6 @@
-"""A small enforcement history with known times, replayed through the real services under a
-travelling clock, so every figure can be computed by hand (tests/transparency/test_compute.py
-says how)."""
+"""A small enforcement history with known times (the `world` fixture), replayed through the real
+services under a travelling clock, so every figure can be computed by hand
+(tests/transparency/test_compute.py says how)."""
 
 from __future__ import annotations
 
