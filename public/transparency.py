@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from notices.models import Agency, ContentCategory
 from public.charts import bar_chart
-from public.templatetags.figures import amount_text, figure
 from registry.models import Platform
 from transparency import selectors
+from transparency.display import amount_text
+from transparency.display import figure_text as figure
 from transparency.metrics import INDICATORS, METRICS, Unit
 from transparency.models import Methodology
 from transparency.periods import Period
@@ -62,6 +63,8 @@ def _chart(id: str, title: str, rows: Iterable[tuple[str, selectors.Value | None
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    if not request.GET.get("period") and not selectors.periods_published():
+        return render(request, "public/transparency/empty.html")
     chosen = _period(request)
     if isinstance(chosen, HttpResponse):
         return chosen

@@ -4,38 +4,20 @@ conventions (Rp for amounts, hours, percentages)."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from django import template
 
-from transparency.metrics import BY_CODE, INDICATOR_CODES, Unit
+from transparency.display import amount_text, figure_text
+from transparency.metrics import BY_CODE, INDICATOR_CODES
 from transparency.selectors import ScoreLine, Value
 
 register = template.Library()
-WITHHELD = "fewer than 5"
-NOT_MEASURED = "not measured"
 LINK = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+")
-
-
-def amount_text(value: Decimal | None, unit: Unit) -> str:
-    if value is None:
-        return NOT_MEASURED
-    if unit == Unit.COUNT:
-        return f"{value:,.0f}"
-    if unit == Unit.IDR:
-        return f"Rp {value:,.0f}"
-    if unit == Unit.HOURS:
-        return f"{value:,.1f} h"
-    return f"{value * 100:.1f}%"
 
 
 @register.filter
 def figure(value: Value | None) -> str:
-    if value is None:
-        return NOT_MEASURED
-    if value.hidden:
-        return WITHHELD
-    return amount_text(value.value, value.metric.unit)
+    return figure_text(value)
 
 
 @register.filter

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,6 +35,8 @@ from notices.models import ContentCategory
 from registry import services as registry
 from registry.models import Platform
 from tests.support import images
+from transparency import services as transparency
+from transparency.models import Methodology
 
 ROLES = ("anonymous", "auditor", "officer", "supervisor", "supervisor2")
 STAFF = {"officer", "supervisor", "supervisor2"}
@@ -70,6 +73,8 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("fingerprints.hashentry", "withdraw", "hash_entry", STAFF),
     ("fingerprints.hashentry", "release", "hash_entry_quarantined", STAFF),
     ("fingerprints.hashentry", "reupload", "hash_entry", STAFF),
+    ("transparency.methodology", "publish", "methodology_draft", SUPERVISORS),
+    ("transparency.methodology", "adopt", "methodology_closed", SUPERVISORS),
     ("notices.objection", "uphold", "objection_open", STAFF),
     ("notices.objection", "reject", "objection_open", STAFF),
     ("compliance.accessblock", "approve", "block_proposed", OTHER_SUPERVISOR),
@@ -199,6 +204,24 @@ class World:
             url=f"https://{platform.domains.first().domain}/again",
         )
 
+    def methodology_draft(self) -> Methodology:
+        return transparency.methodology_draft(
+            actor=self.supervisor,
+            summary="Matrix.",
+            formula="Weighted mean.",
+            indicators=[{"code": "reupload_rate", "weight": "1", "best": "0", "worst": "1"}],
+        )
+
+    def methodology_closed(self) -> Methodology:
+        """Opened for comment ten days ago, closed three days ago."""
+        draft = self.methodology_draft()
+        with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
+            return transparency.methodology_publish(
+                actor=self.supervisor,
+                methodology=draft,
+                closes_at=timezone.now() + timedelta(days=7),
+            )
+
     def objection_open(self) -> Any:
         order = self.make_order()
         return notices.objection_file(
@@ -273,6 +296,8 @@ def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
         extra["hash_list"] = HashList.objects.get(name="matrix").pk
     elif button == "import":
         extra["text"] = "md5," + "ab" * 16
+    elif button == "publish":
+        extra["closes_at"] = (timezone.localtime() + timedelta(days=14)).strftime("%Y-%m-%d %H:%M")
     elif button == "restrict":
         extra["everyone"] = "on"
     elif button == "reupload":

@@ -49,7 +49,8 @@ def test_a_refresh_replaces_the_period_and_is_final_only_once_it_has_ended(world
     with time_machine.travel(T0 + timedelta(days=10), tick=False):
         comply(world.slow_orders[1], T0 + timedelta(days=10))
         unchanged = services.transparency_refresh(period=OCTOBER)
-    assert unchanged.final and unchanged.figures == 0
+    assert unchanged.final
+    assert unchanged.figures == 0
     assert list(Aggregate.objects.values_list("metric", "dimension", "value", "hidden")) == before
     assert DecisionRecord.objects.filter(action=Action.FIGURES_PUBLISH).count() == 1
 
@@ -94,7 +95,8 @@ def test_a_version_is_consulted_on_then_adopted_and_older_scores_stay(
         services.transparency_refresh(period=SEPTEMBER)
         services.transparency_refresh(period=OCTOBER)
     september = SafetyScore.objects.get(period_start=SEPTEMBER.start)
-    assert september.final and september.methodology.version == 1
+    assert september.final
+    assert september.methodology.version == 1
     # Median 6.5 h -> nearest rank 6 h; all on time; no re-uploads, letters or objections.
     assert {c["code"]: c["value"] for c in september.components}[
         "ncii_removal_hours_p50"
@@ -120,7 +122,8 @@ def test_a_version_is_consulted_on_then_adopted_and_older_scores_stay(
             services.comment_add(methodology=published, body="Late.", client="1.2.3.4")
         with django_capture_on_commit_callbacks(execute=True):
             adopted = services.methodology_adopt(actor=staff, methodology=published)
-    assert adopted.status == Methodology.Status.ADOPTED and adopted.version == 2
+    assert adopted.status == Methodology.Status.ADOPTED
+    assert adopted.version == 2
     assert Methodology.objects.get(version=1).status == Methodology.Status.SUPERSEDED
     assert [c.body for c in adopted.comments.all()] == ["Weigh re-uploads too."]
     assert set(
