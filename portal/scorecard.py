@@ -25,7 +25,7 @@ def _plain(value: Decimal | None) -> str | None:
 
 class FigureOut(serializers.Serializer):
     metric = serializers.CharField(help_text="The metric's code (docs/transparency.md).")
-    label = serializers.CharField()
+    name = serializers.CharField(help_text="What the figure counts, in words.")
     unit = serializers.ChoiceField(choices=[u.value for u in Unit])
     value = serializers.CharField(
         allow_null=True,
@@ -98,7 +98,7 @@ class Scorecard(APIView):
             "figures": [
                 {
                     "metric": line.metric.code,
-                    "label": line.metric.label,
+                    "name": line.metric.label,
                     "unit": line.metric.unit.value,
                     "value": _plain(line.own.value),
                     "withheld_publicly": publicly.get(line.metric.code, False),
