@@ -73,7 +73,7 @@ class Scorecard(APIView):
                 OpenApiTypes.STR,
                 description="A month (2026-10), quarter (2026-Q4) or year (2026); the latest "
                 "final month if left out.",
-                pattern=r"^\d{4}(-(\d{2}|Q[1-4]))?$",
+                pattern=r"^20[0-9]{2}(-(0[1-9]|1[0-2]|Q[1-4]))?$",
             )
         ],
         responses={200: ScorecardOut, **PROBLEMS},

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-WIDTH, LABEL_WIDTH, VALUE_WIDTH, BAR_HEIGHT, GAP = 640, 200, 110, 18, 6
+WIDTH, LABEL_WIDTH, VALUE_WIDTH, BAR_HEIGHT, GAP = 480, 150, 100, 20, 6
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,15 @@ def bar_chart(
     for n, (label, value, text) in enumerate(rows):
         y = GAP + n * (BAR_HEIGHT + GAP)
         width = int(span * value / top) if value is not None else 0
-        bars.append(Bar(label[:30], text, y, max(width, 1 if value else 0), y + BAR_HEIGHT - 5))
+        bars.append(
+            Bar(
+                label if len(label) <= 19 else label[:18] + "…",
+                text,
+                y,
+                max(width, 1 if value else 0),
+                y + BAR_HEIGHT - 5,
+            )
+        )
     described = "; ".join(f"{label}: {text}" for label, _, text in rows)
     return Chart(
         id=id,

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from notices.models import Agency, ContentCategory
 from public.charts import bar_chart
+from public.templatetags.figures import median_text
 from registry.models import Platform
 from transparency import selectors
-from transparency.display import amount_text
 from transparency.display import figure_text as figure
 from transparency.metrics import INDICATORS, METRICS, Unit
 from transparency.models import Methodology
@@ -147,21 +147,17 @@ def platform_scorecard(request: HttpRequest, platform_id: int) -> HttpResponse:
     if not any(line.own.value is not None or line.own.hidden for line in lines):
         return _error_page(request, 404, f"{platform.name} has no figures for {period.label()}.")
     score = selectors.safety_score_of(platform=platform, period=period)
+    charted = {"orders_issued": "Orders", "items_ordered": "Items", "letters_sent": "Letters"}
     chart = bar_chart(
         id="chart-scorecard",
-        title=f"{platform.name} against the median platform, orders and letters",
+        title=f"{platform.name} against the median platform: orders, items and letters",
         rows=[
             row
             for line in lines
-            if line.metric.unit == Unit.COUNT
-            and line.metric.code in ("orders_issued", "letters_sent")
+            if line.metric.code in charted
             for row in (
-                (f"{line.metric.label}: {platform.name}", line.own.shown, figure(line.own)),
-                (
-                    f"{line.metric.label}: median",
-                    line.median,
-                    amount_text(line.median, line.metric.unit),
-                ),
+                (f"{charted[line.metric.code]}: {platform.name}", line.own.shown, figure(line.own)),
+                (f"{charted[line.metric.code]}: median", line.median, median_text(line)),
             )
         ],
         unit="count",

@@ -9,6 +9,8 @@ from transparency.metrics import Unit
 from transparency.selectors import Value
 
 WITHHELD = "fewer than 5"
+# A median, share or amount withheld because it would reveal a count of fewer than 5.
+WITHHELD_DERIVED = "withheld"
 NOT_MEASURED = "not measured"
 
 
@@ -28,5 +30,5 @@ def figure_text(value: Value | None) -> str:
     if value is None:
         return NOT_MEASURED
     if value.hidden:
-        return WITHHELD
+        return WITHHELD if value.metric.unit == Unit.COUNT else WITHHELD_DERIVED
     return amount_text(value.value, value.metric.unit)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 KEY = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])))?$")
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 class PeriodKind(StrEnum):

@@ -162,6 +162,7 @@ class ScoreLine:
     own: Value
     median: Decimal | None
     platforms: int  # how many platforms' published figures the median is of
+    withheld: int  # how many platforms' figures are withheld (not in the median)
 
 
 def scorecard(*, platform: Platform, period: Period, reveal_own: bool = False) -> list[ScoreLine]:
@@ -170,6 +171,7 @@ def scorecard(*, platform: Platform, period: Period, reveal_own: bool = False) -
     its own orders, withheld only from the public."""
     own: dict[str, Value] = {}
     others: dict[str, list[Decimal]] = defaultdict(list)
+    withheld: dict[str, int] = defaultdict(int)
     for platform_id, metric, value, hidden in _rows(
         period, dimension=TOTAL, platform__isnull=False
     ).values_list("platform_id", "metric", "value", "hidden"):
@@ -177,6 +179,7 @@ def scorecard(*, platform: Platform, period: Period, reveal_own: bool = False) -
             own[metric] = Value(BY_CODE[metric], value, hidden and not reveal_own)
         if not hidden and value is not None:
             others[metric].append(value)
+        withheld[metric] += hidden
     lines = []
     for metric in METRICS:
         if metric.code not in own and not others[metric.code]:
@@ -190,6 +193,7 @@ def scorecard(*, platform: Platform, period: Period, reveal_own: bool = False) -
                 if values
                 else None,
                 platforms=len(values),
+                withheld=withheld[metric.code],
             )
         )
     return lines

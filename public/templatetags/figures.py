@@ -7,7 +7,7 @@ import re
 
 from django import template
 
-from transparency.display import amount_text, figure_text
+from transparency.display import WITHHELD_DERIVED, amount_text, figure_text
 from transparency.metrics import BY_CODE, INDICATOR_CODES
 from transparency.selectors import ScoreLine, Value
 
@@ -39,6 +39,8 @@ def get_item(mapping: dict[str, object], key: str) -> object:
 
 @register.simple_tag
 def median_text(line: ScoreLine) -> str:
+    if line.median is None and line.withheld:
+        return WITHHELD_DERIVED
     return amount_text(line.median, line.metric.unit)
 
 
