@@ -5,12 +5,14 @@ with public comments. Read from the aggregates only (transparency/selectors.py).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -28,6 +30,7 @@ from transparency.models import Methodology
 from transparency.periods import Period
 from transparency.services import CommentRefused, comment_add
 
+CACHED_FOR = 24 * 3600
 CHARTED = 15  # platforms in each chart (every platform is in the table)
 CATEGORY_FIGURES = (
     "orders_issued",
@@ -35,6 +38,29 @@ CATEGORY_FIGURES = (
     "removal_hours_p90",
     "removed_on_time_share",
 )
+
+
+def _cached(request: HttpRequest, build: Callable[[], HttpResponse]) -> HttpResponse:
+    """A page or download built from the aggregates, kept in the cache until any figure is
+    refreshed (the key names the last refresh): most requests cost one small query."""
+    key = (
+        "transparency:"
+        + hashlib.sha256(
+            f"{selectors.publications_stamp()}|{request.get_full_path()}".encode()
+        ).hexdigest()
+    )
+    found = cache.get(key)
+    if found is not None:
+        content, content_type, disposition = found
+        response = HttpResponse(content, content_type=content_type)
+        if disposition:
+            response["Content-Disposition"] = disposition
+        return response
+    response = build()
+    if response.status_code == 200:
+        found = (response.content, response["Content-Type"], response.get("Content-Disposition"))
+        cache.set(key, found, CACHED_FOR)
+    return response
 
 
 def _error_page(request: HttpRequest, status: int, message: str) -> HttpResponse:
@@ -63,6 +89,10 @@ def _chart(id: str, title: str, rows: Iterable[tuple[str, selectors.Value | None
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    return _cached(request, lambda: _home(request))
+
+
+def _home(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("period") and not selectors.periods_published():
         return render(request, "public/transparency/empty.html")
     chosen = _period(request)
@@ -136,6 +166,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def platform_scorecard(request: HttpRequest, platform_id: int) -> HttpResponse:
+    return _cached(request, lambda: _platform_scorecard(request, platform_id))
+
+
+def _platform_scorecard(request: HttpRequest, platform_id: int) -> HttpResponse:
     platform = Platform.objects.filter(pk=platform_id).first()
     if platform is None:
         return _error_page(request, 404, "There is no such platform.")
@@ -286,13 +320,16 @@ def _json(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> HttpResp
 def _download(
     rows: Callable[..., Iterable[tuple[Any, ...]]], columns: tuple[str, ...], name: str
 ) -> Callable[[HttpRequest, str], HttpResponse]:
-    @require_safe
-    def view(request: HttpRequest, fmt: str) -> HttpResponse:
+    def build(request: HttpRequest, fmt: str) -> HttpResponse:
         periods = _periods(request)
         if isinstance(periods, JsonResponse):
             return periods
         found = rows(periods=periods)
         return _csv(name, columns, found) if fmt == "csv" else _json(columns, found)
+
+    @require_safe
+    def view(request: HttpRequest, fmt: str) -> HttpResponse:
+        return _cached(request, lambda: build(request, fmt))
 
     return view
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Max
+
 from registry.models import Platform
 from transparency.metrics import BY_CODE, METRICS, TOTAL, Metric
 from transparency.models import Aggregate, Methodology, Publication, SafetyScore
@@ -91,6 +93,15 @@ def period_published(
     if latest is None:
         raise UnknownPeriod("No figures are published yet.")
     return Period(latest.period_start, PeriodKind(latest.period_kind)), latest
+
+
+def publications_stamp() -> str:
+    """Changes whenever any published figure may have: a key for caching what is built from
+    them (a page, a download)."""
+    found = Publication.objects.aggregate(n=Count("id"), last=Max("refreshed_at"))
+    # Each refresh writes its figures anew: the newest id changes even within one instant.
+    newest = Aggregate.objects.aggregate(id=Max("id"))["id"]
+    return f"{found['n']}:{found['last'].isoformat() if found['last'] else ''}:{newest}"
 
 
 def periods_published(*, kind: PeriodKind | None = None) -> list[tuple[Period, bool]]:

@@ -224,3 +224,21 @@ def test_drafts_are_not_public(supervisor, client, db):
     assert "Secret draft" not in client.get("/transparency/methodology/").content.decode()
     assert client.post("/transparency/methodology/2/comments/", {"body": "x"}).status_code == 404
     assert Methodology.objects.count() == 2
+
+
+def test_pages_and_downloads_are_cached_until_the_next_refresh(published, client, make_order):
+    november = OCTOBER.__class__.parse("2026-11")
+    url = "/transparency/data/figures.csv?period=2026-11"
+    with time_machine.travel(T0 + timedelta(days=41), tick=False):
+        for _ in range(5):
+            make_order(platform=published.fast)
+        services.transparency_refresh(period=november)
+        first = client.get(url).content.decode()
+        for _ in range(5):
+            make_order(platform=published.fast)
+        # Not refreshed yet: the cached download is what was published.
+        assert client.get(url).content.decode() == first
+        services.transparency_refresh(period=november)
+        second = client.get(url).content.decode()
+    assert "Fast,orders_issued,,count,5,False" in first
+    assert "Fast,orders_issued,,count,10,False" in second
