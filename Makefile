@@ -76,3 +76,4 @@ bench: install
 	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(bench/postgres.sh url)}" python -m bench.sweep
 	python -m bench.api
 	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(bench/postgres.sh url)}" python -m bench.fingerprints
+	BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(bench/postgres.sh url)}" python -m bench.transparency

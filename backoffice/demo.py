@@ -15,6 +15,7 @@ from notices import services as notices
 from notices.models import Agency, ContentCategory, RemovalOrder
 from registry import services as registry
 from registry.models import Platform, Sector
+from transparency.services import transparency_refresh_due
 
 DEMO_USERS = {
     # username: (role group or None for superuser, password)
@@ -217,6 +218,8 @@ def demo_seed() -> SeedResult:
                 actor=officer, hash_list=hash_list, hashes=DEMO_HASHES, note="Demo data"
             )
             result.hash_lists_created += 1
+    # The public pages show the demo at once, not after beat's first hourly refresh.
+    transparency_refresh_due()
     return result
 
 

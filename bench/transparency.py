@@ -3,12 +3,13 @@
 Loads 1,000,000 removal orders of 2025 (BENCH_TRANSPARENCY_ORDERS changes it) on 200 platforms
 (bigger platforms get more), two items each, with their decision records (issue, comply, and
 for one order in five a missed deadline), warning letters, fines and objections: about
-3.2 million decision records. Then, in one run:
+2.2 million decision records. Then, in one run:
   1. the refresh of one month's aggregates (and of its quarter and of the year), median of 3;
   2. the plain query over the raw tables a page would need without aggregates (orders and
      median time to removal per platform for the month, in one SQL statement), median of 3;
   3. the public page, a scorecard and each download under gunicorn (one sync worker),
-     200 sequential requests each after a warm-up: p50 and p99;
+     200 sequential requests each after a warm-up, p50 and p99: built on every request (no
+     cache), then as served (cached until the next refresh);
 and prints each beside the plain query. Results and analysis: docs/performance.md.
 """
 
@@ -100,7 +101,7 @@ def load() -> None:
     categories = [r[0] for r in _sql("SELECT id FROM notices_contentcategory ORDER BY id")]
     agencies = [r[0] for r in _sql("SELECT id FROM notices_agency ORDER BY id")]
     issued = ISSUED.format(n=ORDERS)
-    platform = f"1 + floor(sqrt((g * 7919) %% {PLATFORMS * PLATFORMS}))::int"
+    platform = f"1 + floor(sqrt((g::bigint * 7919) %% {PLATFORMS * PLATFORMS}))::int"
     _sql(
         "INSERT INTO notices_removalorder (id, reference, platform_id, agency_id, category_id, "
         "legal_basis, description, urgent, status, addressees, issued_at, due_at, "
@@ -219,9 +220,10 @@ def _timed(run, times: int = 3) -> float:
     return statistics.median(seconds)
 
 
-def _serve() -> subprocess.Popen:
+def _serve(*, cached: bool) -> subprocess.Popen:
     env = {
         **os.environ,
+        **({} if cached else {"BENCH_NO_CACHE": "1"}),
         "DATABASE_URL": BENCH_URL,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "BIND": f"127.0.0.1:{PORT}",
@@ -286,23 +288,27 @@ def main() -> None:
         "AND metric = 'orders_issued' AND dimension = '' AND platform_id IS NOT NULL "
         "ORDER BY value DESC LIMIT 1"
     )[0][0]
-    server = _serve()
-    try:
-        paths = [
-            f"/transparency/?period={MONTH}",
-            f"/transparency/platforms/{busiest}/?period={MONTH}",
-            f"/transparency/data/figures.csv?period={MONTH}",
-            f"/transparency/data/figures.json?period={MONTH}",
-            f"/transparency/data/scores.csv?period={MONTH}",
-            "/transparency/data/periods.json",
-        ]
-        print(f"{'page':<52} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>9} {'p99/plain query':>16}")
-        for path in paths:
-            p50, p99, size = _latency(path)
-            print(f"{path:<52} {p50:>8.1f} {p99:>8.1f} {size:>9,} {p99 / (raw * 1000):>15.2f}x")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+    paths = [
+        f"/transparency/?period={MONTH}",
+        f"/transparency/platforms/{busiest}/?period={MONTH}",
+        f"/transparency/data/figures.csv?period={MONTH}",
+        f"/transparency/data/figures.json?period={MONTH}",
+        f"/transparency/data/scores.csv?period={MONTH}",
+        "/transparency/data/periods.json",
+    ]
+    for cached in (False, True):
+        server = _serve(cached=cached)
+        try:
+            state = "cached (after the first request)" if cached else "built on every request"
+            print(f"\n{state}")
+            print(f"{'page':<52} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>10} {'p99 / query':>12}")
+            for path in paths:
+                p50, p99, size = _latency(path)
+                ratio = p99 / (raw * 1000)
+                print(f"{path:<52} {p50:>8.1f} {p99:>8.1f} {size:>10,} {ratio:>11.3f}x")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,8 @@ with public comments. Read from the aggregates only (transparency/selectors.py).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -23,7 +19,7 @@ from notices.models import Agency, ContentCategory
 from public.charts import bar_chart
 from public.templatetags.figures import median_text
 from registry.models import Platform
-from transparency import selectors
+from transparency import downloads, selectors
 from transparency.display import figure_text as figure
 from transparency.metrics import INDICATORS, METRICS, Unit
 from transparency.models import Methodology
@@ -287,45 +283,19 @@ def _periods(request: HttpRequest) -> list[Period] | JsonResponse:
         return _problem(404, "Unknown period", str(error))
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return value
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
-def _csv(name: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> HttpResponse:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(tuple("" if v is None else _plain(v) for v in row) for row in rows)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
-
-
-def _json_number(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def _json(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> HttpResponse:
-    body = {
-        "columns": list(columns),
-        "rows": [dict(zip(columns, map(_json_number, r), strict=True)) for r in rows],
-    }
-    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")
-
-
-def _download(
-    rows: Callable[..., Iterable[tuple[Any, ...]]], columns: tuple[str, ...], name: str
-) -> Callable[[HttpRequest, str], HttpResponse]:
+def _download(name: str) -> Callable[[HttpRequest, str], HttpResponse]:
     def build(request: HttpRequest, fmt: str) -> HttpResponse:
         periods = _periods(request)
         if isinstance(periods, JsonResponse):
             return periods
-        found = rows(periods=periods)
-        return _csv(name, columns, found) if fmt == "csv" else _json(columns, found)
+        text = downloads.download_text(name=name, fmt=fmt, periods=periods)
+        response = HttpResponse(text, content_type=CONTENT_TYPES[fmt])
+        if fmt == "csv":
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
 
     @require_safe
     def view(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -334,8 +304,8 @@ def _download(
     return view
 
 
-figures_download = _download(selectors.download_rows, selectors.DOWNLOAD_COLUMNS, "figures")
-scores_download = _download(selectors.score_rows, selectors.SCORE_COLUMNS, "scores")
+figures_download = _download("figures")
+scores_download = _download("scores")
 
 
 @require_safe

@@ -176,3 +176,26 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_kind} {self.period_start}"
+
+
+class Download(models.Model):
+    """A period's download as published, written by the refresh that computed its figures:
+    serving one is reading a row, never building it."""
+
+    period_kind = models.CharField(max_length=8, choices=KINDS)
+    period_start = models.DateField()
+    name = models.CharField(max_length=16)  # figures, scores
+    format = models.CharField(max_length=8)  # csv, json
+    # CSV lines without the header; JSON: the rows, comma-separated, without the brackets.
+    body = models.TextField()
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_kind", "period_start", "name", "format"], name="download_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}.{self.format} {self.period_kind} {self.period_start}"

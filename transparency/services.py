@@ -23,10 +23,12 @@ from compliance.kernel.tasks import wake_after_commit
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
 from transparency.compute import Figure, figures_compute
+from transparency.downloads import downloads_build
 from transparency.metrics import CATEGORY, INDICATOR_CODES, TOTAL, Direction
 from transparency.models import (
     MANAGE,
     Aggregate,
+    Download,
     Methodology,
     MethodologyComment,
     Publication,
@@ -103,6 +105,8 @@ def transparency_refresh(*, period: Period, now: datetime | None = None) -> Refr
         scores = safety_scores_compute(
             period=period, figures=figures, hidden=hidden, now=now, final=final
         )
+        Download.objects.filter(period_kind=period.kind, period_start=period.start).delete()
+        Download.objects.bulk_create(downloads_build(period=period))
         Publication.objects.filter(pk=publication.pk).update(refreshed_at=now, final=final)
         if final:
             decision_record_append(

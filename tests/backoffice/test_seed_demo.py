@@ -1,11 +1,14 @@
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import timezone
 
 from compliance.kernel.decisions import decision_chain_verify
 from compliance.models import DecisionRecord
 from fingerprints.models import HashList
 from notices.models import RemovalOrder
 from registry.models import Platform
+from transparency.models import Aggregate
+from transparency.periods import Period, PeriodKind
 
 
 def test_seed_demo_is_idempotent_and_prints_logins(db, capsys):
@@ -40,4 +43,18 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys):
     assert Platform.objects.get(name="Judi Lucky88").status == "unregistered"
     assert Platform.objects.filter(status="registered").count() == 3
     assert decision_chain_verify().ok
+    # The public page shows the demo's month at once.
+    month = Period.containing(timezone.now(), PeriodKind.MONTH)
+    assert (
+        Aggregate.objects.filter(
+            period_kind="month",
+            period_start=month.start,
+            metric="orders_issued",
+            platform=None,
+            dimension="",
+        )
+        .get()
+        .value
+        == 4
+    )
     assert User.objects.get(username="officer").check_password("demo-officer-2026")

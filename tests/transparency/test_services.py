@@ -14,7 +14,15 @@ from compliance.kernel.errors import ActionForbidden
 from compliance.models import DecisionRecord
 from tests.support.worlds import OCTOBER, T0, comply
 from transparency import services
-from transparency.models import Aggregate, Methodology, MethodologyComment, Publication, SafetyScore
+from transparency.downloads import download_text
+from transparency.models import (
+    Aggregate,
+    Download,
+    Methodology,
+    MethodologyComment,
+    Publication,
+    SafetyScore,
+)
 from transparency.periods import Period
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +246,21 @@ def test_a_score_needs_enough_of_the_weight_measured():
     )
     # (0.5 * 1 + 0.5 * 0.5) / 1 = 0.75
     assert (score, coverage) == (Decimal("75.0"), Decimal("1.000"))
+
+
+def test_a_refresh_stores_the_periods_downloads(world, django_assert_num_queries):
+    with time_machine.travel(T0 + timedelta(days=40), tick=False):
+        services.transparency_refresh(period=OCTOBER)
+    assert set(Download.objects.values_list("name", "format")) == {
+        ("figures", "csv"),
+        ("figures", "json"),
+        ("scores", "csv"),
+        ("scores", "json"),
+    }
+    with django_assert_num_queries(1):
+        stored = download_text(name="figures", fmt="csv", periods=[OCTOBER])
+    assert stored.startswith("period,period_kind,platform_id,platform,metric,dimension,unit,")
+    assert stored.count("\n") == Aggregate.objects.count() + 1
+    # A period published before downloads were kept is built from its aggregates, the same.
+    Download.objects.all().delete()
+    assert download_text(name="figures", fmt="csv", periods=[OCTOBER]) == stored

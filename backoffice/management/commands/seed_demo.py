@@ -11,7 +11,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data: {result.users_created} users, {result.platforms_created} platforms, "
             f"{result.orders_created} removal orders and {result.hash_lists_created} hash lists "
-            "created (existing ones kept)."
+            "created (existing ones kept); transparency figures refreshed "
+            "(http://127.0.0.1:8000/transparency/)."
         )
         self.stdout.write("Demo logins (username / password):")
         for username, (role, password) in DEMO_USERS.items():
