@@ -46,12 +46,17 @@ def _body(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], fmt: str) -
     )
 
 
-def downloads_build(*, period: Period) -> list[Download]:
-    """Every download of one period, from its aggregates and scores as they stand."""
+def downloads_build(*, period: Period, only: tuple[str, str] | None = None) -> list[Download]:
+    """Every download of one period (or `only` one: name and format), from its aggregates and
+    scores as they stand."""
     built = []
     for name, (columns, rows) in NAMES.items():
+        if only and only[0] != name:
+            continue
         found = list(rows(periods=[period]))
         for fmt in FORMATS:
+            if only and only[1] != fmt:
+                continue
             body, count = _body(columns, found, fmt)
             built.append(
                 Download(
@@ -80,9 +85,8 @@ def download_text(*, name: str, fmt: str, periods: list[Period]) -> str:
     for period in periods:
         body = stored.get((period.kind, period.start))
         if body is None:
-            body = next(
-                d.body for d in downloads_build(period=period) if (d.name, d.format) == (name, fmt)
-            )
+            [built] = downloads_build(period=period, only=(name, fmt))
+            body = built.body
         bodies.append(body)
     if fmt == "csv":
         header = io.StringIO()

@@ -76,6 +76,9 @@ def transparency_refresh(*, period: Period, now: datetime | None = None) -> Refr
     """
     now = now or timezone.now()
     final = now >= period.bounds()[1]
+    published = Publication.objects.filter(period_kind=period.kind, period_start=period.start)
+    if published.filter(final=True).exists():
+        return Refreshed(period, 0, 0, 0, True)
     figures = figures_compute(period=period)
     hidden = figures_hidden(figures=figures)
     rows = [
@@ -98,7 +101,7 @@ def transparency_refresh(*, period: Period, now: datetime | None = None) -> Refr
             period_start=period.start,
             defaults={"refreshed_at": now, "final": False},
         )
-        if publication.final:
+        if publication.final:  # published as final by a refresh running alongside
             return Refreshed(period, 0, 0, 0, True)
         Aggregate.objects.filter(period_kind=period.kind, period_start=period.start).delete()
         Aggregate.objects.bulk_create(rows, batch_size=2_000)

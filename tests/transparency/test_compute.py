@@ -115,3 +115,38 @@ def test_an_order_reopened_and_complied_again_counts_once(world, officer):
 )
 def test_percentiles_are_nearest_rank(values, share, expected):
     assert percentile([Decimal(v) for v in values], Decimal(share)) == expected
+
+
+def test_re_uploads_matched_and_ordered_again_are_counted(world, officer, settings):
+    from fingerprints import services as fingerprints
+    from fingerprints.matcher import MATCHER
+    from notices.models import ContentCategory
+
+    settings.HASH_INDEX_SYNC_SECONDS = 0
+    MATCHER.reset()
+    staff = Actor.staff(officer)
+    with time_machine.travel(T0 + timedelta(days=3), tick=False):
+        hash_list = fingerprints.hash_list_create(
+            actor=staff, name="NCII", category=ContentCategory.objects.get(code="ncii")
+        )
+        # A victim-support agency's hash, without the file: no order behind the entry.
+        fingerprints.hash_entries_add(
+            actor=staff, hash_list=hash_list, hashes=[fingerprints.HashInput("md5", "ab" * 16)]
+        )
+        [result] = fingerprints.hashes_match(
+            actor=Actor.of_platform(world.slow), queries=[fingerprints.HashQuery("md5", "ab" * 16)]
+        )
+        draft = fingerprints.match_report_found(
+            actor=Actor.of_platform(world.slow),
+            public_id=result.matches[0].match_id,
+            url=f"https://{world.slow.domains.first().domain}/again",
+        )
+        notices.order_issue(order=draft, actor=staff)
+    MATCHER.reset()
+    assert draft.is_reupload
+    assert draft.reupload_of is None
+    got = by_cell(figures_compute(period=OCTOBER))
+    assert got[world.slow.pk, "reuploads_matched", ""].value == 1
+    assert got[world.slow.pk, "reupload_orders", ""].value == 1
+    assert got[world.slow.pk, "orders_issued", ""].value == 4
+    assert got[world.fast.pk, "reupload_orders", ""].value == 0
