@@ -201,7 +201,7 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=status,
         source=CLOCK_STATES,
-        target=RETURN_VALUE(OrderStatus.WARNED, OrderStatus.FINED, OrderStatus.BLOCKED),
+        target=RETURN_VALUE(OrderStatus.WARNED, OrderStatus.FINED),
         custom={"actors": {"job"}},
     )
     def escalate(self, target: str) -> str:
@@ -212,6 +212,17 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
         so this declaration stays the one place that says what may follow what.
         """
         return target
+
+    @transition(
+        field=status,
+        source=CLOCK_STATES,
+        target=OrderStatus.BLOCKED,
+        permission="compliance.approve_sanction",
+        custom={"actors": {"job"}},
+    )
+    def enforce_block(self) -> None:
+        """The platform's access block came into force with this order's content still up:
+        the order shows `blocked` from now (a proposed block leaves it as it was)."""
 
     def fines_settled(self) -> bool:
         return not self.fines.filter(status__in=UNSETTLED_FINE_STATES).exists()

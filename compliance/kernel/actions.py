@@ -31,6 +31,7 @@ class Action(StrEnum):
     ORDER_ACKNOWLEDGE = "removalorder.acknowledge"
     ORDER_COMPLY = "removalorder.comply"
     ORDER_ESCALATE = "removalorder.escalate"
+    ORDER_ENFORCE_BLOCK = "removalorder.enforce_block"
     ORDER_CLOSE = "removalorder.close"
     ORDER_REOPEN = "removalorder.reopen"
     ORDER_WITHDRAW = "removalorder.withdraw"

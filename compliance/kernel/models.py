@@ -66,7 +66,8 @@ class DecisionRecord(models.Model):
     action = models.CharField(max_length=64)
     from_state = models.CharField(max_length=32, blank=True)
     to_state = models.CharField(max_length=32, blank=True)
-    legal_basis = models.CharField(max_length=200, blank=True)
+    # As long as the longest legal basis it records (an order's, a letter's: 300).
+    legal_basis = models.CharField(max_length=300, blank=True)
     reason = models.TextField(blank=True)
     links = models.JSONField(default=list, blank=True)
     prev_hash = models.CharField(max_length=64)

@@ -40,7 +40,7 @@ from compliance.sanctions.models import (
     SanctionRelease,
 )
 from compliance.sanctions.selectors import normalization_blockers
-from notices.models import RemovalOrder
+from notices.models import CLOCK_STATES, RemovalOrder
 from registry import services as registry
 from registry.models import BLOCKABLE_STATES, Platform, RegistrationStatus
 
@@ -118,6 +118,15 @@ def access_block_approve(*, block: AccessBlock, actor: Actor, reason: str = "") 
             links=[block.platform],
         )
         platform = registry.platform_block(platform=block.platform, actor=actor, block=block)
+        for order in block.orders.filter(status__in=CLOCK_STATES).order_by("pk"):
+            transition_apply(
+                obj=order,
+                name="enforce_block",
+                actor=actor,
+                legal_basis=citations.ACCESS_BLOCK,
+                reason=f"Access block {block.number} in force with content still up.",
+                links=[block],
+            )
         notification_enqueue(
             event="block.in_force",
             platform=platform,

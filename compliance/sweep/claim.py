@@ -215,3 +215,40 @@ def _plan(
             log.exception("cannot plan the escalation of order %s", row["reference"])
             failures.append(row["id"])
     return steps, failures
+
+
+def nonpayment_step(*, order: RemovalOrder, fine: Fine, now: datetime) -> Step:
+    """The next rung for an order whose fine went unpaid after the content came down (X,
+    2025: letter 3 for non-payment, with its own fine): the letter and its fine as the ladder
+    says, charged on the items the unpaid fine charged, within their caps. The order keeps
+    its state (the content stays down); after the last letter the rung is a block proposal."""
+    policies: dict[int, PolicyTerms] = {}
+    assert order.policy_version_id is not None, "an issued order keeps its policy version"
+    _terms({order.policy_version_id}, policies)
+    previous = [
+        amounts
+        for amounts in Fine.objects.filter(order=order)
+        .exclude(status=FineStatus.REJECTED)
+        .values_list("item_amounts", flat=True)
+    ]
+    row = {
+        "id": order.pk,
+        "reference": order.reference,
+        "platform_id": order.platform_id,
+        "platform__name": order.platform.name,
+        "platform__is_ugc": order.platform.is_ugc,
+        "status": order.status,
+        "escalation_level": order.escalation_level,
+        "urgent": order.urgent,
+    }
+    step = escalation_step(
+        row=row,
+        now=now,
+        terms=policies[order.policy_version_id],
+        outstanding=[int(item_id) for item_id in fine.item_amounts],
+        previous_fines=previous,
+    )
+    step.to_state = order.status
+    step.items_outstanding = order.items.filter(status__in=OUTSTANDING).count()
+    step.cause = f"Fine {fine.number} unpaid at the end of its payment period;"
+    return step

@@ -19,14 +19,12 @@ from compliance.kernel.actions import Action
 from compliance.kernel.decisions import decision_record_append
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
+from compliance.policies.terms import LadderAction
 from compliance.sanctions.models import Fine, FineStatus, NormalizationRequest, RegistrationSanction
-from compliance.sanctions.services import (
-    access_block_propose_for_order,
-    block_open,
-    registration_sanction_propose,
-)
-from compliance.sweep.claim import orders_sweep
-from compliance.sweep.writer import SWEEP
+from compliance.sanctions.services import block_open, registration_sanction_propose
+from compliance.sweep.claim import RETRY_DELAY, nonpayment_step, orders_sweep
+from compliance.sweep.rules import EXHAUSTED, Step
+from compliance.sweep.writer import SWEEP, batch_write
 from notices.models import CLOCK_STATES, OrderStatus, RemovalOrder
 from registry import services as registry
 from registry.models import Platform, RegistrationStatus
@@ -35,8 +33,10 @@ log = logging.getLogger(__name__)
 
 
 def fines_lapse(*, now: datetime) -> int:
-    """Fines unpaid at the end of their period go overdue, and their order escalates as for
-    content left up: a running order is due at once; a complied one gets a block proposal."""
+    """Fines unpaid at the end of their period go overdue, and climb the ladder as content
+    left up does (DESIGN §1): an order still running is due at once (its next rung charges
+    what is still up); an order whose content came down gets its next rung for the unpaid
+    fine (the next letter with its fine, a block proposal only after the last letter)."""
     count = 0
     while True:
         with transaction.atomic():
@@ -53,17 +53,20 @@ def fines_lapse(*, now: datetime) -> int:
                     legal_basis=citations.FINE,
                     reason="Payment period ended unpaid.",
                 )
-                order = RemovalOrder.objects.select_for_update().get(pk=fine.order_id)
-                if order.status in CLOCK_STATES and order.clock_paused_at is None:
-                    RemovalOrder.objects.filter(pk=order.pk).update(due_at=now, updated_at=now)
+                order = (
+                    RemovalOrder.objects.select_for_update(of=("self",))
+                    .select_related("platform")
+                    .get(pk=fine.order_id)
+                )
+                if order.status in CLOCK_STATES:
+                    # Its clock runs (or is paused, or stopped awaiting a block decision):
+                    # the sweep takes it up from there.
+                    if order.clock_paused_at is None and order.due_at is not None:
+                        RemovalOrder.objects.filter(pk=order.pk).update(due_at=now, updated_at=now)
                 elif order.status == OrderStatus.COMPLIED:
-                    access_block_propose_for_order(
-                        order_id=order.pk,
-                        platform_id=order.platform_id,
-                        now=now,
-                        actor=SWEEP,
-                        reason=f"Fine {fine.number} unpaid after its payment period.",
-                    )
+                    step = nonpayment_step(order=order, fine=fine, now=now)
+                    if step.action != EXHAUSTED:
+                        batch_write([step], [], now=now, retry_delay=RETRY_DELAY)
             count += len(due)
         if not due:
             return count
@@ -162,3 +165,65 @@ def sweep_all(*, now: datetime | None = None, batch_size: int = 2000) -> SweepSu
     if report.escalated:
         deliver_soon()
     return summary
+
+
+@dataclass
+class SweepPreview:
+    """What one run at `now` would do, as lines for an operator; nothing is written."""
+
+    orders: list[str]
+    fines: list[str]
+    registration_faults: list[str]
+    normalizations: list[str]
+
+
+def _step_text(step: Step) -> str:
+    if step.action == LadderAction.BLOCK_PROPOSAL:
+        return "an access block proposed"
+    if step.action == EXHAUSTED:
+        return "nothing more (the ladder has no further step)"
+    fine = f" with a fine of {step.fine_amount:,.2f}" if step.fine_amount else ""
+    return f"letter {step.level}{fine}"
+
+
+def sweep_preview(*, now: datetime) -> SweepPreview:
+    """Everything `sweep_all(now=now)` would do, read without writing (escalate --dry-run)."""
+    orders = [
+        f"{s.reference}  {s.from_state} -> {s.to_state}  ({s.action}"
+        + (f", fine {s.fine_amount:,.2f}" if s.fine_amount else "")
+        + f", {s.items_outstanding} item(s) outstanding)"
+        for s in orders_sweep(now=now, dry_run=True).steps
+    ]
+    fines = []
+    for fine in (
+        Fine.objects.filter(status=FineStatus.ASSESSED, due_at__lte=now)
+        .select_related("order__platform")
+        .order_by("due_at")
+    ):
+        order = fine.order
+        if order.status == OrderStatus.COMPLIED:
+            then = _step_text(nonpayment_step(order=order, fine=fine, now=now))
+        elif order.status in CLOCK_STATES and order.clock_paused_at is None and order.due_at:
+            then = "the order is due at once (its next rung in this run)"
+        else:
+            then = f"nothing more for the order ({order.status})"
+        fines.append(f"{fine.number}  assessed -> overdue; {order.reference}: {then}")
+    faults = []
+    for platform in Platform.objects.filter(fault_due_at__lte=now).order_by("fault_due_at"):
+        then = {
+            RegistrationStatus.UPDATE_REQUIRED: "warned",
+            RegistrationStatus.WARNED: "a suspension proposed",
+            RegistrationStatus.SUSPENDED: "a revocation proposed",
+            RegistrationStatus.UNREGISTERED: "an access block proposed",
+        }.get(RegistrationStatus(platform.status), "its fault clock cleared")
+        faults.append(f"{platform.name}  {platform.status}: {then}")
+    late = [
+        f"normalization request #{r.pk} of {r.platform}: flagged late (decide by "
+        f"{timezone.localtime(r.decide_by):%Y-%m-%d %H:%M %Z})"
+        for r in NormalizationRequest.objects.filter(
+            status=NormalizationRequest.Status.REQUESTED,
+            decide_by__lte=now,
+            flagged_late_at__isnull=True,
+        ).select_related("platform")
+    ]
+    return SweepPreview(orders, fines, faults, late)

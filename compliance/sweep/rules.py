@@ -36,6 +36,8 @@ class Step:
     fine_amount: Decimal = Decimal(0)
     item_amounts: dict[str, str] = field(default_factory=dict)
     terms: PolicyTerms | None = None
+    # Why, when not a deadline passing with content up (a fine left unpaid).
+    cause: str = ""
 
 
 def escalation_step(
@@ -68,7 +70,8 @@ def escalation_step(
     rung = terms.ladder[level]
     step.action = rung.action
     if rung.action == LadderAction.BLOCK_PROPOSAL:
-        step.to_state = OrderStatus.BLOCKED
+        # The order keeps its state until a supervisor puts the block in force (it shows
+        # `blocked` only then); its clock stops meanwhile (no `due_at`).
         return step
     step.level = level + 1
     step.due_at = now + rung.period_for(urgent=row["urgent"])

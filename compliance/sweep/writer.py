@@ -185,7 +185,8 @@ def _blocks_propose(block_steps: list[Step], *, now: datetime) -> dict[int, Any]
             platform_id=s.platform_id,
             now=now,
             actor=SWEEP,
-            reason=f"Removal order {s.reference}: content still up after the last letter.",
+            reason=f"Removal order {s.reference}: "
+            + (s.cause or "content still up after the last letter."),
         )
         for s in block_steps
     }
@@ -260,8 +261,8 @@ def _decisions(
         if s.order_id in blocks:
             links.append(blocks[s.order_id])
             basis = citations.ACCESS_BLOCK
-        reason = f"Deadline passed with {s.items_outstanding} item(s) outstanding; " + (
-            f"letter {s.level}." if s.action != LadderAction.BLOCK_PROPOSAL else "block proposed."
+        reason = (s.cause or f"Deadline passed with {s.items_outstanding} item(s) outstanding;") + (
+            f" letter {s.level}." if s.action != LadderAction.BLOCK_PROPOSAL else " block proposed."
         )
         if s.action == EXHAUSTED:
             reason = "Deadline passed; the policy ladder has no further step."

@@ -99,7 +99,7 @@ def test_regulators_day(browser, live_server, make_platform, officer, supervisor
     for day in range(1, 6):
         sweep_all(now=now + timedelta(days=day))
     order.refresh_from_db()
-    assert order.status == "blocked"
+    assert order.status == "fined"  # `blocked` only once the block is in force
     block = AccessBlock.objects.get(platform=platform)
     desk.open(f"/admin/notices/removalorder/{order.pk}/change/")
     desk.shot("04-order-escalated")
@@ -112,6 +112,8 @@ def test_regulators_day(browser, live_server, make_platform, officer, supervisor
     boss.shot("06-block-in-force")
     with urllib.request.urlopen(f"{base}/api/v1/blocklist.txt") as feed:
         assert feed.read().decode() == "kilat.example\n"
+    order.refresh_from_db()
+    assert order.status == "blocked"
 
     # The platform complies, declares its fines paid and asks for access back, by API.
     item = order.items.get()

@@ -262,3 +262,32 @@ def test_platforms_cannot_issue_close_or_withdraw(make_order):
         services.order_issue(order=order, actor=actor)
     with pytest.raises(ActionForbidden):
         services.order_withdraw(order=order, actor=actor, reason="please")
+
+
+def test_an_order_at_the_longest_legal_basis_is_issued_and_recorded_whole(make_platform, officer):
+    """300 characters, the order's limit: the decision record keeps as many (it kept 200, and
+    issuing such an order failed on PostgreSQL)."""
+    basis = ("MR5 Art. 9(4) and 14(3); " * 13)[:300]
+    assert len(basis) == 300
+    platform = make_platform()
+    actor = Actor.staff(officer)
+    order = services.order_create(
+        actor=actor,
+        platform=platform,
+        agency=Agency.objects.get(kind="ministry"),
+        category=ContentCategory.objects.get(code="ncii"),
+        legal_basis=basis,
+        items=[services.ItemInput(url=f"https://{platform.domains.get().domain}/v/1")],
+    )
+    order = services.order_issue(order=order, actor=actor)
+    assert order.status == "issued"
+    assert DecisionRecord.objects.filter(object_id=str(order.pk), legal_basis=basis).exists()
+    with pytest.raises(ValidationError):
+        services.order_create(
+            actor=actor,
+            platform=platform,
+            agency=Agency.objects.get(kind="ministry"),
+            category=ContentCategory.objects.get(code="ncii"),
+            legal_basis=basis + "x",
+            items=[services.ItemInput(url=f"https://{platform.domains.get().domain}/v/2")],
+        )

@@ -5,8 +5,7 @@ from django.utils import timezone
 
 from compliance.kernel.heap import heap_frozen
 from compliance.management.arguments import moment
-from compliance.sweep.claim import orders_sweep
-from compliance.sweep.jobs import sweep_all
+from compliance.sweep.jobs import sweep_all, sweep_preview
 
 
 class Command(BaseCommand):
@@ -18,7 +17,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", type=moment, help="Sweep as of this moment (ISO-8601).")
         parser.add_argument(
-            "--dry-run", action="store_true", help="List what is due and what each would become."
+            "--dry-run",
+            action="store_true",
+            help="List everything the run would do (orders, unpaid fines, registration faults, "
+            "late normalizations), changing nothing.",
         )
         parser.add_argument(
             "--batch-size", type=int, default=2000, help="Orders claimed and committed at a time."
@@ -38,16 +40,17 @@ class Command(BaseCommand):
 
     def _sweep(self, *, now: datetime, dry_run: bool, batch_size: int) -> None:
         if dry_run:
-            report = orders_sweep(now=now, dry_run=True)
-            for step in report.steps:
-                self.stdout.write(
-                    f"{step.reference}  {step.from_state} -> {step.to_state}  ({step.action}"
-                    + (f", fine {step.fine_amount:,.2f}" if step.fine_amount else "")
-                    + f", {step.items_outstanding} item(s) outstanding)"
-                )
-            self.stdout.write(
-                f"{len(report.steps)} order(s) due at {now.isoformat()}; nothing changed."
-            )
+            preview = sweep_preview(now=now)
+            for title, lines in (
+                ("order(s) due", preview.orders),
+                ("fine(s) unpaid at the end of their period", preview.fines),
+                ("registration fault(s) due", preview.registration_faults),
+                ("normalization request(s) to flag late", preview.normalizations),
+            ):
+                self.stdout.write(f"{len(lines)} {title}:")
+                for line in lines:
+                    self.stdout.write(f"  {line}")
+            self.stdout.write(f"As of {now.isoformat()}; nothing changed.")
             return
         summary = sweep_all(now=now, batch_size=batch_size)
         self.stdout.write(

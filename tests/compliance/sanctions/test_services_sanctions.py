@@ -31,7 +31,9 @@ def blocked_order(make_order, make_platform):
         order = make_order(platform=platform)
     _sweeps(4)
     order.refresh_from_db()
-    assert order.status == "blocked"
+    # Proposed, not in force: the order shows where the ladder left it, its clock stopped.
+    assert order.status == "fined"
+    assert order.due_at is None
     return order
 
 
@@ -51,6 +53,15 @@ def test_supervisor_puts_the_block_in_force(blocked_order, supervisor):
         True,
     )
     assert (platform.status, platform.times_blocked) == ("blocked", 1)
+    # In force: the order's content is still up, so it shows `blocked`, recorded as such.
+    blocked_order.refresh_from_db()
+    assert blocked_order.status == "blocked"
+    record = DecisionRecord.objects.filter(object_id=str(blocked_order.pk)).last()
+    assert (record.action, record.from_state, record.to_state) == (
+        "removalorder.enforce_block",
+        "fined",
+        "blocked",
+    )
 
 
 def test_approving_twice_is_refused_and_changes_nothing(blocked_order, supervisor, supervisor2):
@@ -107,7 +118,7 @@ def test_later_orders_join_the_open_block(blocked_order, make_order):
         second = make_order(platform=blocked_order.platform)
     _sweeps(4)
     second.refresh_from_db()
-    assert second.status == "blocked"
+    assert second.status == "fined"
     block = _block(blocked_order)
     assert set(block.orders.all()) == {blocked_order, second}
 

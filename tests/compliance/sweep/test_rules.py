@@ -86,9 +86,11 @@ def test_the_mr5_ladder_rung_by_rung():
     assert (third.to_state, third.level, third.fine_amount) == ("fined", 3, Decimal("400000000"))
     assert third.due_at == NOW + timedelta(hours=4)
     last = _step(status="fined", escalation_level=3)
+    # A proposal leaves the order as it was (it shows `blocked` once the block is in force),
+    # its clock stopped.
     assert (last.action, last.to_state, last.level, last.due_at) == (
         "block_proposal",
-        "blocked",
+        "fined",
         3,
         None,
     )

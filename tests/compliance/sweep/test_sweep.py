@@ -27,6 +27,7 @@ from compliance.sweep.claim import orders_sweep
 from compliance.sweep.jobs import sweep_all
 from notices import services as notices
 from notices.models import RemovalOrder
+from registry import services as registry
 
 T0 = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
@@ -61,14 +62,16 @@ def test_full_mr5_timeline(make_order, make_platform, ugc, urgent):
         ("warned", 1, None),
         ("fined" if ugc else "warned", 2, Decimal("200000000") if ugc else None),
         ("fined" if ugc else "warned", 3, Decimal("400000000") if ugc else None),
-        ("blocked", 3, None),
+        # The block is proposed: the order stays where the ladder left it until a supervisor
+        # puts the block in force.
+        ("fined" if ugc else "warned", 3, None),
     ]
     for rung, (status, level, fine) in enumerate(expected, start=1):
         moment = T0 + period * rung
         assert _sweep_at(moment).orders_escalated == 1
         order.refresh_from_db()
         assert (order.status, order.escalation_level) == (status, level), f"rung {rung}"
-        if status != "blocked":
+        if rung < 4:
             assert order.due_at == moment + period
             letter = WarningLetter.objects.get(order=order, level=level)
             assert letter.items_outstanding == 2
@@ -174,7 +177,11 @@ def test_unpaid_fine_escalates_the_order_at_once(make_order, make_platform):
     assert (order.status, order.escalation_level) == ("fined", 3)
 
 
-def test_unpaid_fine_on_a_complied_order_proposes_a_block(make_order, make_platform):
+def test_an_unpaid_fine_climbs_the_ladder_after_the_content_came_down(
+    make_order, make_platform, officer, supervisor
+):
+    """DESIGN §1 (X, 2025): removing the content late does not cancel a fine; left unpaid, it
+    brings the next letter with its own fine, and a block proposal only after the last."""
     order = _issue(make_order, make_platform, ugc=True, urgent=False)
     _sweep_at(T0 + timedelta(hours=24))
     _sweep_at(T0 + timedelta(hours=48))
@@ -184,13 +191,50 @@ def test_unpaid_fine_on_a_complied_order_proposes_a_block(make_order, make_platf
             actor=Actor.of_platform(order.platform),
             reports=[notices.ItemReport(item_id=i.pk, action="removed") for i in order.items.all()],
         )
-    fine = Fine.objects.get(order=order)
-    _sweep_at(fine.due_at)
+    first = Fine.objects.get(order=order)
+    assert first.amount == Decimal("200000000")
+
+    # Rung 3 for non-payment: letter 3 with its fine, on the items the unpaid fine charged.
+    _sweep_at(first.due_at)
+    order.refresh_from_db()
+    assert (order.status, order.escalation_level) == ("complied", 3)
+    first.refresh_from_db()
+    assert first.status == "overdue"
+    letter = WarningLetter.objects.get(order=order, level=3)
+    assert letter.items_outstanding == 0
+    second = Fine.objects.get(letter=letter)
+    assert second.amount == Decimal("400000000")  # 200,000,000 for each of the two items
+    assert not AccessBlock.objects.filter(platform=order.platform).exists()
+    record = DecisionRecord.objects.filter(object_id=str(order.pk)).last()
+    assert (record.action, record.from_state, record.to_state) == (
+        "removalorder.escalate",
+        "complied",
+        "complied",
+    )
+    assert (
+        record.reason == f"Fine {first.number} unpaid at the end of its payment period; letter 3."
+    )
+
+    # After the last letter, its fine unpaid too: a block proposal, nothing more.
+    _sweep_at(second.due_at)
     block = AccessBlock.objects.get(platform=order.platform)
     assert block.status == "proposed"
-    assert "unpaid" in block.reason
+    assert f"Fine {second.number} unpaid" in block.reason
+    assert WarningLetter.objects.filter(order=order).count() == 3
     order.refresh_from_db()
     assert order.status == "complied"
+    assert _sweep_at(second.due_at + timedelta(days=30)).fines_overdue == 0
+
+    # Paying every fine, confirmed by an officer, lets the order close.
+    staff = Actor.staff(officer)
+    first.refresh_from_db()
+    fine_confirm_payment(fine=first, actor=staff, payment_reference="TRX-1")
+    with pytest.raises(TransitionNotAllowed):
+        notices.order_close(order=order, actor=staff)
+    second.refresh_from_db()
+    fine_confirm_payment(fine=second, actor=staff, payment_reference="TRX-2")
+    assert notices.order_close(order=order, actor=staff).status == "closed"
+    assert decision_chain_verify().ok
 
 
 def test_dry_run_changes_nothing(make_order, make_platform, capsys):
@@ -201,10 +245,46 @@ def test_dry_run_changes_nothing(make_order, make_platform, capsys):
     call_command("escalate", "--dry-run", "--now", (T0 + timedelta(days=1)).isoformat())
     out = capsys.readouterr().out
     assert f"{order.reference}  issued -> warned  (warning, 2 item(s) outstanding)" in out
-    assert "1 order(s) due" in out
+    assert "1 order(s) due:" in out
+    assert "nothing changed" in out
     order.refresh_from_db()
     assert order.status == "issued"
     assert DecisionRecord.objects.count() == records
+
+
+def test_the_dry_run_shows_everything_the_run_would_do(
+    make_order, make_platform, officer, supervisor, capsys
+):
+    """Unpaid fines, registration faults and late normalizations besides due orders: what
+    the run then does, line for line."""
+    order = _issue(make_order, make_platform, ugc=True, urgent=False)
+    _sweep_at(T0 + timedelta(hours=24))
+    _sweep_at(T0 + timedelta(hours=48))
+    with time_machine.travel(T0 + timedelta(hours=49), tick=False):
+        notices.order_items_report(
+            order=order,
+            actor=Actor.of_platform(order.platform),
+            reports=[notices.ItemReport(item_id=i.pk, action="removed") for i in order.items.all()],
+        )
+        faulty = make_platform()
+        registry.platform_require_update(
+            platform=faulty, actor=Actor.staff(officer), reason="Data location missing."
+        )
+    fine = Fine.objects.get(order=order)
+    records = DecisionRecord.objects.count()
+    moment = fine.due_at + timedelta(days=30)
+    call_command("escalate", "--dry-run", "--now", moment.isoformat())
+    out = capsys.readouterr().out
+    assert "1 fine(s) unpaid at the end of their period:" in out
+    assert (
+        f"{fine.number}  assessed -> overdue; {order.reference}: letter 3 with a fine of "
+        "400,000,000.00" in out
+    )
+    assert f"{faulty.name}  update_required: warned" in out
+    assert DecisionRecord.objects.count() == records
+    summary = _sweep_at(moment)
+    assert (summary.fines_overdue, summary.registration_faults) == (1, 1)
+    assert WarningLetter.objects.filter(order=order, level=3).exists()
 
 
 def test_escalate_command_sweeps_as_of_now(make_order, make_platform, capsys):
