@@ -13,7 +13,7 @@ from compliance.kernel.models import (
     DecisionRecord,
     IdempotencyRecord,
 )
-from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion
+from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion, PublicHoliday
 from compliance.sanctions.models import (
     AccessBlock,
     Fine,
@@ -35,6 +35,7 @@ __all__ = [
     "IdempotencyRecord",
     "NormalizationRequest",
     "Notification",
+    "PublicHoliday",
     "RegistrationSanction",
     "SanctionRelease",
     "WarningLetter",

@@ -7,7 +7,6 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +22,8 @@ from compliance.kernel.destinations import destination_check
 from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed, require_reason
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
+from compliance.policies.calendar import Span, Unit
+from compliance.policies.selectors import calendar_current
 from compliance.policies.services import policy_default
 from compliance.sanctions.models import AccessBlock, RegistrationSanction
 from registry.hostnames import hostname_normalize
@@ -204,7 +205,8 @@ def _fault_clock(days_field: str | None) -> Callable[[Platform], None]:
             locked.fault_due_at = None
             return
         policy = locked.escalation_policy or policy_default()
-        locked.fault_due_at = timezone.now() + timedelta(days=getattr(policy, days_field))
+        period = Span(getattr(policy, days_field), Unit(policy.registration_period_unit))
+        locked.fault_due_at = period.after(timezone.now(), calendar_current())
 
     return set_clock
 

@@ -92,6 +92,7 @@ MIGRATION_DATA = [
     ("compliance", "0006_beat_schedule", ["schedule"]),
     ("compliance", "0009_webhook_schedule", ["schedule"]),
     ("compliance", "0013_checkpoint_schedule", ["schedule"]),
+    ("compliance", "0017_working_days", ["load"]),
     ("notices", "0002_categories_agencies_evidence_append_only", ["load"]),
     ("fingerprints", "0002_watch_schedule", ["schedule"]),
     ("transparency", "0002_methodology_v1_schedule", ["methodology_v1", "schedule"]),

@@ -17,8 +17,13 @@ from backoffice.transitions import (
 from compliance.delivery.models import Notification, WebhookAttempt, WebhookDelivery
 from compliance.kernel.models import DecisionRecord
 from compliance.kernel.transitions import transition_check
-from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion
-from compliance.policies.services import ladder_validate, policy_save
+from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion, PublicHoliday
+from compliance.policies.services import (
+    holiday_delete,
+    holiday_save,
+    ladder_validate,
+    policy_save,
+)
 from compliance.sanctions import services as sanctions
 from compliance.sanctions.models import (
     AccessBlock,
@@ -415,3 +420,26 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_select_related = ["platform"]
     search_fields = ["msg_id", "platform__name"]
     inlines = [AttemptInline]
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(DecisionHistoryAdmin):
+    """The calendar working-day periods skip; every change a decision record."""
+
+    list_display = ["date", "name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    readonly_fields = ["decision_history_table"]
+
+    def save_model(
+        self, request: HttpRequest, obj: PublicHoliday, form: ModelForm, change: bool
+    ) -> None:
+        holiday_save(actor=staff_actor(request), holiday=obj)
+
+    def delete_model(self, request: HttpRequest, obj: PublicHoliday) -> None:
+        holiday_delete(actor=staff_actor(request), holiday=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for holiday in queryset:
+            holiday_delete(actor=staff_actor(request), holiday=holiday)

@@ -61,6 +61,8 @@ class Action(StrEnum):
     METHODOLOGY_SUPERSEDE = "methodology.supersede"
     # Policies.
     POLICY_SAVE = "escalationpolicy.save"
+    HOLIDAY_SAVE = "publicholiday.save"
+    HOLIDAY_DELETE = "publicholiday.delete"
     # Sanctions.
     FINE_APPROVE = "fine.approve"
     FINE_REJECT = "fine.reject"

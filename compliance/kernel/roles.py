@@ -63,6 +63,9 @@ SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "compliance.change_escalationpolicy",
     "notices.change_contentcategory",
     "transparency.manage_methodology",
+    "compliance.add_publicholiday",
+    "compliance.change_publicholiday",
+    "compliance.delete_publicholiday",
 }
 
 

@@ -73,6 +73,14 @@ class EscalationPolicy(models.Model):
     unregistered_notice_days = models.PositiveIntegerField(
         default=7, help_text="Time an unregistered platform has to register before a block."
     )
+    registration_period_unit = models.CharField(
+        max_length=16,
+        choices=[("days", "calendar days"), ("working_days", "working days")],
+        default="days",
+        help_text="How the registration periods above count: working days end at the end of "
+        "the day in the regulator's zone and skip weekends and public holidays (July 2022: 5 "
+        "working days).",
+    )
     normalization_decision_hours = models.PositiveIntegerField(
         default=48, help_text="A complete normalization request is decided within this time."
     )
@@ -130,3 +138,23 @@ class EscalationPolicyVersion(models.Model):
     @property
     def parsed(self) -> PolicyTerms:
         return PolicyTerms.from_json(self.terms)
+
+
+class PublicHoliday(models.Model):
+    """A day no working-day period counts: a public holiday or a collective leave day (cuti
+    bersama), decreed yearly by the government. Shipped for 2022-2027 (migration 0017);
+    supervisors keep it current in the admin."""
+
+    class Kind(models.TextChoices):
+        PUBLIC = "public", "Public holiday"
+        COLLECTIVE_LEAVE = "collective_leave", "Collective leave (cuti bersama)"
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PUBLIC)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"

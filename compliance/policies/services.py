@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,8 +14,8 @@ from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.decisions import decision_record_append
 from compliance.policies import citations
-from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion
-from compliance.policies.terms import LadderAction
+from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion, PublicHoliday
+from compliance.policies.terms import PERIOD_KEYS, LadderAction
 
 
 def ladder_validate(ladder: Any) -> None:
@@ -25,15 +27,29 @@ def ladder_validate(ladder: Any) -> None:
         if not isinstance(step, dict):
             errors.append(f"Step {number}: must be an object.")
             continue
-        allowed = {"action", "period_hours", "urgent_period_hours", "fine_per_item"}
+        units = [unit for unit, (key, _) in PERIOD_KEYS.items() if key in step]
+        periods = {key for keys in PERIOD_KEYS.values() for key in keys}
+        allowed = {"action", "fine_per_item", "legal_basis", *periods}
         if set(step) - allowed:
             errors.append(f"Step {number}: unknown keys {sorted(set(step) - allowed)}.")
         if step.get("action") not in LadderAction.values:
             errors.append(f"Step {number}: action must be one of {', '.join(LadderAction.values)}.")
-        for key in ("period_hours", "urgent_period_hours"):
-            value = step.get(key)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                errors.append(f"Step {number}: {key} must be a whole number of hours, at least 1.")
+        if len(units) != 1:
+            errors.append(
+                f"Step {number}: give its period once, as period_hours, period_days or "
+                "period_working_days."
+            )
+        else:
+            key, urgent_key = PERIOD_KEYS[units[0]]
+            if set(step) & periods - {key, urgent_key}:
+                errors.append(f"Step {number}: its periods must be in one unit ({units[0]}).")
+            for name in (key, urgent_key):
+                value = step.get(name, step.get(key))
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    errors.append(f"Step {number}: {name} must be a whole number, at least 1.")
+        basis = step.get("legal_basis", "")
+        if not isinstance(basis, str) or len(basis) > 300:
+            errors.append(f"Step {number}: legal_basis is text of at most 300 characters.")
         if step.get("action") == LadderAction.WARNING_FINE:
             try:
                 if Decimal(str(step.get("fine_per_item"))) <= 0:
@@ -89,3 +105,70 @@ def policy_current_version(*, policy: EscalationPolicy) -> EscalationPolicyVersi
 
 def policy_default() -> EscalationPolicy:
     return EscalationPolicy.objects.get(is_default=True)
+
+
+# The calendar: public holidays and collective leave days (data, decreed yearly).
+
+HOLIDAYS = "compliance.change_publicholiday"
+
+
+def holiday_save(*, actor: Actor, holiday: PublicHoliday) -> PublicHoliday:
+    """Add or correct one day of the calendar; working-day deadlines set from now count it."""
+    _require_calendar(actor)
+    holiday.full_clean()
+    with transaction.atomic():
+        before = (
+            PublicHoliday.objects.filter(pk=holiday.pk).values_list("date", "name").first()
+            if holiday.pk
+            else None
+        )
+        holiday.save()
+        decision_record_append(
+            actor=actor,
+            subject=holiday,
+            action=Action.HOLIDAY_SAVE,
+            legal_basis=citations.POLICY,
+            reason=(f"Was {before[0]}: {before[1]}; now " if before else "Added ")
+            + f"{holiday.date}: {holiday.name} ({holiday.get_kind_display()}).",
+        )
+    return holiday
+
+
+def _require_calendar(actor: Actor) -> None:
+    """Supervisors; and operators' commands on the server (a job actor)."""
+    if actor.kind != "job":
+        actor.require_perm(HOLIDAYS)
+
+
+def holidays_add(*, actor: Actor, entries: Sequence[tuple[date, str, str]]) -> list[PublicHoliday]:
+    """A decree's list of days at once: a day named twice in the list, or already on the
+    calendar, refuses the whole list (naming the day), nothing written."""
+    _require_calendar(actor)
+    seen: set[date] = set()
+    errors = []
+    for day, _, _ in entries:
+        if day in seen:
+            errors.append(f"{day} is in the list twice.")
+        seen.add(day)
+    existing = set(PublicHoliday.objects.filter(date__in=seen).values_list("date", flat=True))
+    errors += [f"{day} is already on the calendar." for day in sorted(existing)]
+    if errors:
+        raise ValidationError({"dates": errors})
+    with transaction.atomic():
+        return [
+            holiday_save(actor=actor, holiday=PublicHoliday(date=day, name=name, kind=kind))
+            for day, name, kind in entries
+        ]
+
+
+def holiday_delete(*, actor: Actor, holiday: PublicHoliday) -> None:
+    actor.require_perm("compliance.delete_publicholiday")
+    with transaction.atomic():
+        decision_record_append(
+            actor=actor,
+            subject=holiday,
+            action=Action.HOLIDAY_DELETE,
+            legal_basis=citations.POLICY,
+            reason=f"Removed {holiday.date}: {holiday.name}.",
+        )
+        holiday.delete()

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import models
 
+from compliance.policies.calendar import Span, Unit
+
 
 class LadderAction(models.TextChoices):
     WARNING = "warning", "Warning letter"
@@ -19,15 +21,34 @@ class LadderAction(models.TextChoices):
     BLOCK_PROPOSAL = "block_proposal", "Access block proposal"
 
 
+# A rung's period in one unit: `period_hours` (and `urgent_period_hours`), `period_days` or
+# `period_working_days` in its JSON.
+PERIOD_KEYS = {unit: (f"period_{unit.value}", f"urgent_period_{unit.value}") for unit in Unit}
+
+
 @dataclass(frozen=True)
 class LadderStep:
     action: str
-    period: timedelta
-    urgent_period: timedelta
+    period: Span
+    urgent_period: Span
     fine_per_item: Decimal
+    # The rule the rung applies, cited by its letter and decision record ("" for the default).
+    legal_basis: str = ""
 
-    def period_for(self, *, urgent: bool) -> timedelta:
+    def period_for(self, *, urgent: bool) -> Span:
         return self.urgent_period if urgent else self.period
+
+    @classmethod
+    def from_json(cls, step: dict[str, Any]) -> LadderStep:
+        unit = next(u for u, (key, _) in PERIOD_KEYS.items() if key in step)
+        key, urgent_key = PERIOD_KEYS[unit]
+        return cls(
+            action=step["action"],
+            period=Span(step[key], unit),
+            urgent_period=Span(step.get(urgent_key, step[key]), unit),
+            fine_per_item=Decimal(step.get("fine_per_item", "0")),
+            legal_basis=step.get("legal_basis", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -47,15 +68,7 @@ class PolicyTerms:
         return cls(
             notice=timedelta(hours=terms["notice_hours"]),
             urgent_notice=timedelta(hours=terms["urgent_notice_hours"]),
-            ladder=tuple(
-                LadderStep(
-                    action=step["action"],
-                    period=timedelta(hours=step["period_hours"]),
-                    urgent_period=timedelta(hours=step["urgent_period_hours"]),
-                    fine_per_item=Decimal(step.get("fine_per_item", "0")),
-                )
-                for step in terms["ladder"]
-            ),
+            ladder=tuple(LadderStep.from_json(step) for step in terms["ladder"]),
             currency=terms["currency"],
             fine_cap_per_item=Decimal(terms["fine_cap_per_item"]),
             fines_only_ugc=terms["fines_only_ugc"],

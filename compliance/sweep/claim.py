@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from compliance.kernel.bulk import id_in
 from compliance.policies.models import EscalationPolicyVersion
+from compliance.policies.selectors import calendar_current
 from compliance.policies.terms import PolicyTerms
 from compliance.sanctions.models import Fine, FineStatus
 from compliance.sweep.rules import Step, escalation_step
@@ -199,6 +200,7 @@ def _plan(
             fined[order_id].append(json.loads(amounts) if isinstance(amounts, str) else amounts)
     steps: list[Step] = []
     failures: list[int] = []
+    calendar = calendar_current()
     for row in rows:
         try:
             step = escalation_step(
@@ -207,6 +209,7 @@ def _plan(
                 terms=policies[row["policy_version_id"]],
                 outstanding=outstanding[row["id"]],
                 previous_fines=fined[row["id"]],
+                calendar=calendar,
             )
             if step.to_state != step.from_state and step.to_state not in DECLARED[step.from_state]:
                 raise ValueError(f"{step.from_state} -> {step.to_state} is not an escalation")
@@ -247,6 +250,7 @@ def nonpayment_step(*, order: RemovalOrder, fine: Fine, now: datetime) -> Step:
         terms=policies[order.policy_version_id],
         outstanding=[int(item_id) for item_id in fine.item_amounts],
         previous_fines=previous,
+        calendar=calendar_current(),
     )
     step.to_state = order.status
     step.items_outstanding = order.items.filter(status__in=OUTSTANDING).count()

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from compliance.policies.calendar import Calendar
 from compliance.policies.terms import LadderAction, PolicyTerms
 from notices.models import OrderStatus
 
@@ -38,6 +39,8 @@ class Step:
     terms: PolicyTerms | None = None
     # Why, when not a deadline passing with content up (a fine left unpaid).
     cause: str = ""
+    # The rule the rung applies, as its policy names it ("" for the engine's default citation).
+    legal_basis: str = ""
 
 
 def escalation_step(
@@ -47,6 +50,7 @@ def escalation_step(
     terms: PolicyTerms,
     outstanding: Sequence[int],
     previous_fines: Sequence[Mapping[str, str]],
+    calendar: Calendar,
 ) -> Step:
     """The next rung of the order in `row` (its id, reference, platform, status, level,
     urgency and whether its platform carries user-generated content) under `terms`."""
@@ -69,12 +73,13 @@ def escalation_step(
         return step
     rung = terms.ladder[level]
     step.action = rung.action
+    step.legal_basis = rung.legal_basis
     if rung.action == LadderAction.BLOCK_PROPOSAL:
         # The order keeps its state until a supervisor puts the block in force (it shows
         # `blocked` only then); its clock stops meanwhile (no `due_at`).
         return step
     step.level = level + 1
-    step.due_at = now + rung.period_for(urgent=row["urgent"])
+    step.due_at = rung.period_for(urgent=row["urgent"]).after(now, calendar)
     step.to_state = OrderStatus.WARNED
     if rung.action == LadderAction.WARNING_FINE and (
         row["platform__is_ugc"] or not terms.fines_only_ugc

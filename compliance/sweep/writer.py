@@ -106,7 +106,7 @@ def batch_write(
             now,
             s.due_at,
             s.items_outstanding,
-            citations.WARNING_LETTER,
+            s.legal_basis or citations.WARNING_LETTER,
         )
         for s in letter_steps
     ]
@@ -261,6 +261,7 @@ def _decisions(
         if s.order_id in blocks:
             links.append(blocks[s.order_id])
             basis = citations.ACCESS_BLOCK
+        basis = s.legal_basis or basis
         reason = (s.cause or f"Deadline passed with {s.items_outstanding} item(s) outstanding;") + (
             f" letter {s.level}." if s.action != LadderAction.BLOCK_PROPOSAL else " block proposed."
         )

@@ -3,11 +3,13 @@ and fine amounts as properties over any amounts, caps, items and earlier fines."
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from compliance.policies import mr5
+from compliance.policies.calendar import Calendar
 from compliance.policies.terms import PolicyTerms
 from compliance.sweep.rules import EXHAUSTED, escalation_step, fine_item_amounts
 
@@ -64,9 +66,17 @@ ROW = {
 NOW = datetime(2026, 7, 1, tzinfo=UTC)
 
 
+CALENDAR = Calendar(zone=ZoneInfo("Asia/Jakarta"))
+
+
 def _step(**row):
     return escalation_step(
-        row={**ROW, **row}, now=NOW, terms=TERMS, outstanding=[11, 12], previous_fines=[]
+        row={**ROW, **row},
+        now=NOW,
+        terms=TERMS,
+        outstanding=[11, 12],
+        previous_fines=[],
+        calendar=CALENDAR,
     )
 
 
@@ -115,6 +125,7 @@ def test_past_the_last_rung_the_clock_stops_without_a_change():
         terms=short,
         outstanding=[11],
         previous_fines=[],
+        calendar=CALENDAR,
     )
     assert (step.action, step.to_state, step.level, step.due_at) == (
         EXHAUSTED,
@@ -132,6 +143,7 @@ def test_a_rung_whose_items_reached_their_cap_charges_an_exact_zero():
         terms=TERMS,
         outstanding=[11, 12],
         previous_fines=at_cap,
+        calendar=CALENDAR,
     )
     assert (step.to_state, step.item_amounts) == ("warned", {})
     assert step.fine_amount == 0

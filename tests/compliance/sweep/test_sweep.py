@@ -1,7 +1,8 @@
 """The deadline sweep: the MR5 ladder, exactly once, with time controlled."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -333,3 +334,27 @@ def test_letters_are_emailed_to_the_contact_persons(make_order, make_platform):
     assert subjects[2].startswith("Warning letter 2 (WL-2026-")
     assert "administrative fine FN-2026-" in mail.outbox[2].body
     assert "IDR 200,000,000.00" in mail.outbox[2].body
+
+
+def test_a_rung_in_working_days_cites_its_own_legal_basis(make_order, make_platform, supervisor):
+    policy = EscalationPolicy(
+        name="Working days",
+        ladder=[
+            {"action": "warning", "period_working_days": 5,
+             "legal_basis": "MR5 Art. 15(11) (warning, 5 working days)"},
+            {"action": "block_proposal", "period_hours": 24},
+        ],
+    )  # fmt: skip
+    policy_save(policy=policy, actor=Actor.staff(supervisor))
+    platform = make_platform(escalation_policy=policy)
+    with time_machine.travel(T0, tick=False):
+        order = make_order(platform=platform)
+    # T0 is Monday 1 June 2026, 09:00 in Jakarta: due 09:00 on Tuesday. Letter 1 then runs
+    # 5 working days from Tuesday: Wednesday 3 to Tuesday 9 June (no holiday that week).
+    _sweep_at(order.due_at)
+    letter = WarningLetter.objects.get(order=order)
+    assert letter.legal_basis == "MR5 Art. 15(11) (warning, 5 working days)"
+    wib = ZoneInfo("Asia/Jakarta")
+    assert letter.response_due_at == datetime.combine(date(2026, 6, 9), time.max, tzinfo=wib)
+    record = DecisionRecord.objects.filter(object_id=str(order.pk)).last()
+    assert record.legal_basis == "MR5 Art. 15(11) (warning, 5 working days)"
