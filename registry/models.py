@@ -88,6 +88,9 @@ class Platform(ConcurrentTransitionMixin, models.Model):
         protected=True,
     )
     registration_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    # An application filed while blocked for operating unregistered (the status stays
+    # `blocked` until normalization).
+    registration_filed_at = models.DateTimeField(null=True, blank=True)
     registered_at = models.DateTimeField(null=True, blank=True)
     times_blocked = models.PositiveIntegerField(default=0)
     fault_due_at = models.DateTimeField(

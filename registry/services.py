@@ -25,7 +25,7 @@ from compliance.policies import citations
 from compliance.policies.calendar import Span, Unit
 from compliance.policies.selectors import calendar_current
 from compliance.policies.services import policy_default
-from compliance.sanctions.models import AccessBlock, RegistrationSanction
+from compliance.sanctions.models import AccessBlock, BlockStatus, RegistrationSanction
 from registry.hostnames import hostname_normalize
 from registry.models import (
     MANAGE,
@@ -241,13 +241,84 @@ def platform_notify_unregistered(*, platform: Platform, actor: Actor, reason: st
 
 
 def platform_file_application(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
-    return transition_apply(
-        obj=platform,
-        name="file_application",
-        actor=actor,
-        legal_basis=citations.REGISTRATION,
-        reason=reason,
-    )
+    """The platform applies. A platform blocked for operating unregistered applies too: its
+    access stays blocked (and its status `blocked`) until the registration is approved and
+    the block normalized."""
+    if not _is_blocked(platform):
+        return transition_apply(
+            obj=platform,
+            name="file_application",
+            actor=actor,
+            legal_basis=citations.REGISTRATION,
+            reason=reason,
+        )
+    actor.require_for_platform(platform.pk, MANAGE)
+    with transaction.atomic():
+        locked = Platform.objects.select_for_update().get(pk=platform.pk)
+        if not _blocked_for_registration(locked):
+            raise TransitionNotAllowed(
+                f"{locked} is blocked for its orders, not for its registration.",
+                current_state=locked.status,
+            )
+        if locked.registration_number or locked.registration_filed_at:
+            raise TransitionNotAllowed(
+                f"{locked} has already applied.", current_state=locked.status
+            )
+        locked.registration_filed_at = timezone.now()
+        locked.save(update_fields=["registration_filed_at", "updated_at"])
+        decision_record_append(
+            actor=actor,
+            subject=locked,
+            action=Action.PLATFORM_FILE_APPLICATION,
+            from_state=locked.status,
+            to_state=locked.status,
+            legal_basis=citations.REGISTRATION,
+            reason=reason or "Application filed while blocked for operating unregistered.",
+        )
+    return locked
+
+
+def _is_blocked(platform: Platform) -> bool:
+    """From the row, not the caller's copy, which may predate the block."""
+    return Platform.objects.filter(pk=platform.pk, status=RegistrationStatus.BLOCKED).exists()
+
+
+def _blocked_for_registration(platform: Platform) -> bool:
+    return AccessBlock.objects.filter(
+        platform=platform, status=BlockStatus.IN_FORCE, cause=AccessBlock.Cause.REGISTRATION
+    ).exists()
+
+
+def registration_record_problems(*, platform: Platform) -> dict[str, str]:
+    """What a registration record lacks (MR5 Art. 3-4, 25), by field: what approval needs."""
+    problems = {}
+    for name in (
+        "legal_name",
+        "sector",
+        "business_model",
+        "personal_data_processed",
+        "data_location",
+    ):
+        if not getattr(platform, name):
+            problems[name] = "Required for registration."
+    if not platform.domains.exists():
+        problems["domains"] = "Name at least one domain (URL) of the system."
+    contacts = list(platform.contacts.values_list("phone", flat=True))
+    if not contacts:
+        problems["contacts"] = "Name a contact person."
+    if platform.is_foreign:
+        if not any(phone.replace(" ", "").startswith("+62") for phone in contacts):
+            problems["contacts"] = "A foreign operator names a contact person in Indonesia."
+        for name in ("leadership", "incorporation_number", "country"):
+            if not getattr(platform, name):
+                problems[name] = "Required of a foreign operator."
+    return problems
+
+
+def _record_complete(platform: Platform) -> None:
+    problems = registration_record_problems(platform=platform)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _issue_registration_number(platform: Platform) -> None:
@@ -260,15 +331,51 @@ def _issue_registration_number(platform: Platform) -> None:
 
 
 def platform_approve(*, platform: Platform, actor: Actor, reason: str = "") -> Platform:
-    """Register the platform; the first approval issues its registration number."""
-    return transition_apply(
-        obj=platform,
-        name="approve",
-        actor=actor,
-        legal_basis=citations.REGISTRATION,
-        reason=reason,
-        before=_issue_registration_number,
-    )
+    """Register the platform once its record is complete (ValidationError naming each field
+    missing, nothing written); the first approval issues its registration number. A platform
+    blocked for operating unregistered that applied gets its number, and stays blocked until
+    the block is normalized."""
+    _record_complete(platform)
+    if not _is_blocked(platform):
+        return transition_apply(
+            obj=platform,
+            name="approve",
+            actor=actor,
+            legal_basis=citations.REGISTRATION,
+            reason=reason,
+            before=_issue_registration_number,
+        )
+    actor.require_perm(MANAGE)
+    with transaction.atomic():
+        locked = Platform.objects.select_for_update().get(pk=platform.pk)
+        if locked.registration_filed_at is None or locked.registration_number:
+            raise TransitionNotAllowed(
+                f"{locked} has no application to approve.", current_state=locked.status
+            )
+        _issue_registration_number(locked)
+        locked.save(update_fields=["registration_number", "registered_at", "fault_due_at"])
+        decision_record_append(
+            actor=actor,
+            subject=locked,
+            action=Action.PLATFORM_APPROVE,
+            from_state=locked.status,
+            to_state=locked.status,
+            legal_basis=citations.REGISTRATION,
+            reason=reason
+            or f"Registered as {locked.registration_number}; access returns on normalization.",
+        )
+    return locked
+
+
+def platforms_notify_unregistered(*, actor: Actor, reason: str) -> list[Platform]:
+    """Notify every platform operating unregistered, at once (July 2022): those not already
+    under notice; each gets the policy's period to register."""
+    require_reason(reason)
+    with transaction.atomic():
+        due = Platform.objects.filter(
+            status=RegistrationStatus.UNREGISTERED, fault_due_at__isnull=True
+        ).order_by("name")
+        return [platform_notify_unregistered(platform=p, actor=actor, reason=reason) for p in due]
 
 
 def platform_reject(*, platform: Platform, actor: Actor, reason: str) -> Platform:

@@ -161,6 +161,10 @@ def make_platform(officer: User) -> Callable[..., Platform]:
             "legal_name": f"PT Platform {n}",
             "sector": Sector.SOCIAL_MEDIA,
             "is_ugc": True,
+            # A complete record (MR5 Art. 3-4): approval refuses one without these.
+            "business_model": "Video sharing, advertising funded",
+            "personal_data_processed": "Name, e-mail address, device identifiers",
+            "data_location": "Jakarta, Indonesia",
             **record,
         }
         actor = Actor.staff(officer)

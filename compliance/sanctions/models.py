@@ -168,9 +168,17 @@ class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
         "registry.Platform", on_delete=models.PROTECT, related_name="blocks"
     )
     orders = models.ManyToManyField("notices.RemovalOrder", blank=True, related_name="blocks")
+
+    class Cause(models.TextChoices):
+        ORDERS = "orders", "Orders left unanswered (the ladder)"
+        REGISTRATION = "registration", "Operating without registration (MR5 Art. 7)"
+
     status = FSMField(
         max_length=16, choices=BlockStatus.choices, default=BlockStatus.PROPOSED, protected=True
     )
+    # What must be cured before access is normalized: orders and fines settled, or the
+    # registration approved.
+    cause = models.CharField(max_length=16, choices=Cause.choices, default=Cause.ORDERS)
     reason = models.TextField()
     in_force_at = models.DateTimeField(null=True, blank=True)
     lifted_at = models.DateTimeField(null=True, blank=True)

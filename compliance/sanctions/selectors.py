@@ -35,7 +35,8 @@ def blocklist_entries() -> list[dict[str, object]]:
 
 
 def normalization_blockers(*, block: AccessBlock) -> list[str]:
-    """Why access cannot be restored yet: orders not complied, fines not paid or waived."""
+    """Why access cannot be restored yet: orders not complied, fines not paid or waived, or
+    (a block for operating unregistered) the registration not approved."""
     problems = [
         f"Order {o.reference} is {o.status}."
         for o in block.orders.exclude(status__in=SETTLED_ORDER_STATES)
@@ -44,4 +45,6 @@ def normalization_blockers(*, block: AccessBlock) -> list[str]:
         f"Fine {f.number} is {f.status}."
         for f in Fine.objects.filter(order__in=block.orders.all(), status__in=UNSETTLED_FINE_STATES)
     ]
+    if block.cause == AccessBlock.Cause.REGISTRATION and not block.platform.registration_number:
+        problems.append(f"{block.platform} is not registered: its registration is not approved.")
     return problems

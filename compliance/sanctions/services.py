@@ -82,7 +82,14 @@ def access_block_propose_for_order(
     return block
 
 
-def block_open(*, platform_id: int, now: datetime, actor: Actor, reason: str) -> AccessBlock:
+def block_open(
+    *,
+    platform_id: int,
+    now: datetime,
+    actor: Actor,
+    reason: str,
+    cause: str = AccessBlock.Cause.ORDERS,
+) -> AccessBlock:
     platform = Platform.objects.select_for_update().get(pk=platform_id)
     active = AccessBlock.objects.filter(
         platform=platform, status__in=[BlockStatus.PROPOSED, BlockStatus.IN_FORCE]
@@ -91,7 +98,7 @@ def block_open(*, platform_id: int, now: datetime, actor: Actor, reason: str) ->
         return active
     number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
     block = AccessBlock.objects.create(
-        number=number, platform=platform, reason=reason, **proposer_fields(actor, now)
+        number=number, platform=platform, reason=reason, cause=cause, **proposer_fields(actor, now)
     )
     decision_record_append(
         actor=actor,

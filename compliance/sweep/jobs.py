@@ -20,7 +20,13 @@ from compliance.kernel.decisions import decision_record_append
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
 from compliance.policies.terms import LadderAction
-from compliance.sanctions.models import Fine, FineStatus, NormalizationRequest, RegistrationSanction
+from compliance.sanctions.models import (
+    AccessBlock,
+    Fine,
+    FineStatus,
+    NormalizationRequest,
+    RegistrationSanction,
+)
 from compliance.sanctions.services import block_open, registration_sanction_propose
 from compliance.sweep.claim import RETRY_DELAY, nonpayment_step, orders_sweep
 from compliance.sweep.rules import EXHAUSTED, Step
@@ -109,6 +115,7 @@ def registration_faults_sweep(*, now: datetime) -> int:
                     now=now,
                     actor=SWEEP,
                     reason="Operating without registration after notice.",
+                    cause=AccessBlock.Cause.REGISTRATION,
                 )
                 Platform.objects.filter(pk=platform.pk).update(fault_due_at=None)
             else:

@@ -105,7 +105,7 @@ def test_auditor_cannot_create_or_edit(make_platform, auditor):
 
 
 def test_domains_are_added_and_removed_with_a_record(make_platform, officer):
-    platform = make_platform(domains=[])
+    platform = make_platform(domains=[], registered=False)
     domain = services.platform_domain_add(
         platform=platform, actor=Actor.staff(officer), domain="Bücher.example"
     )
