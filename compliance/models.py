@@ -16,6 +16,7 @@ from compliance.kernel.models import (
 from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion, PublicHoliday
 from compliance.sanctions.models import (
     AccessBlock,
+    BlockOpening,
     Fine,
     NormalizationRequest,
     RegistrationSanction,
@@ -25,6 +26,7 @@ from compliance.sanctions.models import (
 
 __all__ = [
     "AccessBlock",
+    "BlockOpening",
     "Counter",
     "DecisionChainHead",
     "DecisionCheckpoint",

@@ -74,6 +74,8 @@ class Action(StrEnum):
     BLOCK_APPROVE = "accessblock.approve"
     BLOCK_REJECT = "accessblock.reject"
     BLOCK_LIFT = "accessblock.lift"
+    BLOCK_OPEN_TEMPORARILY = "accessblock.open_temporarily"
+    BLOCK_OPENING_END = "accessblock.opening_end"
     RELEASE_PROPOSE = "sanctionrelease.propose"
     RELEASE_APPROVE = "sanctionrelease.approve"
     RELEASE_REJECT = "sanctionrelease.reject"

@@ -376,3 +376,44 @@ class SanctionRelease(ConcurrentTransitionMixin, ProposedBy):
     @transition(field=status, source=Status.PROPOSED, target=Status.REJECTED, permission=APPROVE)
     def reject(self) -> None:
         pass
+
+
+class BlockOpening(models.Model):
+    """A block lifted for a fixed window (PayPal, July 2022: 31 July 08:00 to 5 August 23:59
+    WIB, while its registration was completed). At the window's end the block is back on the
+    ISPs' feed, unless its cause was cured meanwhile (a registration block: the platform is
+    registered), in which case access stays open until the normalization is decided."""
+
+    class Outcome(models.TextChoices):
+        RETURNED = "returned", "Block back in force"
+        CURED = "cured", "Cause cured: stays open until normalized"
+
+    block = models.ForeignKey(AccessBlock, on_delete=models.PROTECT, related_name="openings")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    reason = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["block", "opens_at"]
+        indexes = [
+            models.Index(
+                fields=["closes_at"], name="opening_to_end", condition=models.Q(ended_at=None)
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="opening_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.block} open {self.opens_at:%Y-%m-%d %H:%M} to {self.closes_at:%Y-%m-%d %H:%M}"
+        )

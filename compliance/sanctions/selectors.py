@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
 from compliance.sanctions.models import (
     UNSETTLED_FINE_STATES,
     AccessBlock,
+    BlockOpening,
     BlockStatus,
     Fine,
 )
@@ -14,10 +20,21 @@ from registry.models import PlatformDomain
 SETTLED_ORDER_STATES = [OrderStatus.COMPLIED, OrderStatus.CLOSED, OrderStatus.WITHDRAWN]
 
 
-def blocklist_entries() -> list[dict[str, object]]:
-    """Every domain of every platform with a block in force, with when the block started."""
+def blocklist_entries(*, now: datetime | None = None) -> list[dict[str, object]]:
+    """Every domain of every platform with a block in force, with when the block started;
+    less the blocks opened for now (a window running, or ended with the cause cured)."""
+    now = now or timezone.now()
+    opened = (
+        BlockOpening.objects.filter(block__status=BlockStatus.IN_FORCE)
+        .filter(
+            Q(opens_at__lte=now, closes_at__gt=now, outcome="")
+            | Q(outcome=BlockOpening.Outcome.CURED)
+        )
+        .values("block")
+    )
     rows = (
         PlatformDomain.objects.filter(platform__blocks__status=BlockStatus.IN_FORCE)
+        .exclude(platform__blocks__in=opened)
         .order_by("domain")
         .values(
             "domain", "platform__name", "platform__blocks__number", "platform__blocks__in_force_at"

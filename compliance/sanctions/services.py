@@ -32,6 +32,7 @@ from compliance.policies.services import policy_default
 from compliance.sanctions.four_eyes import decided_by, proposer_fields
 from compliance.sanctions.models import (
     AccessBlock,
+    BlockOpening,
     BlockStatus,
     Fine,
     FineStatus,
@@ -576,3 +577,95 @@ def normalization_refuse(
         reason=reason,
         before=decided_by(actor, reason),
     )
+
+
+# Temporary openings.
+
+OPENING_LONGEST = timedelta(days=90)
+OPEN = "compliance.approve_sanction"  # supervisors
+
+
+def access_block_open_temporarily(
+    *, block: AccessBlock, actor: Actor, opens_at: datetime, closes_at: datetime, reason: str
+) -> BlockOpening:
+    """Take a block in force off the ISPs' feed for a fixed window (a supervisor's decision);
+    the sweep puts it back at the window's end unless its cause was cured meanwhile."""
+    actor.require_perm(OPEN)
+    require_reason(reason)
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": "The window ends after it starts."})
+    if closes_at - opens_at > OPENING_LONGEST:
+        raise ValidationError({"closes_at": "A temporary opening lasts at most 90 days."})
+    if closes_at <= timezone.now():
+        raise ValidationError({"closes_at": "The window has already ended."})
+    with transaction.atomic():
+        locked = AccessBlock.objects.select_for_update().get(pk=block.pk)
+        if locked.status != BlockStatus.IN_FORCE:
+            raise TransitionNotAllowed(
+                f"Block {locked} is {locked.status}; only a block in force is opened.",
+                current_state=locked.status,
+            )
+        overlapping = locked.openings.filter(
+            opens_at__lt=closes_at, closes_at__gt=opens_at, outcome=""
+        ).first()
+        if overlapping is not None:
+            raise ValidationError({"opens_at": f"The window overlaps {overlapping}."})
+        assert actor.user is not None
+        opening = BlockOpening.objects.create(
+            block=locked,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            reason=reason,
+            decided_by=actor.user,
+            decided_at=timezone.now(),
+        )
+        decision_record_append(
+            actor=actor,
+            subject=locked,
+            action=Action.BLOCK_OPEN_TEMPORARILY,
+            from_state=locked.status,
+            to_state=locked.status,
+            legal_basis=citations.ACCESS_BLOCK,
+            reason=f"Open from {timezone.localtime(opens_at):%d %B %Y %H:%M} to "
+            f"{timezone.localtime(closes_at):%d %B %Y %H:%M %Z}: {reason}",
+            links=[locked.platform],
+        )
+    return opening
+
+
+def block_openings_end(*, now: datetime, actor: Actor) -> int:
+    """Windows that ended: the block is back on the feed, or (its cause cured: a registration
+    block whose platform is now registered) stays open until the normalization is decided."""
+    count = 0
+    with transaction.atomic():
+        for opening in (
+            BlockOpening.objects.select_for_update(skip_locked=True)
+            .filter(ended_at__isnull=True, closes_at__lte=now)
+            .select_related("block__platform")
+        ):
+            block = opening.block
+            cured = (
+                block.status == BlockStatus.IN_FORCE
+                and block.cause == AccessBlock.Cause.REGISTRATION
+                and bool(block.platform.registration_number)
+            )
+            opening.ended_at = now
+            opening.outcome = BlockOpening.Outcome.CURED if cured else BlockOpening.Outcome.RETURNED
+            opening.save(update_fields=["ended_at", "outcome"])
+            decision_record_append(
+                actor=actor,
+                subject=block,
+                action=Action.BLOCK_OPENING_END,
+                from_state=block.status,
+                to_state=block.status,
+                legal_basis=citations.ACCESS_BLOCK,
+                reason=(
+                    f"Temporary opening ended; {block.platform} is registered "
+                    f"({block.platform.registration_number}): access stays open until the "
+                    "normalization is decided."
+                    if cured
+                    else "Temporary opening ended: the block is back in force."
+                ),
+            )
+            count += 1
+    return count

@@ -22,12 +22,17 @@ from compliance.policies import citations
 from compliance.policies.terms import LadderAction
 from compliance.sanctions.models import (
     AccessBlock,
+    BlockOpening,
     Fine,
     FineStatus,
     NormalizationRequest,
     RegistrationSanction,
 )
-from compliance.sanctions.services import block_open, registration_sanction_propose
+from compliance.sanctions.services import (
+    block_open,
+    block_openings_end,
+    registration_sanction_propose,
+)
 from compliance.sweep.claim import RETRY_DELAY, nonpayment_step, orders_sweep
 from compliance.sweep.rules import EXHAUSTED, Step
 from compliance.sweep.writer import SWEEP, batch_write
@@ -155,6 +160,7 @@ class SweepSummary:
     orders_failed: int = 0
     registration_faults: int = 0
     normalizations_flagged: int = 0
+    openings_ended: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -169,6 +175,7 @@ def sweep_all(*, now: datetime | None = None, batch_size: int = 2000) -> SweepSu
     summary.orders_escalated, summary.orders_failed = report.escalated, report.failed
     summary.registration_faults = registration_faults_sweep(now=now)
     summary.normalizations_flagged = normalizations_flag_late(now=now)
+    summary.openings_ended = block_openings_end(now=now, actor=SWEEP)
     if report.escalated:
         deliver_soon()
     return summary
@@ -182,6 +189,7 @@ class SweepPreview:
     fines: list[str]
     registration_faults: list[str]
     normalizations: list[str]
+    openings: list[str]
 
 
 def _step_text(step: Step) -> str:
@@ -233,4 +241,11 @@ def sweep_preview(*, now: datetime) -> SweepPreview:
             flagged_late_at__isnull=True,
         ).select_related("platform")
     ]
-    return SweepPreview(orders, fines, faults, late)
+    openings = [
+        f"{o.block} of {o.block.platform}: temporary opening ends ({o.closes_at:%Y-%m-%d %H:%M} "
+        "UTC); back in force unless registered meanwhile"
+        for o in BlockOpening.objects.filter(
+            ended_at__isnull=True, closes_at__lte=now
+        ).select_related("block__platform")
+    ]
+    return SweepPreview(orders, fines, faults, late, openings)

@@ -46,6 +46,7 @@ class Command(BaseCommand):
                 ("fine(s) unpaid at the end of their period", preview.fines),
                 ("registration fault(s) due", preview.registration_faults),
                 ("normalization request(s) to flag late", preview.normalizations),
+                ("temporary opening(s) ending", preview.openings),
             ):
                 self.stdout.write(f"{len(lines)} {title}:")
                 for line in lines:
@@ -57,5 +58,6 @@ class Command(BaseCommand):
             f"Swept at {now.isoformat()}: {summary.orders_escalated} order(s) escalated, "
             f"{summary.orders_failed} failed, {summary.fines_overdue} fine(s) overdue, "
             f"{summary.registration_faults} registration fault(s), "
-            f"{summary.normalizations_flagged} late normalization(s) flagged."
+            f"{summary.normalizations_flagged} late normalization(s) flagged, "
+            f"{summary.openings_ended} temporary opening(s) ended."
         )

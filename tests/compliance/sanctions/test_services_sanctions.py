@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from compliance.kernel.actors import Actor
 from compliance.kernel.errors import ActionForbidden, FourEyesViolation, TransitionNotAllowed
@@ -327,3 +328,73 @@ def test_unregistered_platform_notice_then_block_proposal(make_platform, officer
     assert (block.status, block.proposed_by_label) == ("proposed", "job:escalation-sweep")
     with time_machine.travel(T0 + timedelta(days=8), tick=False):
         assert sweep_all().registration_faults == 0
+
+
+# Temporary openings.
+
+
+def _in_force(blocked_order, supervisor) -> AccessBlock:
+    return sanctions.access_block_approve(
+        block=_block(blocked_order), actor=Actor.staff(supervisor), reason="In force."
+    )
+
+
+def test_a_temporary_opening_ends_with_the_block_back_in_force(
+    blocked_order, supervisor, supervisor2, client
+):
+    block = _in_force(blocked_order, supervisor)
+    domain = blocked_order.platform.domains.get().domain
+    now = timezone.now()
+    sanctions.access_block_open_temporarily(
+        block=block,
+        actor=Actor.staff(supervisor2),
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(days=2),
+        reason="Access for a court hearing.",
+    )
+    assert client.get("/api/v1/blocklist.txt").content.decode() == ""
+    with time_machine.travel(now + timedelta(days=2, minutes=1), tick=False):
+        assert sweep_all().openings_ended == 1
+        assert client.get("/api/v1/blocklist.txt").content.decode() == f"{domain}\n"
+    assert block.openings.get().outcome == "returned"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [(5, 2, "closes_at"), (1, 3, "opens_at"), (-10, -5, "closes_at"), (1, 200, "closes_at")],
+)
+def test_a_bad_window_is_refused_naming_the_field(
+    blocked_order, supervisor, supervisor2, start, end, field
+):
+    block = _in_force(blocked_order, supervisor)
+    now = timezone.now()
+    staff = Actor.staff(supervisor2)
+    sanctions.access_block_open_temporarily(
+        block=block,
+        actor=staff,
+        opens_at=now + timedelta(days=2),
+        closes_at=now + timedelta(days=4),
+        reason="First window.",
+    )
+    with pytest.raises(ValidationError) as refused:
+        sanctions.access_block_open_temporarily(
+            block=block,
+            actor=staff,
+            opens_at=now + timedelta(days=start),
+            closes_at=now + timedelta(days=end),
+            reason="Second window.",
+        )
+    assert field in refused.value.message_dict
+    assert block.openings.count() == 1
+
+
+def test_only_supervisors_open_a_block_and_only_one_in_force(blocked_order, officer, supervisor):
+    now = timezone.now()
+    window = {"opens_at": now, "closes_at": now + timedelta(days=1), "reason": "x"}
+    with pytest.raises(TransitionNotAllowed):
+        sanctions.access_block_open_temporarily(
+            block=_block(blocked_order), actor=Actor.staff(supervisor), **window
+        )
+    block = _in_force(blocked_order, supervisor)
+    with pytest.raises(ActionForbidden):
+        sanctions.access_block_open_temporarily(block=block, actor=Actor.staff(officer), **window)
