@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from compliance.kernel.decisions import decision_checkpoint_latest
 from compliance.kernel.keys import public_key
 from compliance.sanctions import services as sanctions
-from compliance.sanctions.models import Fine
+from compliance.sanctions.models import CommitmentKind, Fine
 from notices.selectors import FINE_FIELDS, fine_row
 from portal.auth import actor_of, platform_of
 from portal.idempotency import idempotent
@@ -55,8 +55,24 @@ class FinePayment(APIView):
         return Response(fine_row(Fine.objects.filter(pk=fine.pk).values(*FINE_FIELDS).get()))
 
 
+class CommitmentIn(StrictSerializer):
+    kind = serializers.ChoiceField(
+        choices=CommitmentKind.choices,
+        help_text="technical_safeguards, feature_restriction, policy_enforcement, "
+        "incident_response or other.",
+    )
+    text = Text(max_length=2000)
+
+
 class NormalizationIn(StrictSerializer):
     statement = Text(max_length=10000)
+    commitments = CommitmentIn(
+        many=True,
+        required=False,
+        max_length=20,
+        help_text="The operator's written commitments; required where the policy says so and "
+        "after a direct block (MR5 Art. 9).",
+    )
 
 
 class NormalizationRequestCreate(APIView):
@@ -70,6 +86,7 @@ class NormalizationRequestCreate(APIView):
                     "id": serializers.IntegerField(),
                     "status": serializers.CharField(),
                     "decide_by": serializers.DateTimeField(),
+                    "commitments": CommitmentIn(many=True),
                 },
             ),
             **PROBLEMS,
@@ -83,8 +100,14 @@ class NormalizationRequestCreate(APIView):
             platform=platform_of(request),
             actor=actor_of(request),
             statement=data.validated_data["statement"],
+            commitments=data.validated_data.get("commitments", []),
         )
-        body = {"id": created.pk, "status": created.status, "decide_by": created.decide_by}
+        body = {
+            "id": created.pk,
+            "status": created.status,
+            "decide_by": created.decide_by,
+            "commitments": created.commitments,
+        }
         return Response(body, status=201)
 
 

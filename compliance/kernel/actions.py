@@ -86,3 +86,4 @@ class Action(StrEnum):
     NORMALIZATION_GRANT = "normalizationrequest.grant"
     NORMALIZATION_REFUSE = "normalizationrequest.refuse"
     NORMALIZATION_FLAG_LATE = "normalizationrequest.flag_late"
+    NORMALIZATION_VERIFY = "normalizationrequest.verify"

@@ -81,6 +81,11 @@ class EscalationPolicy(models.Model):
         "the day in the regulator's zone and skip weekends and public holidays (July 2022: 5 "
         "working days).",
     )
+    normalization_requires_commitments = models.BooleanField(
+        default=False,
+        help_text="A normalization request carries the operator's written commitments (always "
+        "for a direct block under Art. 9).",
+    )
     normalization_decision_hours = models.PositiveIntegerField(
         default=48, help_text="A complete normalization request is decided within this time."
     )

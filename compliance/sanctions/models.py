@@ -172,6 +172,7 @@ class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
     class Cause(models.TextChoices):
         ORDERS = "orders", "Orders left unanswered (the ladder)"
         REGISTRATION = "registration", "Operating without registration (MR5 Art. 7)"
+        DIRECT = "direct", "Prohibited content, without the ladder (MR5 Art. 9)"
 
     status = FSMField(
         max_length=16, choices=BlockStatus.choices, default=BlockStatus.PROPOSED, protected=True
@@ -179,6 +180,10 @@ class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
     # What must be cured before access is normalized: orders and fines settled, or the
     # registration approved.
     cause = models.CharField(max_length=16, choices=Cause.choices, default=Cause.ORDERS)
+    # A direct block names the domains it covers (Grok, January 2026: the service's own, not
+    # its parent's); none named: every domain of the platform.
+    domains = models.ManyToManyField("registry.PlatformDomain", blank=True, related_name="+")
+    legal_basis = models.CharField(max_length=300, blank=True)
     reason = models.TextField()
     in_force_at = models.DateTimeField(null=True, blank=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
@@ -282,6 +287,11 @@ class NormalizationRequest(ConcurrentTransitionMixin, ProposedBy):
         max_length=16, choices=Status.choices, default=Status.REQUESTED, protected=True
     )
     statement = models.TextField(help_text="What the platform did to comply.")
+    # The operator's written commitments (Grok, January 2026): [{"kind", "text"}].
+    commitments = models.JSONField(default=list, blank=True)
+    # What a grant made access conditional on, verified until `verify_until`: [{"text"}].
+    conditions = models.JSONField(default=list, blank=True)
+    verify_until = models.DateTimeField(null=True, blank=True)
     decide_by = models.DateTimeField(help_text="2 x 24 hours after a complete request.")
     flagged_late_at = models.DateTimeField(null=True, blank=True)
 
@@ -417,3 +427,42 @@ class BlockOpening(models.Model):
         return (
             f"{self.block} open {self.opens_at:%Y-%m-%d %H:%M} to {self.closes_at:%Y-%m-%d %H:%M}"
         )
+
+
+class CommitmentKind(models.TextChoices):
+    TECHNICAL_SAFEGUARDS = "technical_safeguards", "Stronger technical safeguards"
+    FEATURE_RESTRICTION = "feature_restriction", "Restricted features"
+    POLICY_ENFORCEMENT = "policy_enforcement", "Policy enforcement"
+    INCIDENT_RESPONSE = "incident_response", "Incident-response protocol"
+    OTHER = "other", "Other"
+
+
+class NormalizationVerification(models.Model):
+    """An officer's check, within a conditional normalization's verification period, that its
+    conditions hold; a breach proposes a re-block citing the breached condition."""
+
+    class Outcome(models.TextChoices):
+        MET = "met", "Conditions met"
+        BREACHED = "breached", "A condition breached"
+
+    request = models.ForeignKey(
+        NormalizationRequest, on_delete=models.PROTECT, related_name="verifications"
+    )
+    checked_at = models.DateTimeField()
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    condition = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The breached condition's number (from 1)."
+    )
+    note = models.TextField()
+    reblock = models.ForeignKey(
+        AccessBlock, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["request", "checked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.checked_at:%Y-%m-%d})"

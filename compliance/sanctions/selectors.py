@@ -15,7 +15,6 @@ from compliance.sanctions.models import (
     Fine,
 )
 from notices.models import OrderStatus
-from registry.models import PlatformDomain
 
 SETTLED_ORDER_STATES = [OrderStatus.COMPLIED, OrderStatus.CLOSED, OrderStatus.WITHDRAWN]
 
@@ -32,23 +31,24 @@ def blocklist_entries(*, now: datetime | None = None) -> list[dict[str, object]]
         )
         .values("block")
     )
-    rows = (
-        PlatformDomain.objects.filter(platform__blocks__status=BlockStatus.IN_FORCE)
-        .exclude(platform__blocks__in=opened)
-        .order_by("domain")
-        .values(
-            "domain", "platform__name", "platform__blocks__number", "platform__blocks__in_force_at"
-        )
-    )
-    return [
-        {
-            "domain": row["domain"],
-            "platform": row["platform__name"],
-            "block": row["platform__blocks__number"],
-            "since": row["platform__blocks__in_force_at"],
-        }
-        for row in rows
-    ]
+    entries = []
+    for block in (
+        AccessBlock.objects.filter(status=BlockStatus.IN_FORCE)
+        .exclude(pk__in=opened)
+        .select_related("platform")
+        .prefetch_related("domains", "platform__domains")
+    ):
+        # A direct block covers the domains it names; any other, every domain of the platform.
+        for domain in block.domains.all() or block.platform.domains.all():
+            entries.append(
+                {
+                    "domain": domain.domain,
+                    "platform": block.platform.name,
+                    "block": block.number,
+                    "since": block.in_force_at,
+                }
+            )
+    return sorted(entries, key=lambda entry: str(entry["domain"]))
 
 
 def normalization_blockers(*, block: AccessBlock) -> list[str]:

@@ -7,6 +7,7 @@ proposer (four-eyes). `sweep_all` is what beat and `manage.py escalate` run.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,18 +32,22 @@ from compliance.policies import citations
 from compliance.policies.services import policy_default
 from compliance.sanctions.four_eyes import decided_by, proposer_fields
 from compliance.sanctions.models import (
+    APPROVE,
     AccessBlock,
     BlockOpening,
     BlockStatus,
+    CommitmentKind,
     Fine,
     FineStatus,
     NormalizationRequest,
+    NormalizationVerification,
     RegistrationSanction,
     SanctionRelease,
 )
 from compliance.sanctions.selectors import normalization_blockers
 from notices.models import CLOCK_STATES, RemovalOrder
 from registry import services as registry
+from registry.hostnames import hostname_normalize
 from registry.models import BLOCKABLE_STATES, Platform, RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -120,7 +125,7 @@ def access_block_approve(*, block: AccessBlock, actor: Actor, reason: str = "") 
             obj=block,
             name="approve",
             actor=actor,
-            legal_basis=citations.ACCESS_BLOCK,
+            legal_basis=block.legal_basis or citations.ACCESS_BLOCK,
             reason=reason,
             before=_in_force(actor, reason),
             links=[block.platform],
@@ -503,23 +508,55 @@ def normalization_request_file_check(
     return block
 
 
+ITEMS_MAX, ITEM_TEXT_MAX = 20, 2000
+
+
+def commitments_clean(commitments: Sequence[Any]) -> list[dict[str, str]]:
+    """Commitments as kept: each a kind and a text; ValidationError naming the faulty one."""
+    if not isinstance(commitments, list | tuple) or len(commitments) > ITEMS_MAX:
+        raise ValidationError({"commitments": f"A list of at most {ITEMS_MAX} commitments."})
+    cleaned = []
+    for n, entry in enumerate(commitments, start=1):
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        text = str(entry.get("text", "")).strip() if isinstance(entry, dict) else ""
+        if kind not in CommitmentKind.values:
+            kinds = ", ".join(CommitmentKind.values)
+            raise ValidationError({"commitments": f"Commitment {n}: kind is one of {kinds}."})
+        if not text or len(text) > ITEM_TEXT_MAX:
+            raise ValidationError(
+                {"commitments": f"Commitment {n}: a text of 1 to {ITEM_TEXT_MAX} characters."}
+            )
+        cleaned.append({"kind": kind, "text": text})
+    return cleaned
+
+
 def normalization_request_file(
-    *, platform: Platform, actor: Actor, statement: str
+    *, platform: Platform, actor: Actor, statement: str, commitments: Sequence[Any] = ()
 ) -> NormalizationRequest:
-    """A blocked platform (or an officer for it) asks for access to be restored."""
+    """A blocked platform (or an officer for it) asks for access to be restored, with its
+    written commitments where the policy asks for them (always after a direct block)."""
+    cleaned = commitments_clean(list(commitments))
     with transaction.atomic():
         block = normalization_request_file_check(
             platform=platform, actor=actor, blocks=AccessBlock.objects.select_for_update()
         )
         if not statement.strip():
             raise ValidationError({"statement": "Say what was done to comply."})
+        policy = platform.escalation_policy or policy_default()
+        required = (
+            policy.normalization_requires_commitments or block.cause == AccessBlock.Cause.DIRECT
+        )
+        if required and not cleaned:
+            raise ValidationError(
+                {"commitments": "This normalization needs the operator's written commitments."}
+            )
         now = timezone.now()
-        hours = (platform.escalation_policy or policy_default()).normalization_decision_hours
         request = NormalizationRequest.objects.create(
             platform=platform,
             block=block,
             statement=statement,
-            decide_by=now + timedelta(hours=hours),
+            commitments=cleaned,
+            decide_by=now + timedelta(hours=policy.normalization_decision_hours),
             **proposer_fields(actor, now),
         )
         decision_record_append(
@@ -528,22 +565,46 @@ def normalization_request_file(
             action=Action.NORMALIZATION_FILE,
             to_state=request.status,
             legal_basis=citations.NORMALIZATION,
-            reason=statement,
+            reason=statement + "".join(f"\nCommitment ({c['kind']}): {c['text']}" for c in cleaned),
             links=[block],
         )
     return request
 
 
 def normalization_grant(
-    *, request: NormalizationRequest, actor: Actor, reason: str = ""
+    *,
+    request: NormalizationRequest,
+    actor: Actor,
+    reason: str = "",
+    conditions: Sequence[str] = (),
+    verify_until: datetime | None = None,
 ) -> NormalizationRequest:
-    """Restore access: only when every order behind the block complied and its fines are settled."""
+    """Restore access: only when what the block stands for is cured (orders complied, fines
+    settled, the registration approved). A grant may be conditional: conditions verified by
+    officers until `verify_until`, a breach proposing a re-block (Grok, February 2026)."""
+    kept = [str(c).strip() for c in conditions]
+    if len(kept) > ITEMS_MAX or any(not c or len(c) > ITEM_TEXT_MAX for c in kept):
+        raise ValidationError(
+            {"conditions": f"At most {ITEMS_MAX} conditions of 1 to {ITEM_TEXT_MAX} characters."}
+        )
+    if kept and (verify_until is None or verify_until <= timezone.now()):
+        raise ValidationError({"verify_until": "Conditions are verified until a later date."})
+    if verify_until is not None and not kept:
+        raise ValidationError({"conditions": "Name the conditions to verify."})
 
     def check(locked: NormalizationRequest) -> None:
         decided_by(actor, reason)(locked)
         problems = normalization_blockers(block=locked.block)
         if problems:
             raise ValidationError(["Normalization cannot be granted yet.", *problems])
+        locked.conditions = [{"text": c} for c in kept]
+        locked.verify_until = verify_until
+        if kept:
+            assert verify_until is not None
+            locked.decision_reason = (
+                f"{reason} Conditional until {timezone.localtime(verify_until):%d %B %Y}: "
+                + "; ".join(f"({n}) {c}" for n, c in enumerate(kept, start=1))
+            ).strip()
 
     with transaction.atomic():
         request = transition_apply(
@@ -551,7 +612,11 @@ def normalization_grant(
             name="grant",
             actor=actor,
             legal_basis=citations.NORMALIZATION,
-            reason=reason,
+            reason=(
+                f"{reason} Conditions: " + "; ".join(f"({n}) {c}" for n, c in enumerate(kept, 1))
+                if kept
+                else reason
+            ),
             before=check,
             links=[request.block],
         )
@@ -582,7 +647,6 @@ def normalization_refuse(
 # Temporary openings.
 
 OPENING_LONGEST = timedelta(days=90)
-OPEN = "compliance.approve_sanction"  # supervisors
 
 
 def access_block_open_temporarily(
@@ -590,7 +654,7 @@ def access_block_open_temporarily(
 ) -> BlockOpening:
     """Take a block in force off the ISPs' feed for a fixed window (a supervisor's decision);
     the sweep puts it back at the window's end unless its cause was cured meanwhile."""
-    actor.require_perm(OPEN)
+    actor.require_perm(APPROVE)
     require_reason(reason)
     if closes_at <= opens_at:
         raise ValidationError({"closes_at": "The window ends after it starts."})
@@ -669,3 +733,169 @@ def block_openings_end(*, now: datetime, actor: Actor) -> int:
             )
             count += 1
     return count
+
+
+# Direct blocks (MR5 Art. 9): prohibited content, without the ladder of letters.
+
+
+def access_block_propose_direct(
+    *,
+    platform: Platform,
+    actor: Actor,
+    domains: Sequence[str],
+    reason: str,
+    legal_basis: str = citations.DIRECT_BLOCK,
+) -> AccessBlock:
+    """A supervisor proposes blocking chosen domains of a platform at once (Grok, January
+    2026: the service's own domains, not its parent's). Another supervisor puts it in force,
+    as every block; the ISPs' feed then carries those domains only."""
+    actor.require_perm(APPROVE)
+    require_reason(reason)
+    basis = legal_basis.strip()
+    if not basis or len(basis) > 300:
+        raise ValidationError({"legal_basis": "Cite the rule applied, in at most 300 characters."})
+    if not domains:
+        raise ValidationError({"domains": "Choose the domains to block."})
+    owned = {d.domain: d for d in platform.domains.all()}
+    chosen = []
+    for name in domains:
+        try:
+            normalized = hostname_normalize(name)
+        except ValidationError:
+            normalized = name
+        if normalized not in owned:
+            raise ValidationError({"domains": f"{name} is not a domain of {platform}."})
+        chosen.append(owned[normalized])
+    with transaction.atomic():
+        Platform.objects.select_for_update().get(pk=platform.pk)
+        if AccessBlock.objects.filter(
+            platform=platform, status__in=[BlockStatus.PROPOSED, BlockStatus.IN_FORCE]
+        ).exists():
+            raise TransitionNotAllowed(
+                f"{platform} already has a block proposed or in force.",
+                current_state=platform.status,
+            )
+        now = timezone.now()
+        number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
+        block = AccessBlock.objects.create(
+            number=number,
+            platform=platform,
+            reason=reason,
+            cause=AccessBlock.Cause.DIRECT,
+            legal_basis=basis,
+            **proposer_fields(actor, now),
+        )
+        block.domains.set(chosen)
+        decision_record_append(
+            actor=actor,
+            subject=block,
+            action=Action.BLOCK_PROPOSE,
+            to_state=block.status,
+            legal_basis=basis,
+            reason=f"{reason} Domains: {', '.join(d.domain for d in chosen)}.",
+            links=[platform],
+        )
+    return block
+
+
+VERIFY = "compliance.add_normalizationrequest"  # officers
+
+
+def normalization_verify(
+    *,
+    request: NormalizationRequest,
+    actor: Actor,
+    outcome: str,
+    note: str,
+    condition: int | None = None,
+) -> NormalizationVerification:
+    """An officer records a check of a conditional normalization within its verification
+    period. A breach names the condition and proposes a re-block of the same domains, citing
+    it, for a supervisor to put in force."""
+    actor.require_perm(VERIFY)
+    require_reason(note)
+    if outcome not in NormalizationVerification.Outcome.values:
+        raise ValidationError({"outcome": "met or breached."})
+    with transaction.atomic():
+        locked = NormalizationRequest.objects.select_for_update().get(pk=request.pk)
+        now = timezone.now()
+        if (
+            locked.status != NormalizationRequest.Status.GRANTED
+            or not locked.conditions
+            or locked.verify_until is None
+            or now > locked.verify_until
+        ):
+            raise TransitionNotAllowed(
+                "Only a conditional normalization is verified, within its period.",
+                current_state=locked.status,
+            )
+        breached = outcome == NormalizationVerification.Outcome.BREACHED
+        if breached and (condition is None or not 1 <= condition <= len(locked.conditions)):
+            raise ValidationError(
+                {"condition": f"Name the breached condition: 1 to {len(locked.conditions)}."}
+            )
+        assert actor.user is not None
+        reblock = _reblock_propose(locked, actor, condition, note) if breached else None
+        verification = NormalizationVerification.objects.create(
+            request=locked,
+            checked_at=now,
+            checked_by=actor.user,
+            outcome=outcome,
+            condition=condition if breached else None,
+            note=note,
+            reblock=reblock,
+        )
+        decision_record_append(
+            actor=actor,
+            subject=locked,
+            action=Action.NORMALIZATION_VERIFY,
+            from_state=locked.status,
+            to_state=locked.status,
+            legal_basis=citations.NORMALIZATION,
+            reason=(
+                f"Condition {condition} breached ({locked.conditions[condition - 1]['text']}): "
+                f"{note} Re-block {reblock} proposed."
+                if breached and reblock is not None and condition is not None
+                else f"Conditions met: {note}"
+            ),
+            links=[reblock] if reblock else [],
+        )
+    return verification
+
+
+def _reblock_propose(
+    request: NormalizationRequest, actor: Actor, condition: int | None, note: str
+) -> AccessBlock:
+    """A new block of the same domains, on the same grounds, citing the breached condition."""
+    original = request.block
+    assert condition is not None
+    text = request.conditions[condition - 1]["text"]
+    if AccessBlock.objects.filter(
+        platform=request.platform, status__in=[BlockStatus.PROPOSED, BlockStatus.IN_FORCE]
+    ).exists():
+        raise TransitionNotAllowed(
+            f"{request.platform} already has a block proposed or in force.",
+            current_state=original.status,
+        )
+    now = timezone.now()
+    number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
+    reason = f"Breach of condition {condition} of normalization #{request.pk} ({text}): {note}"
+    block = AccessBlock.objects.create(
+        number=number,
+        platform=request.platform,
+        reason=reason,
+        cause=original.cause,
+        legal_basis=original.legal_basis,
+        **proposer_fields(actor, now),
+    )
+    block.domains.set(original.domains.all())
+    decision_record_append(
+        actor=actor,
+        subject=block,
+        action=Action.BLOCK_PROPOSE,
+        to_state=block.status,
+        legal_basis=original.legal_basis or citations.ACCESS_BLOCK,
+        reason=reason,
+        links=[request.platform, original],
+    )
+    return block
