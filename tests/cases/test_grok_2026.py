@@ -127,5 +127,8 @@ def test_grok_2026(make_platform, client_for, officer, supervisor, supervisor2):
         ]
         sanctions.access_block_approve(block=reblock, actor=boss, reason="Breach recurred.")
         assert feed(api) == ["api.grok.example", "grok.example"]
-    with time_machine.travel(at("05-02"), tick=False), pytest.raises(TransitionNotAllowed, match="within its period"):
+    with (
+        time_machine.travel(at("05-02"), tick=False),
+        pytest.raises(TransitionNotAllowed, match="within its period"),
+    ):
         sanctions.normalization_verify(request=request, actor=staff, outcome="met", note="Late.")
