@@ -66,8 +66,8 @@ class CommitmentIn(StrictSerializer):
 
 class NormalizationIn(StrictSerializer):
     statement = Text(max_length=10000)
-    commitments = CommitmentIn(
-        many=True,
+    commitments = serializers.ListField(
+        child=CommitmentIn(),
         required=False,
         max_length=20,
         help_text="The operator's written commitments; required where the policy says so and "

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html_join
 
 from backoffice.transitions import (
     DecisionHistoryAdmin,
@@ -27,8 +29,10 @@ from compliance.policies.services import (
 from compliance.sanctions import services as sanctions
 from compliance.sanctions.models import (
     AccessBlock,
+    CommitmentKind,
     Fine,
     NormalizationRequest,
+    NormalizationVerification,
     RegistrationSanction,
     SanctionRelease,
     WarningLetter,
@@ -142,11 +146,42 @@ class SanctionAdmin(TransitionAdmin):
         return False
 
 
+class ConditionalGrantForm(ObjectActionForm):
+    conditions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
+        help_text="One condition a line; each is verified until the date below.",
+    )
+    verify_until = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def clean_conditions(self) -> list[str]:
+        return [
+            line.strip() for line in self.cleaned_data["conditions"].splitlines() if line.strip()
+        ]
+
+
+class VerificationForm(ObjectActionForm):
+    outcome = forms.ChoiceField(choices=NormalizationVerification.Outcome.choices)
+    condition = forms.IntegerField(
+        required=False, min_value=1, help_text="For a breach: the condition's number."
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
 class NormalizationForm(ObjectActionForm):
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="What the platform did to comply (MR5 Art. 20).",
     )
+
+
+class OpeningForm(ObjectActionForm):
+    opens_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    closes_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="The block is back on the ISPs' feed then, unless its cause was cured.",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
 
 @admin.register(AccessBlock)
@@ -166,8 +201,12 @@ class AccessBlockAdmin(SanctionAdmin):
         "number",
         "platform",
         "status",
+        "cause",
+        "legal_basis",
+        "domain_list",
         "reason",
         "order_list",
+        "opening_list",
         "proposed_at",
         "proposed_by_label",
         "decided_at",
@@ -184,6 +223,20 @@ class AccessBlockAdmin(SanctionAdmin):
     }
     transitions_requiring_reason = {"reject"}
     object_actions = {
+        "open_temporarily": ObjectAction(
+            "Open temporarily",
+            OpeningForm,
+            lambda block, actor, data: sanctions.access_block_open_temporarily(
+                block=block,
+                actor=actor,
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                reason=data["reason"],
+            ),
+            lambda block, actor: sanctions.access_block_open_temporarily_check(
+                block=block, actor=actor
+            ),
+        ),
         "propose_lift": ObjectAction(
             "Propose lifting",
             ReasonForm,
@@ -209,6 +262,23 @@ class AccessBlockAdmin(SanctionAdmin):
     @admin.display(description="orders")
     def order_list(self, block: AccessBlock) -> str:
         return ", ".join(block.orders.values_list("reference", flat=True)) or "-"
+
+    @admin.display(description="domains blocked")
+    def domain_list(self, block: AccessBlock) -> str:
+        named = list(block.domains.values_list("domain", flat=True))
+        return ", ".join(named) if named else "Every domain of the platform"
+
+    @admin.display(description="temporary openings")
+    def opening_list(self, block: AccessBlock) -> str:
+        return (
+            "; ".join(
+                f"{timezone.localtime(o.opens_at):%Y-%m-%d %H:%M} to "
+                f"{timezone.localtime(o.closes_at):%Y-%m-%d %H:%M %Z}"
+                + (f" ({o.get_outcome_display()})" if o.outcome else "")
+                for o in block.openings.all()
+            )
+            or "-"
+        )
 
 
 class PaymentForm(ObjectActionForm):
@@ -328,6 +398,10 @@ class NormalizationRequestAdmin(SanctionAdmin):
         "block",
         "status",
         "statement",
+        "commitment_list",
+        "condition_list",
+        "verify_until",
+        "verification_list",
         "proposed_at",
         "proposed_by_label",
         "decide_by",
@@ -345,6 +419,74 @@ class NormalizationRequestAdmin(SanctionAdmin):
         "refuse": sanctions.normalization_refuse,
     }
     transitions_requiring_reason = {"refuse"}
+    object_actions = {
+        "grant_conditionally": ObjectAction(
+            "Grant on conditions",
+            ConditionalGrantForm,
+            lambda request, actor, data: sanctions.normalization_grant(
+                request=request,
+                actor=actor,
+                reason=data["reason"],
+                conditions=data["conditions"],
+                verify_until=data["verify_until"],
+            ),
+            lambda request, actor: transition_check(request, name="grant", actor=actor),
+        ),
+        "verify": ObjectAction(
+            "Record a verification",
+            VerificationForm,
+            lambda request, actor, data: sanctions.normalization_verify(
+                request=request,
+                actor=actor,
+                outcome=data["outcome"],
+                condition=data["condition"],
+                note=data["note"],
+            ),
+            lambda request, actor: sanctions.normalization_verify_check(
+                request=request, actor=actor
+            ),
+        ),
+    }
+
+    @admin.display(description="commitments")
+    def commitment_list(self, request: NormalizationRequest) -> str:
+        kinds = dict(CommitmentKind.choices)
+        return (
+            format_html_join(
+                "", "<p>{}: {}</p>", ((kinds[c["kind"]], c["text"]) for c in request.commitments)
+            )
+            or "None"
+        )
+
+    @admin.display(description="conditions")
+    def condition_list(self, request: NormalizationRequest) -> str:
+        return (
+            format_html_join(
+                "", "<p>({}) {}</p>", enumerate((c["text"] for c in request.conditions), start=1)
+            )
+            or "None"
+        )
+
+    @admin.display(description="verifications")
+    def verification_list(self, request: NormalizationRequest) -> str:
+        return (
+            format_html_join(
+                "",
+                "<p>{} by {}: {}{}</p>",
+                (
+                    (
+                        timezone.localtime(v.checked_at).strftime("%Y-%m-%d %H:%M"),
+                        v.checked_by,
+                        v.get_outcome_display(),
+                        f" (condition {v.condition}; re-block {v.reblock}): {v.note}"
+                        if v.condition
+                        else f": {v.note}",
+                    )
+                    for v in request.verifications.select_related("checked_by", "reblock")
+                ),
+            )
+            or "None"
+        )
 
     @admin.display(description="refusal suggested")
     def refusal_hint(self, request: NormalizationRequest) -> str:

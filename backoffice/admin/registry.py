@@ -15,7 +15,13 @@ from backoffice.transitions import (
     staff_actor,
 )
 from compliance.kernel.actors import Actor
-from compliance.sanctions.services import access_block_propose, access_block_propose_check
+from compliance.policies import citations
+from compliance.sanctions.services import (
+    access_block_propose,
+    access_block_propose_check,
+    access_block_propose_direct,
+    access_block_propose_direct_check,
+)
 from registry import services
 from registry.models import (
     ApiKey,
@@ -106,8 +112,34 @@ class ApiKeyAdmin(TransitionAdmin):
         return False
 
 
+class DirectBlockForm(ObjectActionForm):
+    domains = forms.ModelMultipleChoiceField(
+        queryset=PlatformDomain.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only these go on the ISPs' feed (the service's own, not its parent's).",
+    )
+    legal_basis = forms.CharField(max_length=300, initial=citations.DIRECT_BLOCK)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["domains"].queryset = self.obj.domains.all()  # type: ignore[attr-defined]
+
+
+@admin.action(description="Notify every unregistered platform (one notice, the policy's period)")
+def notify_every_unregistered(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Platform]
+) -> None:
+    notified = services.platforms_notify_unregistered(
+        actor=staff_actor(request),
+        reason="Operating without registration: register within the period (MR5 Art. 7).",
+    )
+    modeladmin.message_user(request, f"{len(notified)} unregistered platforms notified.")
+
+
 @admin.register(Platform)
 class PlatformAdmin(TransitionAdmin):
+    actions = [notify_every_unregistered]
     list_display = [
         "name",
         "status",
@@ -207,6 +239,20 @@ class PlatformAdmin(TransitionAdmin):
             NameForm,
             _create_api_key,
             lambda platform, actor: services.api_key_create_check(platform=platform, actor=actor),
+        ),
+        "propose_direct_block": ObjectAction(
+            "Block chosen domains now (Art. 9)",
+            DirectBlockForm,
+            lambda platform, actor, data: access_block_propose_direct(
+                platform=platform,
+                actor=actor,
+                domains=[d.domain for d in data["domains"]],
+                legal_basis=data["legal_basis"],
+                reason=data["reason"],
+            ),
+            lambda platform, actor: access_block_propose_direct_check(
+                platform=platform, actor=actor
+            ),
         ),
         "propose_block": ObjectAction(
             "Propose access block",

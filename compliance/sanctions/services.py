@@ -899,3 +899,39 @@ def _reblock_propose(
         links=[request.platform, original],
     )
     return block
+
+
+# What the admin's buttons ask before they show (each service checks the same again).
+
+
+def access_block_propose_direct_check(*, platform: Platform, actor: Actor) -> None:
+    actor.require_perm(APPROVE)
+    if AccessBlock.objects.filter(
+        platform=platform, status__in=[BlockStatus.PROPOSED, BlockStatus.IN_FORCE]
+    ).exists():
+        raise TransitionNotAllowed(
+            f"{platform} already has a block proposed or in force.", current_state=platform.status
+        )
+
+
+def access_block_open_temporarily_check(*, block: AccessBlock, actor: Actor) -> None:
+    actor.require_perm(APPROVE)
+    if block.status != BlockStatus.IN_FORCE:
+        raise TransitionNotAllowed(
+            f"Block {block} is {block.status}; only a block in force is opened.",
+            current_state=block.status,
+        )
+
+
+def normalization_verify_check(*, request: NormalizationRequest, actor: Actor) -> None:
+    actor.require_perm(VERIFY)
+    if (
+        request.status != NormalizationRequest.Status.GRANTED
+        or not request.conditions
+        or request.verify_until is None
+        or timezone.now() > request.verify_until
+    ):
+        raise TransitionNotAllowed(
+            "Only a conditional normalization is verified, within its period.",
+            current_state=request.status,
+        )

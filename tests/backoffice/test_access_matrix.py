@@ -56,6 +56,7 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("registry.platform", "notify_unregistered", "platform_unregistered", STAFF),
     ("registry.platform", "create_api_key", "platform_registered", STAFF),
     ("registry.platform", "propose_block", "platform_registered", STAFF),
+    ("registry.platform", "propose_direct_block", "platform_registered", SUPERVISORS),
     ("registry.apikey", "revoke", "api_key", STAFF),
     ("notices.removalorder", "issue", "order_draft", STAFF),
     ("notices.removalorder", "acknowledge", "order_issued", STAFF),  # recorded for the platform
@@ -80,6 +81,7 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("compliance.accessblock", "approve", "block_proposed", OTHER_SUPERVISOR),
     ("compliance.accessblock", "reject", "block_proposed", OTHER_SUPERVISOR),
     ("compliance.accessblock", "propose_lift", "block_in_force", STAFF),
+    ("compliance.accessblock", "open_temporarily", "block_in_force", SUPERVISORS),
     ("compliance.accessblock", "request_normalization", "block_in_force", STAFF),
     ("compliance.fine", "approve", "fine_proposed", SUPERVISORS),
     ("compliance.fine", "reject", "fine_proposed", SUPERVISORS),
@@ -89,6 +91,13 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("compliance.registrationsanction", "reject", "registration_sanction", SUPERVISORS),
     ("compliance.normalizationrequest", "grant", "normalization_ready", OTHER_SUPERVISOR),
     ("compliance.normalizationrequest", "refuse", "normalization_ready", OTHER_SUPERVISOR),
+    (
+        "compliance.normalizationrequest",
+        "grant_conditionally",
+        "normalization_ready",
+        OTHER_SUPERVISOR,
+    ),
+    ("compliance.normalizationrequest", "verify", "normalization_conditional", STAFF),
     # Lifting a block or waiving a fine: proposed by anyone on staff, approved by another.
     ("compliance.sanctionrelease", "approve", "lift_proposed", OTHER_SUPERVISOR),
     ("compliance.sanctionrelease", "reject", "lift_proposed", OTHER_SUPERVISOR),
@@ -285,6 +294,15 @@ class World:
             platform=block.platform, actor=self.supervisor, statement="We comply now."
         )
 
+    def normalization_conditional(self) -> Any:
+        return sanctions.normalization_grant(
+            request=self.normalization_ready(),
+            actor=Actor.staff(self.users["supervisor2"]),
+            reason="On conditions.",
+            conditions=["No recurrence."],
+            verify_until=timezone.now() + timedelta(days=30),
+        )
+
 
 def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
     domain = ""
@@ -298,6 +316,21 @@ def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
         extra["text"] = "md5," + "ab" * 16
     elif button == "publish":
         extra["closes_at"] = (timezone.localtime() + timedelta(days=14)).strftime("%Y-%m-%d %H:%M")
+    elif button == "propose_direct_block":
+        extra["domains"] = [scenario_object.domains.first().pk]
+        extra["legal_basis"] = "MR5 Art. 9"
+    elif button == "open_temporarily":
+        soon = timezone.localtime() + timedelta(hours=1)
+        extra["opens_at"] = soon.strftime("%Y-%m-%d %H:%M")
+        extra["closes_at"] = (soon + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    elif button == "grant_conditionally":
+        extra["conditions"] = "No recurrence."
+        extra["verify_until"] = (timezone.localtime() + timedelta(days=30)).strftime(
+            "%Y-%m-%d %H:%M"
+        )
+    elif button == "verify":
+        extra["outcome"] = "met"
+        extra["note"] = "Checked."
     elif button == "restrict":
         extra["everyone"] = "on"
     elif button == "reupload":
