@@ -68,7 +68,10 @@ def test_change_page_shows_history_and_inlines(login, make_platform):
     ("role", "buttons"),
     [
         ("officer", {"require_update", "propose_block", "create_api_key"}),
-        ("supervisor", {"require_update", "propose_block", "create_api_key"}),
+        (
+            "supervisor",
+            {"require_update", "propose_block", "propose_direct_block", "create_api_key"},
+        ),
         ("auditor", set()),
     ],
 )
