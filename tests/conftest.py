@@ -89,6 +89,7 @@ def _fast_password_hashing(settings: Any) -> None:
 MIGRATION_DATA = [
     ("compliance", "0002_append_only_chain_roles", ["create_chain_head", "create_groups"]),
     ("compliance", "0004_mr5_default_policy", ["create_mr5"]),
+    ("compliance", "0022_mr5_rung_citations", ["cite_rungs"]),
     ("compliance", "0006_beat_schedule", ["schedule"]),
     ("compliance", "0009_webhook_schedule", ["schedule"]),
     ("compliance", "0013_checkpoint_schedule", ["schedule"]),

@@ -11,21 +11,34 @@ DESCRIPTION = (
     "(Art. 14(3)); three letters one period apart with fines from the second for UGC platforms "
     "(Art. 15(10)-(11)); then an access block (Art. 15(12))."
 )
+# Each rung cites the rule it applies (its letter and decision record carry the citation).
 LADDER: list[dict[str, Any]] = [
-    {"action": "warning", "period_hours": 24, "urgent_period_hours": 4},
+    {
+        "action": "warning",
+        "period_hours": 24,
+        "urgent_period_hours": 4,
+        "legal_basis": "MR5 Art. 15(11) and 16(12) (first warning letter)",
+    },
     {
         "action": "warning_fine",
         "period_hours": 24,
         "urgent_period_hours": 4,
         "fine_per_item": "100000000",
+        "legal_basis": "MR5 Art. 15(10)-(11) (second warning letter, administrative fine)",
     },
     {
         "action": "warning_fine",
         "period_hours": 24,
         "urgent_period_hours": 4,
         "fine_per_item": "200000000",
+        "legal_basis": "MR5 Art. 15(10)-(11) (third warning letter, administrative fine)",
     },
-    {"action": "block_proposal", "period_hours": 24, "urgent_period_hours": 4},
+    {
+        "action": "block_proposal",
+        "period_hours": 24,
+        "urgent_period_hours": 4,
+        "legal_basis": "MR5 Art. 15(12), 16(13), 18-19 (access termination)",
+    },
 ]
 # The terms a running order keeps (EscalationPolicy.terms()).
 TERMS: dict[str, Any] = {

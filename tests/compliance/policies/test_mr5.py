@@ -8,11 +8,15 @@ from compliance.models import EscalationPolicy
 from compliance.policies import mr5
 from compliance.policies.services import policy_current_version, policy_default
 
-MIGRATION = importlib.import_module("compliance.migrations.0004_mr5_default_policy")
+MIGRATION = importlib.import_module("compliance.migrations.0022_mr5_rung_citations")
 
 
 def test_the_migrations_copy_is_the_same_ladder():
     assert MIGRATION.MR5_LADDER == mr5.LADDER
+
+
+def test_every_rung_of_mr5_cites_its_rule():
+    assert all(step["legal_basis"].startswith("MR5 Art.") for step in mr5.LADDER)
 
 
 def test_the_policy_the_migration_made_carries_the_terms(db):
