@@ -465,7 +465,46 @@ def registration_sanction_approve(
             else registry.platform_revoke
         )
         service(platform=sanction.platform, actor=actor, sanction=sanction)
+        if sanction.kind == RegistrationSanction.Kind.REVOKE:
+            _revocation_block(sanction, actor)
     return sanction
+
+
+def _revocation_block(sanction: RegistrationSanction, actor: Actor) -> None:
+    """Revocation comes with an access block (MR5 Art. 7(2)(c)): in force at once, decided by
+    the two people who decided the revocation (its proposer and its approver). A block already
+    proposed or in force stays as it is."""
+    platform = sanction.platform
+    if AccessBlock.objects.filter(
+        platform=platform, status__in=[BlockStatus.PROPOSED, BlockStatus.IN_FORCE]
+    ).exists():
+        return
+    now = timezone.now()
+    number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
+    block = AccessBlock.objects.create(
+        number=number,
+        platform=platform,
+        status=BlockStatus.IN_FORCE,
+        cause=AccessBlock.Cause.REGISTRATION,
+        legal_basis=citations.REGISTRATION_BLOCK,
+        reason=f"Registration revoked: {sanction.reason}",
+        proposed_at=sanction.proposed_at,
+        proposed_by=sanction.proposed_by,
+        proposed_by_label=sanction.proposed_by_label,
+        decided_at=now,
+        decided_by=actor.user,
+        decision_reason="With the revocation.",
+        in_force_at=now,
+    )
+    decision_record_append(
+        actor=actor,
+        subject=block,
+        action=Action.BLOCK_APPROVE,
+        to_state=block.status,
+        legal_basis=citations.REGISTRATION_BLOCK,
+        reason=f"In force with the revocation of {platform}'s registration.",
+        links=[sanction, platform],
+    )
 
 
 def registration_sanction_reject(

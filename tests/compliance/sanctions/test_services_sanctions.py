@@ -11,6 +11,7 @@ from compliance.kernel.actors import Actor
 from compliance.kernel.errors import ActionForbidden, FourEyesViolation, TransitionNotAllowed
 from compliance.models import AccessBlock, DecisionRecord, Fine, NormalizationRequest
 from compliance.sanctions import services as sanctions
+from compliance.sanctions.selectors import blocklist_entries
 from compliance.sweep.jobs import sweep_all
 from notices import services as notices
 from registry import services as registry
@@ -307,6 +308,16 @@ def test_registration_fault_path_through_the_sweep(make_platform, officer, super
     sanctions.registration_sanction_approve(sanction=revocation, actor=Actor.staff(supervisor2))
     platform.refresh_from_db()
     assert platform.status == "revoked"
+    # Revocation comes with an access block (Art. 7), in force at once: on the ISPs' feed.
+    block = AccessBlock.objects.get(platform=platform)
+    assert (block.status, block.cause, block.decided_by) == (
+        "in_force",
+        "registration",
+        supervisor2,
+    )
+    domain = platform.domains.get().domain
+    assert domain in [e["domain"] for e in blocklist_entries()]
+    assert DecisionRecord.objects.filter(action="accessblock.approve", object_id=str(block.pk))
 
 
 def test_fixing_the_record_stops_the_fault_clock(make_platform, officer):
