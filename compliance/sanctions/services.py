@@ -103,15 +103,25 @@ def block_open(
     if active is not None:
         return active
     number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
+    basis = (
+        citations.REGISTRATION_BLOCK
+        if cause == AccessBlock.Cause.REGISTRATION
+        else citations.ACCESS_BLOCK
+    )
     block = AccessBlock.objects.create(
-        number=number, platform=platform, reason=reason, cause=cause, **proposer_fields(actor, now)
+        number=number,
+        platform=platform,
+        reason=reason,
+        cause=cause,
+        legal_basis=basis,
+        **proposer_fields(actor, now),
     )
     decision_record_append(
         actor=actor,
         subject=block,
         action=Action.BLOCK_PROPOSE,
         to_state=block.status,
-        legal_basis=citations.ACCESS_BLOCK,
+        legal_basis=basis,
         reason=reason,
         links=[platform],
     )
@@ -209,16 +219,30 @@ def _block_lift(
         platform = Platform.objects.get(pk=block.platform_id)
         if platform.status == RegistrationStatus.BLOCKED:
             platform = registry.platform_normalize(platform=platform, actor=actor, block=block)
+        conditions = cause.conditions if isinstance(cause, NormalizationRequest) else []
+        until = cause.verify_until if isinstance(cause, NormalizationRequest) else None
+        terms = (
+            f"\nAccess is restored on these conditions, verified until "
+            f"{timezone.localtime(until):%d %B %Y}; a breach brings the block back:\n"
+            + "".join(f"({n}) {c['text']}\n" for n, c in enumerate(conditions, start=1))
+            if conditions and until
+            else ""
+        )
         notification_enqueue(
             event="block.lifted",
             platform=platform,
             subject=f"Access block {block.number} lifted",
-            body=f"To {platform},\n\nAccess block {block.number} is lifted: {reason}\n",
+            body=f"To {platform},\n\nAccess block {block.number} is lifted: {reason}\n{terms}",
         )
         webhook_enqueue(
             platform=platform,
             event="block.lifted",
-            data={"block": block.number, "lifted_at": block.lifted_at},
+            data={
+                "block": block.number,
+                "lifted_at": block.lifted_at,
+                "conditions": [c["text"] for c in conditions],
+                "verify_until": until,
+            },
         )
     return block
 

@@ -15,7 +15,13 @@ from django.core.exceptions import ValidationError
 
 from compliance.kernel.actors import Actor
 from compliance.kernel.errors import TransitionNotAllowed
-from compliance.models import AccessBlock, DecisionRecord, NormalizationRequest, WarningLetter
+from compliance.models import (
+    AccessBlock,
+    DecisionRecord,
+    NormalizationRequest,
+    Notification,
+    WarningLetter,
+)
 from compliance.policies import citations
 from compliance.sanctions import services as sanctions
 
@@ -95,6 +101,9 @@ def test_grok_2026(make_platform, client_for, officer, supervisor, supervisor2):
         assert feed(api) == []
     x.refresh_from_db()
     assert x.status == "registered"
+    lifted = Notification.objects.filter(event="block.lifted", platform=x).get()
+    assert "(4) A 24/7 channel to the regulator" in lifted.body
+    assert "verified until 01 May 2026" in lifted.body
     grant = DecisionRecord.objects.get(action="normalizationrequest.grant")
     assert "(2) Image editing of uploaded photos turned off in ID." in grant.reason
     filing = DecisionRecord.objects.get(action="normalizationrequest.file")

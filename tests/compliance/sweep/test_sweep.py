@@ -358,3 +358,40 @@ def test_a_rung_in_working_days_cites_its_own_legal_basis(make_order, make_platf
     assert letter.response_due_at == datetime.combine(date(2026, 6, 9), time.max, tzinfo=wib)
     record = DecisionRecord.objects.filter(object_id=str(order.pk)).last()
     assert record.legal_basis == "MR5 Art. 15(11) (warning, 5 working days)"
+
+
+def test_an_unpaid_fine_brings_the_next_rung_at_once_while_the_content_is_still_up(
+    make_order, make_platform, supervisor
+):
+    """Letters a month apart, fines payable in 14 days: the fine's end, not the letter's,
+    brings the next rung, charged on what is still up."""
+    policy = EscalationPolicy(
+        name="Slow letters",
+        fine_payment_days=14,
+        ladder=[
+            {"action": "warning", "period_days": 30},
+            {"action": "warning_fine", "period_days": 30, "fine_per_item": "1000"},
+            {"action": "warning_fine", "period_days": 30, "fine_per_item": "2000"},
+            {"action": "block_proposal", "period_days": 1},
+        ],
+    )
+    policy_save(policy=policy, actor=Actor.staff(supervisor))
+    platform = make_platform(escalation_policy=policy)
+    with time_machine.travel(T0, tick=False):
+        order = make_order(platform=platform)
+    _sweep_at(order.due_at)  # letter 1
+    order.refresh_from_db()
+    _sweep_at(order.due_at)  # letter 2 and its fine
+    fine = Fine.objects.get(order=order)
+    order.refresh_from_db()
+    assert order.due_at > fine.due_at
+    summary = _sweep_at(fine.due_at)
+    assert (summary.fines_overdue, summary.orders_escalated) == (1, 1)
+    order.refresh_from_db()
+    assert (order.status, order.escalation_level) == ("fined", 3)
+    third = Fine.objects.get(letter__level=3, order=order)
+    assert third.amount == Decimal("4000")  # 2,000 for each of the two items still up
+    summary = _sweep_at(third.due_at)
+    assert AccessBlock.objects.get(platform=platform).status == "proposed"
+    order.refresh_from_db()
+    assert order.status == "fined"
