@@ -86,6 +86,14 @@ class PolicyForm(forms.ModelForm):
             "fine_payment_days",
             "fines_need_approval",
             "reupload_notice_hours",
+            # Registration faults and normalization: read live, not versioned.
+            "registration_update_days",
+            "registration_warning_days",
+            "suspension_days",
+            "unregistered_notice_days",
+            "registration_period_unit",
+            "normalization_decision_hours",
+            "normalization_requires_commitments",
         ]
 
     def clean_ladder(self) -> Any:

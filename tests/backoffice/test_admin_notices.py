@@ -181,6 +181,7 @@ def test_evidence_upload_and_refusal(login, make_order, settings, tmp_path):
 
 def test_supervisor_edits_policy_as_a_new_version(login):
     policy = EscalationPolicy.objects.get(is_default=True)
+    shipped = policy.version
     url = reverse("admin:compliance_escalationpolicy_change", args=[policy.pk])
     data = {
         "name": policy.name,
@@ -194,6 +195,12 @@ def test_supervisor_edits_policy_as_a_new_version(login):
         "fine_cap_per_item": "500000000",
         "fines_only_ugc": "on",
         "fine_payment_days": "14",
+        "registration_update_days": "14",
+        "registration_warning_days": "7",
+        "suspension_days": "7",
+        "unregistered_notice_days": "5",
+        "registration_period_unit": "working_days",
+        "normalization_decision_hours": "48",
         "versions-TOTAL_FORMS": "0",
         "versions-INITIAL_FORMS": "0",
     }
@@ -205,8 +212,9 @@ def test_supervisor_edits_policy_as_a_new_version(login):
     response = login("supervisor").post(url, data)
     assert response.status_code == 302
     policy.refresh_from_db()
-    assert policy.version == 2
-    assert policy.versions.count() == 2
+    assert (policy.unregistered_notice_days, policy.registration_period_unit) == (5, "working_days")
+    assert policy.version == shipped + 1
+    assert policy.versions.count() == shipped + 1
 
 
 def test_objection_is_decided_from_its_page(login, make_order):
