@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +14,12 @@ from rest_framework.views import APIView
 from compliance.kernel.decisions import decision_checkpoint_latest
 from compliance.kernel.keys import public_key
 from compliance.sanctions import services as sanctions
-from compliance.sanctions.models import CommitmentKind, Fine
+from compliance.sanctions.models import (
+    CommitmentKind,
+    Fine,
+    NormalizationRequest,
+    NormalizationVerification,
+)
 from notices.selectors import FINE_FIELDS, fine_row
 from portal.auth import actor_of, platform_of
 from portal.idempotency import idempotent
@@ -75,7 +82,97 @@ class NormalizationIn(StrictSerializer):
     )
 
 
+class ConditionOut(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class VerificationOut(serializers.Serializer):
+    checked_at = serializers.DateTimeField()
+    outcome = serializers.ChoiceField(choices=NormalizationVerification.Outcome.choices)
+    condition = serializers.IntegerField(
+        allow_null=True, help_text="The breached condition's number (from 1)."
+    )
+    reblock = serializers.CharField(
+        allow_null=True, help_text="The number of the block proposed for the breach."
+    )
+
+
+class NormalizationRequestOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    block = serializers.CharField(help_text="The number of the block it would end.")
+    status = serializers.ChoiceField(choices=NormalizationRequest.Status.choices)
+    statement = serializers.CharField()
+    commitments = CommitmentIn(many=True)
+    decide_by = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_reason = serializers.CharField()
+    conditions = ConditionOut(
+        many=True, help_text="What a conditional grant made access depend on."
+    )
+    verify_until = serializers.DateTimeField(
+        allow_null=True, help_text="Until when the conditions are verified."
+    )
+    verifications = VerificationOut(many=True)
+
+
+def _normalization_row(request: NormalizationRequest) -> dict[str, Any]:
+    return {
+        "id": request.pk,
+        "block": request.block.number,
+        "status": request.status,
+        "statement": request.statement,
+        "commitments": request.commitments,
+        "decide_by": request.decide_by,
+        "decided_at": request.decided_at,
+        "decision_reason": request.decision_reason,
+        "conditions": request.conditions,
+        "verify_until": request.verify_until,
+        "verifications": [
+            {
+                "checked_at": v.checked_at,
+                "outcome": v.outcome,
+                "condition": v.condition,
+                "reblock": v.reblock.number if v.reblock else None,
+            }
+            for v in request.verifications.all()
+        ],
+    }
+
+
+def _normalizations(platform: Any) -> Any:
+    return (
+        NormalizationRequest.objects.filter(platform=platform)
+        .select_related("block")
+        .prefetch_related("verifications__reblock")
+        .order_by("-proposed_at")
+    )
+
+
+class NormalizationRequestDetail(APIView):
+    open_to_revoked = True
+
+    @extend_schema(
+        operation_id="normalization_requests_retrieve",
+        responses={200: NormalizationRequestOut, **PROBLEMS},
+    )
+    def get(self, request: Request, request_id: int) -> Response:
+        found = _normalizations(platform_of(request)).filter(pk=request_id).first()
+        if found is None:
+            raise exceptions.NotFound("No such normalization request of yours.")
+        return Response(NormalizationRequestOut(_normalization_row(found)).data)
+
+
 class NormalizationRequestCreate(APIView):
+    @extend_schema(
+        operation_id="normalization_requests_list",
+        responses={200: NormalizationRequestOut(many=True), **PROBLEMS},
+    )
+    def get(self, request: Request) -> Response:
+        """The platform's normalization requests, newest first, with their commitments, the
+        decision, a conditional grant's conditions and the verifications recorded."""
+        rows = [_normalization_row(r) for r in _normalizations(platform_of(request))]
+        return Response(NormalizationRequestOut(rows, many=True).data)
+
     @extend_schema(
         operation_id="normalization_requests_create",
         request=NormalizationIn,

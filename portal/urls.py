@@ -54,6 +54,11 @@ urlpatterns = [
         portal.NormalizationRequestCreate.as_view(),
         name="normalization-requests",
     ),
+    path(
+        "normalization-requests/<id:request_id>/",
+        portal.NormalizationRequestDetail.as_view(),
+        name="normalization-request",
+    ),
     path("checkpoint/", portal.DecisionCheckpoint.as_view(), name="checkpoint"),
     path("fingerprints/", fingerprints.HashChanges.as_view(), name="fingerprints"),
     path("fingerprints/match", fingerprints.MatchHashes.as_view(), name="fingerprints-match"),

@@ -101,6 +101,10 @@ def test_grok_2026(make_platform, client_for, officer, supervisor, supervisor2):
         assert feed(api) == []
     x.refresh_from_db()
     assert x.status == "registered"
+    [mine] = api.get("/api/v1/normalization-requests/").json()
+    assert (mine["status"], mine["commitments"]) == ("granted", COMMITMENTS)
+    assert [c["text"] for c in mine["conditions"]] == [c["text"] for c in COMMITMENTS]
+    assert mine["verify_until"] == "2026-05-01T03:00:00Z"
     lifted = Notification.objects.filter(event="block.lifted", platform=x).get()
     assert "(4) A 24/7 channel to the regulator" in lifted.body
     assert "verified until 01 May 2026" in lifted.body
@@ -133,6 +137,11 @@ def test_grok_2026(make_platform, client_for, officer, supervisor, supervisor2):
         assert sorted(d.domain for d in reblock.domains.all()) == [
             "api.grok.example",
             "grok.example",
+        ]
+        detail = api.get(f"/api/v1/normalization-requests/{request.pk}/").json()
+        assert [(v["outcome"], v["condition"], v["reblock"]) for v in detail["verifications"]] == [
+            ("met", None, None),
+            ("breached", 2, reblock.number),
         ]
         sanctions.access_block_approve(block=reblock, actor=boss, reason="Breach recurred.")
         assert feed(api) == ["api.grok.example", "grok.example"]

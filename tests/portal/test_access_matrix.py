@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from compliance.kernel.actors import Actor
 from compliance.models import DecisionRecord, Fine
+from compliance.sanctions.services import normalization_request_file
 from fingerprints.services import (
     HashInput,
     HashQuery,
@@ -55,6 +56,7 @@ TABLE = {
     "fines": ("get", None, COLLECTION),
     "fine-payment": ("post", {"payment_reference": "TRX-9"}, OBJECT),
     "normalization-requests": ("post", {"statement": "Removed."}, REGISTERED_ONLY),
+    "normalization-request": ("get", None, OBJECT),
     "checkpoint": ("get", None, COLLECTION),
     "fingerprints": ("get", None, REGISTERED_ONLY),
     "fingerprints-match": (
@@ -125,6 +127,13 @@ def _request(route: str, victim) -> tuple[str, str, object]:
     }.get(route, {})
     if route in ("fingerprints-found", "fingerprints-false-positive"):
         kwargs = {"match_id": _match_of(victim.platform)}
+    if route == "normalization-request":
+        filed = normalization_request_file(
+            platform=victim.platform,
+            actor=Actor.of_platform(victim.platform),
+            statement="Removed.",
+        )
+        return method, reverse("v1:normalization-request", kwargs={"request_id": filed.pk}), body
     if route == "platform-scorecard":
         period = Period.containing(victim.issued_at, PeriodKind.MONTH)
         transparency_refresh(period=period)

@@ -24,6 +24,7 @@ from schemathesis.core.parameters import ParameterLocation
 
 from compliance.kernel.actors import Actor
 from compliance.models import Fine
+from compliance.sanctions import services as sanctions
 from compliance.sweep.jobs import sweep_all
 from config.wsgi import application
 from fingerprints.services import (
@@ -64,8 +65,9 @@ def _connection_kept_open_between_requests():
 
 
 @pytest.fixture
-def portal(make_order, make_platform, officer):
-    """A key, and the objects its paths can name: an order two rungs up, its items, a fine."""
+def portal(make_order, make_platform, officer, supervisor, supervisor2):
+    """A key, and the objects its paths can name: an order two rungs up, its items, a fine,
+    a match, and a normalization request of a block in force."""
     cache.clear()  # throttle counts
     with time_machine.travel(T0, tick=False):
         order = make_order(platform=make_platform(is_ugc=True))
@@ -79,7 +81,18 @@ def portal(make_order, make_platform, officer):
         "item_id": order.items.first().pk,
         "fine_id": Fine.objects.get(order=order).pk,
         "match_id": _match(order.platform, Actor.staff(officer)),
+        "request_id": _normalization(order.platform, supervisor, supervisor2),
     }
+
+
+def _normalization(platform, supervisor, supervisor2) -> int:
+    block = sanctions.access_block_propose(
+        platform=platform, actor=Actor.staff(supervisor), reason="Fuzzing."
+    )
+    sanctions.access_block_approve(block=block, actor=Actor.staff(supervisor2))
+    return sanctions.normalization_request_file(
+        platform=platform, actor=Actor.of_platform(platform), statement="Removed."
+    ).pk
 
 
 def _match(platform, officer):
