@@ -20,7 +20,7 @@ from notices import selectors, services
 from notices.models import REPORTABLE, ItemStatus, Objection, OrderStatus, RemovalOrder
 from portal.auth import actor_of, platform_of
 from portal.idempotency import idempotent
-from portal.serializers import PROBLEMS, StrictSerializer, Text, id_field
+from portal.serializers import PROBLEMS, Moment, StrictSerializer, Text, id_field
 
 MAX_BULK = 500
 
@@ -167,7 +167,7 @@ class Acknowledge(APIView):
 
 class ReportIn(StrictSerializer):
     action = serializers.ChoiceField(choices=[(a.value, a.label) for a in REPORTABLE])
-    actioned_at = serializers.DateTimeField(required=False, help_text="Defaults to receipt.")
+    actioned_at = Moment(required=False, help_text="Defaults to receipt.")
     note = Text(required=False, allow_blank=True, max_length=2000, default="")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.validators import RegexValidator
@@ -53,6 +54,20 @@ class Integer(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class Moment(serializers.DateTimeField):
+    """An ISO 8601 date-time. One whose offset carries it outside Python's years 1-9999 (valid
+    as a schema date-time: `9999-12-31T23:59:59-01:00`) is taken as the earliest or latest
+    moment there is, so the service's own rule refuses it (a 422: "in the future", "before
+    the order was issued") instead of a 400 for input the schema allows."""
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        try:
+            return super().enforce_timezone(value)
+        except serializers.ValidationError:
+            edge = datetime.min if value.year == datetime.min.year else datetime.max
+            return edge.replace(tzinfo=UTC)
 
 
 # Database ids are 64-bit; a larger number is refused here rather than overflowing a query.

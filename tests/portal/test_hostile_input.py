@@ -170,3 +170,25 @@ def test_too_many_fields_is_a_problem_not_an_html_page(api, order):
         f"/api/v1/orders/{order.reference}/items/{item.pk}/evidence/", fields, format="multipart"
     )
     _problem(response, 400)
+
+
+@pytest.mark.parametrize(
+    ("moment", "message"),
+    [
+        ("9999-12-31T23:59:59-01:00", "cannot be in the future"),
+        ("0001-01-01T00:00:00+01:00", "before"),
+    ],
+)
+def test_a_date_time_past_pythons_years_is_the_services_to_refuse(api, order, moment, message):
+    """Valid as a schema date-time, outside years 1-9999 once in UTC: a 422 from the rule, not
+    a 400 (found by the fuzzing of generated requests)."""
+    item = order.items.first()
+    response = api.post(
+        f"/api/v1/orders/{order.reference}/items/report/",
+        {"items": [{"item_id": item.pk, "action": "removed", "actioned_at": moment}]},
+        format="json",
+    )
+    assert response.status_code == 422, response.content
+    assert message in str(response.json())
+    item.refresh_from_db()
+    assert item.status == "pending"
