@@ -16,6 +16,20 @@ from backoffice.login_limits import login_attempt_admit
 class RegulatorAdminSite(admin.AdminSite):
     site_header = "Platform compliance enforcement"
     site_title = "Compliance enforcement"
+    # "View site" leads to the public pages, not to a page that does not exist.
+    site_url = "/transparency/"
+
+    def index(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
+        """The first page is a work list: what needs the signed-in person today."""
+        # This module is loaded with the app registry (INSTALLED_APPS names its AdminConfig),
+        # before any model may be imported: the work list's queries come in here.
+        from backoffice.worklist import worklist
+
+        assert request.user.is_authenticated
+        context = {**(extra_context or {}), "worklist": worklist(user=request.user)}
+        return super().index(request, context)
 
     def login(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

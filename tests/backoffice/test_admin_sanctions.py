@@ -58,9 +58,14 @@ def test_sanction_pages_render_for_every_role(login, escalated, role):
         _url("notification", "changelist"),
         _url("normalizationrequest", "changelist"),
         _url("registrationsanction", "changelist"),
-        reverse("admin:django_celery_beat_periodictask_changelist"),
     ]:
         assert client.get(url).status_code == 200, url
+    # Celery's schedules, users and groups are the administrators'.
+    for url in [
+        reverse("admin:django_celery_beat_periodictask_changelist"),
+        reverse("admin:auth_user_changelist"),
+    ]:
+        assert client.get(url).status_code == 403, url
 
 
 @pytest.mark.parametrize(
