@@ -5,7 +5,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from backoffice.transitions import (
     ObjectAction,
@@ -157,6 +160,7 @@ class PlatformAdmin(TransitionAdmin):
         "registration_number",
         "registered_at",
         "times_blocked",
+        "case_file",
         "scorecard",
         "decision_history_table",
     ]
@@ -179,12 +183,81 @@ class PlatformAdmin(TransitionAdmin):
             },
         ),
         ("Users and data", {"fields": ["user_count", "personal_data_processed", "data_location"]}),
+        ("Case file (newest first)", {"fields": ["case_file"]}),
         ("Scorecard (latest published month)", {"fields": ["scorecard"]}),
         ("Decision history", {"fields": ["decision_history_table"]}),
     ]
     transition_object_arg = "platform"
     transition_services = services.TRANSITION_SERVICES
     transitions_requiring_reason = services.REASON_REQUIRED
+
+    @admin.display(description="Case file")
+    def case_file(self, platform: Platform) -> str:
+        """Everything the regulator did with this platform, newest first, each linking to its
+        page: orders, letters, fines, blocks and normalization requests."""
+        if platform.pk is None:
+            return "-"
+        sections = [
+            (
+                "Orders",
+                "notices_removalorder",
+                platform.orders.order_by("-created_at").values_list(
+                    "pk", "reference", "status", "created_at"
+                ),
+            ),
+            (
+                "Warning letters",
+                "compliance_warningletter",
+                platform.letters.order_by("-issued_at").values_list(
+                    "pk", "number", "level", "issued_at"
+                ),
+            ),
+            (
+                "Fines",
+                "compliance_fine",
+                platform.fines.order_by("-assessed_at").values_list(
+                    "pk", "number", "status", "assessed_at"
+                ),
+            ),
+            (
+                "Access blocks",
+                "compliance_accessblock",
+                platform.blocks.order_by("-proposed_at").values_list(
+                    "pk", "number", "status", "proposed_at"
+                ),
+            ),
+            (
+                "Normalization requests",
+                "compliance_normalizationrequest",
+                platform.normalization_requests.order_by("-proposed_at").values_list(
+                    "pk", "pk", "status", "proposed_at"
+                ),
+            ),
+        ]
+        parts = []
+        for title, name, rows in sections:
+            items = format_html_join(
+                "",
+                '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+                (
+                    (
+                        reverse(f"admin:{name}_change", args=[pk]),
+                        label,
+                        state,
+                        timezone.localtime(when).strftime("%Y-%m-%d %H:%M %Z") if when else "-",
+                    )
+                    for pk, label, state, when in rows[:50]
+                ),
+            )
+            parts.append(
+                format_html(
+                    "<h3>{} ({})</h3><table><tbody>{}</tbody></table>",
+                    title,
+                    rows.count(),
+                    items or mark_safe("<tr><td>None</td></tr>"),
+                )
+            )
+        return format_html_join("", "{}", ((p,) for p in parts))
 
     @admin.display(description="Scorecard")
     def scorecard(self, platform: Platform) -> str:

@@ -98,3 +98,18 @@ def test_the_comment_period_closing_opens_adoption(supervisor):
         assert "Adopt" in client.get(url).content.decode()
         client.post(f"/admin/transparency/methodology/{draft.pk}/action/adopt/", {})
     assert Methodology.objects.get(pk=draft.pk).status == Methodology.Status.ADOPTED
+
+
+def test_the_platform_page_is_its_case_file(victim, officer):
+    """Orders, letters, fines, blocks and requests, newest first, each linking to its page."""
+    page = signed_in(officer).get(
+        f"/admin/registry/platform/{victim.platform.pk}/change/"
+    ).content.decode()
+    assert "Case file (newest first)" in page
+    letters = list(victim.letters.order_by("-issued_at"))
+    assert len(letters) == 3
+    positions = [page.index(letter.number) for letter in letters]
+    assert positions == sorted(positions), "newest first"
+    assert f'href="/admin/notices/removalorder/{victim.pk}/change/"' in page
+    block = victim.platform.blocks.get()
+    assert f'href="/admin/compliance/accessblock/{block.pk}/change/"' in page
