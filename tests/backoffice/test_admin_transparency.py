@@ -102,9 +102,11 @@ def test_the_comment_period_closing_opens_adoption(supervisor):
 
 def test_the_platform_page_is_its_case_file(victim, officer):
     """Orders, letters, fines, blocks and requests, newest first, each linking to its page."""
-    page = signed_in(officer).get(
-        f"/admin/registry/platform/{victim.platform.pk}/change/"
-    ).content.decode()
+    page = (
+        signed_in(officer)
+        .get(f"/admin/registry/platform/{victim.platform.pk}/change/")
+        .content.decode()
+    )
     assert "Case file (newest first)" in page
     letters = list(victim.letters.order_by("-issued_at"))
     assert len(letters) == 3
