@@ -25,9 +25,11 @@ from compliance.kernel.actors import Actor
 
 if TYPE_CHECKING:
     from django.template.response import _TemplateForResponseT
-from compliance.kernel.errors import DomainError
+from compliance.kernel.errors import DomainError, FourEyesViolation
 from compliance.kernel.selectors import decision_history
 from compliance.kernel.transitions import transitions_available
+from compliance.sanctions.four_eyes import four_eyes_check
+from compliance.sanctions.models import ProposedBy
 
 
 def staff_actor(request: HttpRequest) -> Actor:
@@ -145,6 +147,12 @@ class TransitionAdmin(DecisionHistoryAdmin):
             return []  # a model with buttons for its object actions only
         actor = staff_actor(request)
         found = transitions_available(obj, field=self.transition_field, actor=actor)
+        if isinstance(obj, ProposedBy):
+            # A proposal's transitions are its decision: never offered to its proposer.
+            try:
+                four_eyes_check(obj, actor)
+            except FourEyesViolation:
+                return []
         return [t for t in found if t.name in self.transition_services]
 
     def change_view(

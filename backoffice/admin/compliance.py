@@ -17,6 +17,7 @@ from backoffice.transitions import (
     staff_actor,
 )
 from compliance.delivery.models import Notification, WebhookAttempt, WebhookDelivery
+from compliance.kernel.actors import Actor
 from compliance.kernel.models import DecisionRecord
 from compliance.kernel.transitions import transition_check
 from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion, PublicHoliday
@@ -27,6 +28,7 @@ from compliance.policies.services import (
     policy_save,
 )
 from compliance.sanctions import services as sanctions
+from compliance.sanctions.four_eyes import four_eyes_check
 from compliance.sanctions.models import (
     AccessBlock,
     CommitmentKind,
@@ -152,6 +154,11 @@ class SanctionAdmin(TransitionAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _may_grant(request: NormalizationRequest, actor: Actor) -> None:
+    transition_check(request, name="grant", actor=actor)
+    four_eyes_check(request, actor)
 
 
 class ConditionalGrantForm(ObjectActionForm):
@@ -438,7 +445,7 @@ class NormalizationRequestAdmin(SanctionAdmin):
                 conditions=data["conditions"],
                 verify_until=data["verify_until"],
             ),
-            lambda request, actor: transition_check(request, name="grant", actor=actor),
+            _may_grant,
         ),
         "verify": ObjectAction(
             "Record a verification",

@@ -133,3 +133,17 @@ def test_normalization_blockers_are_shown_and_grant_is_refused(login, escalated,
     assert "Normalization cannot be granted yet." in response.content.decode()
     request.refresh_from_db()
     assert request.status == "requested"
+
+
+def test_a_supervisor_is_not_offered_approve_on_their_own_proposal(
+    login, make_platform, supervisor
+):
+    block = sanctions.access_block_propose(
+        platform=make_platform(), actor=Actor.staff(supervisor), reason="Repeated refusals."
+    )
+    url = _url("accessblock", "change", block.pk)
+    assert login("supervisor").get(url).context["transitions"] == []
+    assert {t["name"] for t in login("supervisor2").get(url).context["transitions"]} == {
+        "approve",
+        "reject",
+    }
