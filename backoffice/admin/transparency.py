@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from backoffice.admin.compliance import ReadOnlyAdmin
 from backoffice.transitions import ObjectAction, ObjectActionForm, TransitionAdmin, staff_actor
 from compliance.kernel.actors import Actor
 from compliance.kernel.errors import TransitionNotAllowed
@@ -209,32 +210,21 @@ class MethodologyAdmin(TransitionAdmin):
         obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(MethodologyComment)
-class MethodologyCommentAdmin(ReadOnly):
+class MethodologyCommentAdmin(ReadOnlyAdmin):
     list_display = ["methodology", "created_at", "body"]
     list_filter = ["methodology"]
     search_fields = ["body"]
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReadOnly):
+class PublicationAdmin(ReadOnlyAdmin):
     list_display = ["period_kind", "period_start", "refreshed_at", "final"]
     list_filter = ["period_kind", "final"]
 
 
 @admin.register(SafetyScore)
-class SafetyScoreAdmin(ReadOnly):
+class SafetyScoreAdmin(ReadOnlyAdmin):
     list_display = [
         "platform",
         "period_kind",

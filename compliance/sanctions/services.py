@@ -48,7 +48,7 @@ from compliance.sanctions.selectors import normalization_blockers
 from notices.models import CLOCK_STATES, RemovalOrder
 from registry import services as registry
 from registry.hostnames import hostname_normalize
-from registry.models import BLOCKABLE_STATES, Platform, RegistrationStatus
+from registry.models import BLOCKABLE_STATES, Platform, PlatformDomain, RegistrationStatus
 
 log = logging.getLogger(__name__)
 
@@ -102,28 +102,52 @@ def block_open(
     ).first()
     if active is not None:
         return active
-    number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
     basis = (
         citations.REGISTRATION_BLOCK
         if cause == AccessBlock.Cause.REGISTRATION
         else citations.ACCESS_BLOCK
     )
+    return _block_proposed(
+        platform=platform, actor=actor, now=now, cause=cause, legal_basis=basis, reason=reason
+    )
+
+
+def _block_number(now: datetime) -> str:
+    return f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
+
+
+def _block_proposed(
+    *,
+    platform: Platform,
+    actor: Actor,
+    now: datetime,
+    cause: str,
+    legal_basis: str,
+    reason: str,
+    domains: Sequence[PlatformDomain] = (),
+    recorded: str = "",
+    links: Sequence[Any] = (),
+) -> AccessBlock:
+    """A new block proposal, numbered, with its decision record (`recorded` says more than
+    the reason, if given). The caller holds the platform's lock and checked none is open."""
     block = AccessBlock.objects.create(
-        number=number,
+        number=_block_number(now),
         platform=platform,
         reason=reason,
         cause=cause,
-        legal_basis=basis,
+        legal_basis=legal_basis,
         **proposer_fields(actor, now),
     )
+    if domains:
+        block.domains.set(domains)
     decision_record_append(
         actor=actor,
         subject=block,
         action=Action.BLOCK_PROPOSE,
         to_state=block.status,
-        legal_basis=basis,
-        reason=reason,
-        links=[platform],
+        legal_basis=legal_basis,
+        reason=recorded or reason,
+        links=[platform, *links],
     )
     return block
 
@@ -504,9 +528,8 @@ def _revocation_block(sanction: RegistrationSanction, actor: Actor) -> None:
     ).exists():
         return
     now = timezone.now()
-    number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
     block = AccessBlock.objects.create(
-        number=number,
+        number=_block_number(now),
         platform=platform,
         status=BlockStatus.IN_FORCE,
         cause=AccessBlock.Cause.REGISTRATION,
@@ -838,27 +861,16 @@ def access_block_propose_direct(
                 f"{platform} already has a block proposed or in force.",
                 current_state=platform.status,
             )
-        now = timezone.now()
-        number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
-        block = AccessBlock.objects.create(
-            number=number,
+        return _block_proposed(
             platform=platform,
-            reason=reason,
+            actor=actor,
+            now=timezone.now(),
             cause=AccessBlock.Cause.DIRECT,
             legal_basis=basis,
-            **proposer_fields(actor, now),
+            reason=reason,
+            domains=chosen,
+            recorded=f"{reason} Domains: {', '.join(d.domain for d in chosen)}.",
         )
-        block.domains.set(chosen)
-        decision_record_append(
-            actor=actor,
-            subject=block,
-            action=Action.BLOCK_PROPOSE,
-            to_state=block.status,
-            legal_basis=basis,
-            reason=f"{reason} Domains: {', '.join(d.domain for d in chosen)}.",
-            links=[platform],
-        )
-    return block
 
 
 VERIFY = "compliance.add_normalizationrequest"  # officers
@@ -940,28 +952,16 @@ def _reblock_propose(
             f"{request.platform} already has a block proposed or in force.",
             current_state=original.status,
         )
-    now = timezone.now()
-    number = f"AB-{now.year}-{counter_next(name='block', year=now.year):06d}"
-    reason = f"Breach of condition {condition} of normalization #{request.pk} ({text}): {note}"
-    block = AccessBlock.objects.create(
-        number=number,
+    return _block_proposed(
         platform=request.platform,
-        reason=reason,
-        cause=original.cause,
-        legal_basis=original.legal_basis,
-        **proposer_fields(actor, now),
-    )
-    block.domains.set(original.domains.all())
-    decision_record_append(
         actor=actor,
-        subject=block,
-        action=Action.BLOCK_PROPOSE,
-        to_state=block.status,
+        now=timezone.now(),
+        cause=original.cause,
         legal_basis=original.legal_basis or citations.ACCESS_BLOCK,
-        reason=reason,
-        links=[request.platform, original],
+        reason=f"Breach of condition {condition} of normalization #{request.pk} ({text}): {note}",
+        domains=list(original.domains.all()),
+        links=[original],
     )
-    return block
 
 
 # What the admin's buttons ask before they show (each service checks the same again).
