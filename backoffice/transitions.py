@@ -55,6 +55,26 @@ class ObjectActionForm(forms.Form):
         self.obj = obj
 
 
+class PastedOrUploadedForm(ObjectActionForm):
+    """Lines pasted in `text`, or a UTF-8 file in their place; `missing` says what to give."""
+
+    missing = "Paste the lines or choose a file."
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 10, "cols": 80}))
+    file = forms.FileField(required=False, help_text="Or a CSV file (UTF-8).")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload:
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValidationError("The file is not UTF-8 text.") from None
+        if not data.get("text", "").strip():
+            raise ValidationError(self.missing)
+        return data
+
+
 class ReasonForm(ObjectActionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from backoffice.transitions import (
     ObjectAction,
     ObjectActionForm,
+    PastedOrUploadedForm,
     TransitionAdmin,
     staff_actor,
 )
@@ -34,26 +35,14 @@ from fingerprints.models import (
 from registry.models import Platform, RegistrationStatus
 
 
-class ImportHashesForm(ObjectActionForm):
+class ImportHashesForm(PastedOrUploadedForm):
+    missing = "Paste hashes or choose a file."
     text = forms.CharField(
         label="Hashes",
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
         help_text="CSV lines: type,hash[,quality] (types: sha256, md5, pdq). A header is allowed.",
     )
-    file = forms.FileField(required=False, help_text="Or a CSV file (UTF-8).")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        upload = data.get("file")
-        if upload:
-            try:
-                data["text"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ValidationError("The file is not UTF-8 text.") from None
-        if not data.get("text", "").strip():
-            raise ValidationError("Paste hashes or choose a file.")
-        return data
 
 
 class RestrictForm(ObjectActionForm):

@@ -3,7 +3,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import FileResponse, HttpRequest
@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from backoffice.transitions import (
     ObjectAction,
     ObjectActionForm,
+    PastedOrUploadedForm,
     ReasonForm,
     TransitionAdmin,
     staff_actor,
@@ -37,31 +38,19 @@ from notices.models import (
 ORDER_FIELDS = ["platform", "agency", "category", "legal_basis", "description", "urgent"]
 
 
-class ImportItemsForm(ObjectActionForm):
+class ImportItemsForm(PastedOrUploadedForm):
+    missing = "Paste URLs or choose a file."
     text = forms.CharField(
         label="URLs",
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
         help_text="One URL a line, or CSV lines: url,content_id.",
     )
-    file = forms.FileField(required=False, help_text="Or a CSV file (UTF-8).")
     off_platform_reason = forms.CharField(
         required=False,
         max_length=300,
         help_text="Needed if some URLs are on domains not registered to the platform.",
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        upload = data.get("file")
-        if upload:
-            try:
-                data["text"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ValidationError("The file is not UTF-8 text.") from None
-        if not data.get("text", "").strip():
-            raise ValidationError("Paste URLs or choose a file.")
-        return data
 
 
 class EvidenceForm(ObjectActionForm):
