@@ -86,11 +86,7 @@ class Scorecard(APIView):
             raise serializers.ValidationError({"period": [str(error)]}) from error
         except selectors.UnknownPeriod as error:
             raise exceptions.NotFound(str(error)) from error
-        lines = selectors.scorecard(platform=platform, period=period, reveal_own=True)
-        publicly = {
-            line.metric.code: line.own.hidden
-            for line in selectors.scorecard(platform=platform, period=period)
-        }
+        lines = selectors.scorecard(platform=platform, period=period)
         score = selectors.safety_score_of(platform=platform, period=period)
         body: dict[str, Any] = {
             "period": period.key,
@@ -101,7 +97,7 @@ class Scorecard(APIView):
                     "name": line.metric.label,
                     "unit": line.metric.unit.value,
                     "value": _plain(line.own.value),
-                    "withheld_publicly": publicly.get(line.metric.code, False),
+                    "withheld_publicly": line.own.hidden,
                     "median": _plain(line.median),
                     "platforms": line.platforms,
                 }

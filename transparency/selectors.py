@@ -176,10 +176,11 @@ class ScoreLine:
     withheld: int  # how many platforms' figures are withheld (not in the median)
 
 
-def scorecard(*, platform: Platform, period: Period, reveal_own: bool = False) -> list[ScoreLine]:
+def scorecard(*, platform: Platform, period: Period) -> list[ScoreLine]:
     """The platform's figures beside the median of every platform active in the period (of
-    published figures only). `reveal_own` shows the platform its own small counts: they are
-    its own orders, withheld only from the public."""
+    published figures only). The platform's own figures keep their value with their `hidden`
+    flag: the public sees "fewer than 5", the platform and staff the count (its own orders,
+    withheld only from the public)."""
     own: dict[str, Value] = {}
     others: dict[str, list[Decimal]] = defaultdict(list)
     withheld: dict[str, int] = defaultdict(int)
@@ -187,7 +188,7 @@ def scorecard(*, platform: Platform, period: Period, reveal_own: bool = False) -
         period, dimension=TOTAL, platform__isnull=False
     ).values_list("platform_id", "metric", "value", "hidden"):
         if platform_id == platform.pk:
-            own[metric] = Value(BY_CODE[metric], value, hidden and not reveal_own)
+            own[metric] = Value(BY_CODE[metric], value, hidden)
         if not hidden and value is not None:
             others[metric].append(value)
         withheld[metric] += hidden

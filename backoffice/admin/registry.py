@@ -34,7 +34,6 @@ from registry.models import (
     PlatformDomain,
 )
 from transparency.display import amount_text
-from transparency.display import figure_text as figure
 from transparency.selectors import UnknownPeriod, period_published, safety_score_of
 from transparency.selectors import scorecard as transparency_scorecard
 
@@ -271,7 +270,7 @@ class PlatformAdmin(TransitionAdmin):
             return "No figures are published yet."
         lines = [
             line
-            for line in transparency_scorecard(platform=platform, period=period, reveal_own=True)
+            for line in transparency_scorecard(platform=platform, period=period)
             if line.own.value is not None or line.median is not None
         ]
         score = safety_score_of(platform=platform, period=period)
@@ -279,7 +278,12 @@ class PlatformAdmin(TransitionAdmin):
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (line.metric.label, figure(line.own), amount_text(line.median, line.metric.unit))
+                (
+                    line.metric.label,
+                    # Staff see the platform's own small counts (withheld only publicly).
+                    amount_text(line.own.value, line.metric.unit),
+                    amount_text(line.median, line.metric.unit),
+                )
                 for line in lines
             ),
         )
