@@ -750,11 +750,7 @@ def access_block_open_temporarily(
         raise ValidationError({"closes_at": "The window has already ended."})
     with transaction.atomic():
         locked = AccessBlock.objects.select_for_update().get(pk=block.pk)
-        if locked.status != BlockStatus.IN_FORCE:
-            raise TransitionNotAllowed(
-                f"Block {locked} is {locked.status}; only a block in force is opened.",
-                current_state=locked.status,
-            )
+        access_block_open_temporarily_check(block=locked, actor=actor)
         overlapping = locked.openings.filter(
             opens_at__lt=closes_at, closes_at__gt=opens_at, outcome=""
         ).first()
@@ -853,14 +849,8 @@ def access_block_propose_direct(
             raise ValidationError({"domains": f"{name} is not a domain of {platform}."})
         chosen.append(owned[normalized])
     with transaction.atomic():
-        Platform.objects.select_for_update().get(pk=platform.pk)
-        if AccessBlock.objects.filter(
-            platform=platform, status__in=[BlockStatus.PROPOSED, BlockStatus.IN_FORCE]
-        ).exists():
-            raise TransitionNotAllowed(
-                f"{platform} already has a block proposed or in force.",
-                current_state=platform.status,
-            )
+        locked = Platform.objects.select_for_update().get(pk=platform.pk)
+        access_block_propose_direct_check(platform=locked, actor=actor)
         return _block_proposed(
             platform=platform,
             actor=actor,
@@ -893,17 +883,8 @@ def normalization_verify(
         raise ValidationError({"outcome": "met or breached."})
     with transaction.atomic():
         locked = NormalizationRequest.objects.select_for_update().get(pk=request.pk)
+        normalization_verify_check(request=locked, actor=actor)
         now = timezone.now()
-        if (
-            locked.status != NormalizationRequest.Status.GRANTED
-            or not locked.conditions
-            or locked.verify_until is None
-            or now > locked.verify_until
-        ):
-            raise TransitionNotAllowed(
-                "Only a conditional normalization is verified, within its period.",
-                current_state=locked.status,
-            )
         breached = outcome == NormalizationVerification.Outcome.BREACHED
         if breached and (condition is None or not 1 <= condition <= len(locked.conditions)):
             raise ValidationError(
