@@ -9,13 +9,15 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from backoffice.login_limits import login_attempt_admit
 
 
 class RegulatorAdminSite(admin.AdminSite):
-    site_header = "Platform compliance enforcement"
-    site_title = "Compliance enforcement"
+    site_header = _("Platform compliance enforcement")
+    site_title = _("Compliance enforcement")
+    index_title = _("Today")
     # "View site" leads to the public pages, not to a page that does not exist.
     site_url = "/transparency/"
 

@@ -20,12 +20,15 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compliance.kernel.actors import Actor
 
 if TYPE_CHECKING:
     from django.template.response import _TemplateForResponseT
-from compliance.kernel.errors import DomainError, FourEyesViolation
+    from django_stubs_ext import StrOrPromise
+from compliance.kernel.errors import DomainError, FourEyesViolation, RoleForbidden
 from compliance.kernel.selectors import decision_history
 from compliance.kernel.transitions import transitions_available
 from compliance.sanctions.four_eyes import four_eyes_check
@@ -45,6 +48,30 @@ class TransitionForm(forms.Form):
     def __init__(self, *args: Any, reason_required: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = reason_required
+
+
+# The transitions' button labels, translated (a model's transition is named in code).
+TRANSITION_LABELS = {
+    "accept_update": gettext_lazy("Accept update"),
+    "acknowledge": gettext_lazy("Acknowledge"),
+    "approve": gettext_lazy("Approve"),
+    "close": gettext_lazy("Close"),
+    "file_application": gettext_lazy("File application"),
+    "grant": gettext_lazy("Grant"),
+    "issue": gettext_lazy("Issue"),
+    "refuse": gettext_lazy("Refuse"),
+    "reject": gettext_lazy("Reject"),
+    "release": gettext_lazy("Release"),
+    "reopen": gettext_lazy("Reopen"),
+    "require_update": gettext_lazy("Require update"),
+    "uphold": gettext_lazy("Uphold"),
+    "warn": gettext_lazy("Warn"),
+    "withdraw": gettext_lazy("Withdraw"),
+}
+
+
+def transition_label(name: str) -> str:
+    return str(TRANSITION_LABELS.get(name, name.replace("_", " ").capitalize()))
 
 
 class ObjectActionForm(forms.Form):
@@ -89,7 +116,7 @@ class ObjectAction:
     never re-encodes a rule.
     """
 
-    label: str
+    label: StrOrPromise
     form_class: type[ObjectActionForm]
     run: Callable[[Any, Actor, dict[str, Any]], Any]
     check: Callable[[Any, Actor], Any]
@@ -189,7 +216,7 @@ class TransitionAdmin(DecisionHistoryAdmin):
             context["transitions"] = [
                 {
                     "name": t.name,
-                    "label": t.name.replace("_", " ").capitalize(),
+                    "label": transition_label(t.name),
                     "url": reverse(
                         f"admin:{opts.app_label}_{opts.model_name}_transition",
                         args=[obj.pk, t.name],
@@ -232,17 +259,21 @@ class TransitionAdmin(DecisionHistoryAdmin):
             except (DomainError, PermissionDenied, ValidationError) as error:
                 self.message_user(request, _error_text(error), messages.ERROR)
             else:
-                label = name.replace("_", " ")
-                self.message_user(request, f"Done: {label} {obj}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("Done: %(action)s %(object)s.")
+                    % {"action": transition_label(name).lower(), "object": obj},
+                    messages.SUCCESS,
+                )
             return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
             "opts": opts,
             "object": obj,
             "form": form,
-            "transition": name.replace("_", " "),
+            "transition": transition_label(name).lower(),
             "change_url": change_url,
-            "title": f"{name.replace('_', ' ').capitalize()}: {obj}",
+            "title": f"{transition_label(name)}: {obj}",
         }
         return TemplateResponse(request, "admin/transitions/confirm.html", context)
 
@@ -267,7 +298,11 @@ class TransitionAdmin(DecisionHistoryAdmin):
                     return HttpResponseRedirect(change_url)
                 else:
                     # An action may return the text to show (e.g. a key shown only once).
-                    text = result if isinstance(result, str) else f"Done: {action.label.lower()}."
+                    text = (
+                        result
+                        if isinstance(result, str)
+                        else _("Done: %(action)s.") % {"action": str(action.label).lower()}
+                    )
                     self.message_user(request, text, messages.SUCCESS)
                     return HttpResponseRedirect(change_url)
         else:
@@ -277,7 +312,7 @@ class TransitionAdmin(DecisionHistoryAdmin):
             "opts": opts,
             "object": obj,
             "form": form,
-            "transition": action.label.lower(),
+            "transition": str(action.label).lower(),
             "change_url": change_url,
             "title": f"{action.label}: {obj}",
             "multipart": True,
@@ -286,6 +321,9 @@ class TransitionAdmin(DecisionHistoryAdmin):
 
 
 def _error_text(error: Exception) -> str:
+    """A refusal in plain words: the rule that refused, never a permission's code name."""
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
-    return str(error) or "You do not have permission to do that."
+    if isinstance(error, RoleForbidden) or not str(error):
+        return _("Your role does not allow this. A supervisor or an administrator can do it.")
+    return str(error)

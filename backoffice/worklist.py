@@ -11,8 +11,12 @@ from django.contrib.auth.models import User
 from django.db.models import Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from compliance.delivery.models import Notification
+from compliance.kernel.formats import moment_text
+from compliance.kernel.models import OfficialLetter
 from compliance.sanctions.models import (
     AccessBlock,
     BlockStatus,
@@ -61,7 +65,10 @@ def worklist(*, user: User, now: datetime | None = None) -> list[Entry]:
         until = now + timedelta(hours=hours)
         entries.append(
             Entry(
-                f"Orders due within {hours} hours",
+                ngettext(
+                    "Orders due within %(hours)d hour", "Orders due within %(hours)d hours", hours
+                )
+                % {"hours": hours},
                 _running(due_at__gt=now, due_at__lte=until).count(),
                 _link(
                     "notices_removalorder",
@@ -74,7 +81,7 @@ def worklist(*, user: User, now: datetime | None = None) -> list[Entry]:
         )
     entries.append(
         Entry(
-            "Overdue orders (the next sweep takes them up)",
+            _("Overdue orders (the next sweep takes them up)"),
             _running(due_at__lte=now).count(),
             _link(
                 "notices_removalorder",
@@ -88,7 +95,7 @@ def worklist(*, user: User, now: datetime | None = None) -> list[Entry]:
         entries += _awaiting(user)
     entries.append(
         Entry(
-            "Open objections",
+            _("Open objections"),
             Objection.objects.filter(status=Objection.Status.OPEN).count(),
             _link("notices_objection", status__exact=Objection.Status.OPEN),
         )
@@ -98,7 +105,7 @@ def worklist(*, user: User, now: datetime | None = None) -> list[Entry]:
     )
     entries.append(
         Entry(
-            "Declared payments to confirm",
+            _("Declared payments to confirm"),
             declared.count(),
             _link(
                 "compliance_fine",
@@ -111,22 +118,29 @@ def worklist(*, user: User, now: datetime | None = None) -> list[Entry]:
     first = requested.aggregate(first=Min("decide_by"))["first"]
     entries.append(
         Entry(
-            "Normalization requests to decide",
+            _("Normalization requests to decide"),
             requested.count(),
             _link("compliance_normalizationrequest", status__exact="requested"),
-            f"first to decide by {timezone.localtime(first):%d %b %Y %H:%M %Z}" if first else "",
+            _("first to decide by %(moment)s") % {"moment": moment_text(first)} if first else "",
         )
     )
     entries.append(
         Entry(
-            "Letters that could not be delivered",
+            _("Letters that could not be delivered"),
             Notification.objects.filter(status=Notification.Status.FAILED).count(),
             _link("compliance_notification", status__exact=Notification.Status.FAILED),
         )
     )
     entries.append(
         Entry(
-            "Platforms whose registration fault clock runs",
+            _("Letters that could not be rendered"),
+            OfficialLetter.objects.filter(status=OfficialLetter.Status.FAILED).count(),
+            _link("compliance_officialletter", status__exact=OfficialLetter.Status.FAILED),
+        )
+    )
+    entries.append(
+        Entry(
+            _("Platforms whose registration fault clock runs"),
             Platform.objects.filter(fault_due_at__isnull=False).count(),
             _link("registry_platform", fault_due_at__isnull="False"),
         )
@@ -139,24 +153,24 @@ def _awaiting(user: User) -> list[Entry]:
     not_mine = ~Q(proposed_by=user)
     return [
         Entry(
-            "Access blocks awaiting my approval",
+            _("Access blocks awaiting my approval"),
             AccessBlock.objects.filter(not_mine, status=BlockStatus.PROPOSED).count(),
             _link("compliance_accessblock", status__exact=BlockStatus.PROPOSED),
         ),
         Entry(
-            "Fines awaiting approval",
+            _("Fines awaiting approval"),
             Fine.objects.filter(status=FineStatus.PROPOSED).count(),
             _link("compliance_fine", status__exact=FineStatus.PROPOSED),
         ),
         Entry(
-            "Suspensions and revocations awaiting my approval",
+            _("Suspensions and revocations awaiting my approval"),
             RegistrationSanction.objects.filter(
                 not_mine, status=RegistrationSanction.Status.PROPOSED
             ).count(),
             _link("compliance_registrationsanction", status__exact="proposed"),
         ),
         Entry(
-            "Liftings and waivers awaiting my approval",
+            _("Liftings and waivers awaiting my approval"),
             SanctionRelease.objects.filter(not_mine, status="proposed").count(),
             _link("compliance_sanctionrelease", status__exact="proposed"),
         ),

@@ -12,6 +12,7 @@ from compliance.kernel.models import (
     DecisionCheckpoint,
     DecisionRecord,
     IdempotencyRecord,
+    OfficialLetter,
 )
 from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion, PublicHoliday
 from compliance.sanctions.models import (
@@ -39,6 +40,7 @@ __all__ = [
     "NormalizationRequest",
     "NormalizationVerification",
     "Notification",
+    "OfficialLetter",
     "PublicHoliday",
     "RegistrationSanction",
     "SanctionRelease",

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from compliance.delivery.email import notifications_deliver
 from compliance.delivery.webhooks import webhooks_deliver
+from compliance.documents.render import letters_render
 from compliance.kernel.decisions import decision_checkpoint_write
 from compliance.sweep.jobs import sweep_all
 
@@ -29,3 +30,9 @@ def decisions_checkpoint() -> int | None:
     """Run by beat every five minutes: sign the chain as it stands."""
     checkpoint = decision_checkpoint_write()
     return checkpoint.seq if checkpoint else None
+
+
+@shared_task(name="compliance.render_letters")
+def render_letters() -> int:
+    """Woken after a letter is issued; beat's run every minute renders what a lost wake-up left."""
+    return letters_render()

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.ApiRequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -66,7 +67,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -109,7 +110,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Indonesian and English (Django's i18n; our catalogue in locale/, compiled in the repo). The
+# API, e-mail fall-backs and untagged requests use English; staff pages default to Indonesian
+# (config/middleware.py).
+LANGUAGE_CODE = "en"
+STAFF_LANGUAGE_CODE = os.environ.get("STAFF_LANGUAGE_CODE", "id")
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One pattern for times on every page, with the zone's name (config/formats).
+FORMAT_MODULE_PATH = ["config.formats"]
 # Stored in UTC; shown in the regulator's zone.
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
@@ -117,7 +126,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
 # Security: everything `check --deploy` asks for, on whenever DEBUG is off.
@@ -164,6 +173,20 @@ WEBHOOK_CONCURRENCY = envint("WEBHOOK_CONCURRENCY", "8")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # filebased backend
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "enforcement@regulator.example")
+
+# Official letters (PDF): the letterhead, the signatory of letters the engine issues under
+# standing authority (sanction letters are signed by the supervisor who approved them), and
+# Debian's DejaVu fonts (fonts-dejavu-core).
+REGULATOR_NAME = os.environ.get(
+    "REGULATOR_NAME", "Kementerian Komunikasi dan Digital Republik Indonesia"
+)
+REGULATOR_ADDRESS = os.environ.get(
+    "REGULATOR_ADDRESS", "Jalan Medan Merdeka Barat No. 9, Jakarta 10110"
+)
+REGULATOR_CITY = os.environ.get("REGULATOR_CITY", "Jakarta")
+LETTER_SIGNATORY = os.environ.get("LETTER_SIGNATORY", "Direktur Pengendalian Ruang Digital")
+LETTER_SIGNATORY_TITLE = os.environ.get("LETTER_SIGNATORY_TITLE", "a.n. Menteri")
+LETTER_FONT_DIR = os.environ.get("LETTER_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 
 # Celery: a broker that needs no server by default; Redis or RabbitMQ in production.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")

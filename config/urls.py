@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The language switch (Django's set_language: POST, a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(("portal.urls", "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from a URL, so the CSP needs no inline.

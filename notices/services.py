@@ -24,6 +24,8 @@ from compliance.kernel.actors import Actor
 from compliance.kernel.counters import counter_next
 from compliance.kernel.decisions import Decision, decision_record_append, decisions_append
 from compliance.kernel.errors import TransitionNotAllowed, require_reason
+from compliance.kernel.letters import letter_issue
+from compliance.kernel.models import OfficialLetter
 from compliance.kernel.tasks import wake_after_commit
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
@@ -403,8 +405,18 @@ def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> Remov
             legal_basis=order.legal_basis,
             urgent=order.urgent,
         )
+        letter = letter_issue(
+            kind=OfficialLetter.Kind.ORDER_NOTICE,
+            platform=order.platform,
+            source=order,
+            signatory=actor.user,
+        )
         notification_enqueue(
-            event="order.issued", platform=order.platform, subject=subject, body=body
+            event="order.issued",
+            platform=order.platform,
+            subject=subject,
+            body=body,
+            letter=letter,
         )
         webhook_enqueue(
             platform=order.platform,

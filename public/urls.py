@@ -1,9 +1,10 @@
 from django.urls import path, re_path
 
-from public import transparency, views
+from public import letters, transparency, views
 
 app_name = "public"
 urlpatterns = [
+    path("verify/", letters.verify, name="verify"),
     path("verify/checkpoints/", views.checkpoints_page, name="checkpoints"),
     path("verify/checkpoints.json", views.checkpoints_json, name="checkpoints-json"),
     path("verify/checkpoints.jsonl", views.checkpoints_lines, name="checkpoints-jsonl"),

@@ -20,6 +20,8 @@ from compliance.kernel.counters import counter_next
 from compliance.kernel.decisions import decision_record_append
 from compliance.kernel.destinations import destination_check
 from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed, require_reason
+from compliance.kernel.letters import letter_issue
+from compliance.kernel.models import OfficialLetter
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
 from compliance.policies.calendar import Span, Unit
@@ -336,15 +338,33 @@ def platform_approve(*, platform: Platform, actor: Actor, reason: str = "") -> P
     blocked for operating unregistered that applied gets its number, and stays blocked until
     the block is normalized."""
     _record_complete(platform)
-    if not _is_blocked(platform):
-        return transition_apply(
-            obj=platform,
-            name="approve",
-            actor=actor,
-            legal_basis=citations.REGISTRATION,
-            reason=reason,
-            before=_issue_registration_number,
-        )
+    with transaction.atomic():
+        if not _is_blocked(platform):
+            platform = transition_apply(
+                obj=platform,
+                name="approve",
+                actor=actor,
+                legal_basis=citations.REGISTRATION,
+                reason=reason,
+                before=_issue_registration_number,
+            )
+        else:
+            platform = _approve_while_blocked(platform, actor=actor, reason=reason)
+        _decision_letter(platform, actor=actor, outcome="approved", reason=reason)
+    return platform
+
+
+def _decision_letter(platform: Platform, *, actor: Actor, outcome: str, reason: str) -> None:
+    letter_issue(
+        kind=OfficialLetter.Kind.REGISTRATION,
+        platform=platform,
+        source=platform,
+        signatory=actor.user,
+        facts={"outcome": outcome, "reason": reason},
+    )
+
+
+def _approve_while_blocked(platform: Platform, *, actor: Actor, reason: str) -> Platform:
     actor.require_perm(MANAGE)
     with transaction.atomic():
         locked = Platform.objects.select_for_update().get(pk=platform.pk)
@@ -380,9 +400,16 @@ def platforms_notify_unregistered(*, actor: Actor, reason: str) -> list[Platform
 
 def platform_reject(*, platform: Platform, actor: Actor, reason: str) -> Platform:
     require_reason(reason)
-    return transition_apply(
-        obj=platform, name="reject", actor=actor, legal_basis=citations.REGISTRATION, reason=reason
-    )
+    with transaction.atomic():
+        platform = transition_apply(
+            obj=platform,
+            name="reject",
+            actor=actor,
+            legal_basis=citations.REGISTRATION,
+            reason=reason,
+        )
+        _decision_letter(platform, actor=actor, outcome="rejected", reason=reason)
+    return platform
 
 
 def platform_require_update(*, platform: Platform, actor: Actor, reason: str) -> Platform:

@@ -79,6 +79,19 @@ def _checkpoint_log_per_test(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media_per_test(settings: Any, tmp_path: Any) -> None:
+    # Files the services store (evidence, letters' PDFs) go to the test's own folder.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _staff_pages_in_english(settings: Any) -> None:
+    # The admin's tests read its English labels; tests/config/test_translations.py checks the
+    # staff default (Indonesian) and the switch, and the browser day runs in both.
+    settings.STAFF_LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Hashing a password the production way takes ~0.5 s; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -93,6 +106,7 @@ MIGRATION_DATA = [
     ("compliance", "0006_beat_schedule", ["schedule"]),
     ("compliance", "0009_webhook_schedule", ["schedule"]),
     ("compliance", "0013_checkpoint_schedule", ["schedule"]),
+    ("compliance", "0024_letter_schedule", ["schedule"]),
     ("compliance", "0017_working_days", ["load"]),
     ("notices", "0002_categories_agencies_evidence_append_only", ["load"]),
     ("fingerprints", "0002_watch_schedule", ["schedule"]),

@@ -2,12 +2,14 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy
 
+from backoffice.display import COPY_SCRIPT, item_amounts_table
+from backoffice.ladder import LadderField
 from backoffice.transitions import (
     DecisionHistoryAdmin,
     ObjectAction,
@@ -24,7 +26,6 @@ from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion
 from compliance.policies.services import (
     holiday_delete,
     holiday_save,
-    ladder_validate,
     policy_save,
 )
 from compliance.sanctions import services as sanctions
@@ -72,6 +73,8 @@ class DecisionRecordAdmin(ReadOnlyAdmin):
 
 
 class PolicyForm(forms.ModelForm):
+    ladder = LadderField(label=gettext_lazy("Escalation ladder"))
+
     class Meta:
         model = EscalationPolicy
         fields = [
@@ -97,14 +100,6 @@ class PolicyForm(forms.ModelForm):
             "normalization_decision_hours",
             "normalization_requires_commitments",
         ]
-
-    def clean_ladder(self) -> Any:
-        ladder = self.cleaned_data["ladder"]
-        try:
-            ladder_validate(ladder)
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["ladder"]) from None
-        return ladder
 
 
 class VersionInline(admin.TabularInline):
@@ -239,7 +234,7 @@ class AccessBlockAdmin(SanctionAdmin):
     transitions_requiring_reason = {"reject"}
     object_actions = {
         "open_temporarily": ObjectAction(
-            "Open temporarily",
+            gettext_lazy("Open temporarily"),
             OpeningForm,
             lambda block, actor, data: sanctions.access_block_open_temporarily(
                 block=block,
@@ -253,7 +248,7 @@ class AccessBlockAdmin(SanctionAdmin):
             ),
         ),
         "propose_lift": ObjectAction(
-            "Propose lifting",
+            gettext_lazy("Propose lifting"),
             ReasonForm,
             lambda block, actor, data: sanctions.access_block_lift_propose(
                 block=block, actor=actor, reason=data["reason"]
@@ -263,7 +258,7 @@ class AccessBlockAdmin(SanctionAdmin):
             ),
         ),
         "request_normalization": ObjectAction(
-            "Request normalization",
+            gettext_lazy("Request normalization"),
             NormalizationForm,
             lambda block, actor, data: sanctions.normalization_request_file(
                 platform=block.platform, actor=actor, statement=data["statement"]
@@ -315,7 +310,7 @@ class FineAdmin(SanctionAdmin):
         "letter",
         "amount",
         "currency",
-        "item_amounts",
+        "amounts_per_item",
         "status",
         "assessed_at",
         "due_at",
@@ -326,6 +321,15 @@ class FineAdmin(SanctionAdmin):
         "decision_history_table",
     ]
     transition_object_arg = "fine"
+
+    @admin.display(description=gettext_lazy("amount per item"))
+    def amounts_per_item(self, fine: Fine) -> str:
+        urls = dict(fine.order.items.values_list("pk", "url"))
+        return item_amounts_table(fine.item_amounts, urls, fine.currency)
+
+    class Media:
+        js = [COPY_SCRIPT]
+
     transition_services = {
         "approve": sanctions.fine_approve,
         "reject": sanctions.fine_reject,
@@ -333,7 +337,7 @@ class FineAdmin(SanctionAdmin):
     transitions_requiring_reason = {"reject"}
     object_actions = {
         "propose_waiver": ObjectAction(
-            "Propose waiver",
+            gettext_lazy("Propose waiver"),
             ReasonForm,
             lambda fine, actor, data: sanctions.fine_waive_propose(
                 fine=fine, actor=actor, reason=data["reason"]
@@ -343,7 +347,7 @@ class FineAdmin(SanctionAdmin):
             ),
         ),
         "confirm_payment": ObjectAction(
-            "Confirm payment",
+            gettext_lazy("Confirm payment"),
             PaymentForm,
             lambda fine, actor, data: sanctions.fine_confirm_payment(
                 fine=fine, actor=actor, payment_reference=data["payment_reference"]
@@ -436,7 +440,7 @@ class NormalizationRequestAdmin(SanctionAdmin):
     transitions_requiring_reason = {"refuse"}
     object_actions = {
         "grant_conditionally": ObjectAction(
-            "Grant on conditions",
+            gettext_lazy("Grant on conditions"),
             ConditionalGrantForm,
             lambda request, actor, data: sanctions.normalization_grant(
                 request=request,
@@ -448,7 +452,7 @@ class NormalizationRequestAdmin(SanctionAdmin):
             _may_grant,
         ),
         "verify": ObjectAction(
-            "Record a verification",
+            gettext_lazy("Record a verification"),
             VerificationForm,
             lambda request, actor, data: sanctions.normalization_verify(
                 request=request,

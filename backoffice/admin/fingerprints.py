@@ -13,7 +13,9 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
+from backoffice.display import COPY_SCRIPT, reported_url
 from backoffice.transitions import (
     ObjectAction,
     ObjectActionForm,
@@ -98,8 +100,12 @@ class HashListAdmin(TransitionAdmin):
     readonly_fields = ["restricted", "open_to", "created_at", "decision_history_table"]
     transition_services = {}
     object_actions = {
-        "import": ObjectAction("Import hashes", ImportHashesForm, _import, _may_manage),
-        "restrict": ObjectAction("Choose platforms", RestrictForm, _restrict, _may_manage),
+        "import": ObjectAction(
+            gettext_lazy("Import hashes"), ImportHashesForm, _import, _may_manage
+        ),
+        "restrict": ObjectAction(
+            gettext_lazy("Choose platforms"), RestrictForm, _restrict, _may_manage
+        ),
     }
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[HashList]:
@@ -205,7 +211,9 @@ class HashEntryAdmin(TransitionAdmin):
     }
     transitions_requiring_reason = {"withdraw", "release"}
     object_actions = {
-        "reupload": ObjectAction("Re-upload found", ReuploadForm, _reupload, _may_manage),
+        "reupload": ObjectAction(
+            gettext_lazy("Re-upload found"), ReuploadForm, _reupload, _may_manage
+        ),
     }
 
     @admin.display(description="from")
@@ -283,10 +291,17 @@ class MatchAdmin(admin.ModelAdmin):
         "query",
         "distance",
         "status",
-        "url",
+        "reported_url",
         "reupload_order",
         "created_at",
     ]
+
+    @admin.display(description=gettext_lazy("URL (defanged)"))
+    def reported_url(self, match: Match) -> str:
+        return reported_url(match.url) if match.url else "-"
+
+    class Media:
+        js = [COPY_SCRIPT]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # made by platforms' lookups

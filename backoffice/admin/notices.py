@@ -11,7 +11,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
+from backoffice.display import COPY_SCRIPT, addressees_table, reported_url
 from backoffice.transitions import (
     ObjectAction,
     ObjectActionForm,
@@ -89,7 +91,7 @@ class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
     shown: ClassVar[list[str]] = [
-        "url",
+        "reported_url",
         "content_id",
         "status",
         "off_platform_reason",
@@ -103,6 +105,13 @@ class OrderItemInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # items are added through "Import items", which checks them all
+
+    @admin.display(description=gettext_lazy("URL (defanged)"))
+    def reported_url(self, item: OrderItem) -> str:
+        return reported_url(item.url)
+
+    class Media:
+        js = [COPY_SCRIPT]
 
 
 class EvidenceInline(admin.TabularInline):
@@ -251,7 +260,7 @@ class RemovalOrderAdmin(TransitionAdmin):
         "time_left",
         "clock_paused_at",
         "escalation_level",
-        "addressees",
+        "addressees_table",
         "created_by",
         "reupload_of",
         "match_to_confirm",
@@ -269,19 +278,19 @@ class RemovalOrderAdmin(TransitionAdmin):
     transitions_requiring_reason = {"reopen", "withdraw"}
     object_actions = {
         "import_items": ObjectAction(
-            "Import items",
+            gettext_lazy("Import items"),
             ImportItemsForm,
             _import,
             lambda order, actor: services.order_items_add_check(order=order, actor=actor),
         ),
         "add_evidence": ObjectAction(
-            "Add evidence",
+            gettext_lazy("Add evidence"),
             EvidenceForm,
             _add_evidence,
             lambda order, actor: services.evidence_add_check(order=order, actor=actor),
         ),
         "pause_clock": ObjectAction(
-            "Pause clock",
+            gettext_lazy("Pause clock"),
             ReasonForm,
             lambda order, actor, data: services.order_clock_pause(
                 order=order, actor=actor, reason=data["reason"]
@@ -289,7 +298,7 @@ class RemovalOrderAdmin(TransitionAdmin):
             lambda order, actor: services.order_clock_pause_check(order=order, actor=actor),
         ),
         "confirm_match": ObjectAction(
-            "Confirm match and issue",
+            gettext_lazy("Confirm match and issue"),
             ReasonForm,
             lambda order, actor, data: services.order_match_confirm_and_issue(
                 order=order, actor=actor, reason=data["reason"]
@@ -297,7 +306,7 @@ class RemovalOrderAdmin(TransitionAdmin):
             lambda order, actor: services.order_match_confirm_check(order=order, actor=actor),
         ),
         "hash_list": ObjectAction(
-            "Add fingerprints to a hash list",
+            gettext_lazy("Add fingerprints to a hash list"),
             HashListChoiceForm,
             _fingerprints_to_list,
             lambda order, actor: fingerprints.hash_entries_from_order_check(
@@ -305,7 +314,7 @@ class RemovalOrderAdmin(TransitionAdmin):
             ),
         ),
         "resume_clock": ObjectAction(
-            "Resume clock",
+            gettext_lazy("Resume clock"),
             ReasonForm,
             lambda order, actor, data: services.order_clock_resume(
                 order=order, actor=actor, reason=data["reason"]
@@ -368,7 +377,7 @@ class RemovalOrderAdmin(TransitionAdmin):
                         "clock_paused_at",
                         "escalation_level",
                         "policy_version",
-                        "addressees",
+                        "addressees_table",
                     ]
                 },
             ),
@@ -402,6 +411,10 @@ class RemovalOrderAdmin(TransitionAdmin):
         )
         obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
         obj.reference = created.reference
+
+    @admin.display(description=gettext_lazy("addressees"))
+    def addressees_table(self, order: RemovalOrder) -> str:
+        return addressees_table(order.addressees)
 
     @admin.display(description="due (local time)", ordering="due_at")
     def due_local(self, order: RemovalOrder) -> Any:

@@ -6,9 +6,8 @@ from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
 
 from backoffice.transitions import (
     ObjectAction,
@@ -18,6 +17,7 @@ from backoffice.transitions import (
     staff_actor,
 )
 from compliance.kernel.actors import Actor
+from compliance.kernel.formats import moment_text
 from compliance.policies import citations
 from compliance.sanctions.services import (
     access_block_propose,
@@ -100,7 +100,7 @@ class ApiKeyAdmin(TransitionAdmin):
     transition_services = {}
     object_actions = {
         "revoke": ObjectAction(
-            "Revoke",
+            gettext_lazy("Revoke"),
             ReasonForm,
             lambda key, actor, data: services.api_key_revoke(api_key=key, actor=actor),
             lambda key, actor: services.api_key_revoke_check(api_key=key, actor=actor),
@@ -198,35 +198,42 @@ class PlatformAdmin(TransitionAdmin):
             return "-"
         sections = [
             (
-                "Orders",
+                gettext_lazy("Orders"),
                 "notices_removalorder",
                 platform.orders.order_by("-created_at").values_list(
                     "pk", "reference", "status", "created_at"
                 ),
             ),
             (
-                "Warning letters",
+                gettext_lazy("Official letters (PDF)"),
+                "compliance_officialletter",
+                platform.official_letters.order_by("-issued_at").values_list(
+                    "pk", "number", "kind", "issued_at"
+                ),
+            ),
+            (
+                gettext_lazy("Warning letters"),
                 "compliance_warningletter",
                 platform.letters.order_by("-issued_at").values_list(
                     "pk", "number", "level", "issued_at"
                 ),
             ),
             (
-                "Fines",
+                gettext_lazy("Fines"),
                 "compliance_fine",
                 platform.fines.order_by("-assessed_at").values_list(
                     "pk", "number", "status", "assessed_at"
                 ),
             ),
             (
-                "Access blocks",
+                gettext_lazy("Access blocks"),
                 "compliance_accessblock",
                 platform.blocks.order_by("-proposed_at").values_list(
                     "pk", "number", "status", "proposed_at"
                 ),
             ),
             (
-                "Normalization requests",
+                gettext_lazy("Normalization requests"),
                 "compliance_normalizationrequest",
                 platform.normalization_requests.order_by("-proposed_at").values_list(
                     "pk", "pk", "status", "proposed_at"
@@ -243,7 +250,7 @@ class PlatformAdmin(TransitionAdmin):
                         reverse(f"admin:{name}_change", args=[pk]),
                         label,
                         state,
-                        timezone.localtime(when).strftime("%Y-%m-%d %H:%M %Z") if when else "-",
+                        moment_text(when),
                     )
                     for pk, label, state, when in rows[:50]
                 ),
@@ -253,7 +260,7 @@ class PlatformAdmin(TransitionAdmin):
                     "<h3>{} ({})</h3><table><tbody>{}</tbody></table>",
                     title,
                     rows.count(),
-                    items or mark_safe("<tr><td>None</td></tr>"),
+                    items or format_html("<tr><td>{}</td></tr>", gettext("None")),
                 )
             )
         return format_html_join("", "{}", ((p,) for p in parts))
@@ -302,7 +309,7 @@ class PlatformAdmin(TransitionAdmin):
 
     object_actions = {
         "notify_unregistered": ObjectAction(
-            "Notify to register",
+            gettext_lazy("Notify to register"),
             ReasonForm,
             lambda platform, actor, data: services.platform_notify_unregistered(
                 platform=platform, actor=actor, reason=data["reason"]
@@ -312,13 +319,13 @@ class PlatformAdmin(TransitionAdmin):
             ),
         ),
         "create_api_key": ObjectAction(
-            "Create API key",
+            gettext_lazy("Create API key"),
             NameForm,
             _create_api_key,
             lambda platform, actor: services.api_key_create_check(platform=platform, actor=actor),
         ),
         "propose_direct_block": ObjectAction(
-            "Block chosen domains now (Art. 9)",
+            gettext_lazy("Block chosen domains now (Art. 9)"),
             DirectBlockForm,
             lambda platform, actor, data: access_block_propose_direct(
                 platform=platform,
@@ -332,7 +339,7 @@ class PlatformAdmin(TransitionAdmin):
             ),
         ),
         "propose_block": ObjectAction(
-            "Propose access block",
+            gettext_lazy("Propose access block"),
             ReasonForm,
             lambda platform, actor, data: access_block_propose(
                 platform=platform, actor=actor, reason=data["reason"]

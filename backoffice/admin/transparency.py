@@ -14,6 +14,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
 
 from backoffice.admin.compliance import ReadOnlyAdmin
 from backoffice.transitions import ObjectAction, ObjectActionForm, TransitionAdmin, staff_actor
@@ -128,7 +129,7 @@ class MethodologyAdmin(TransitionAdmin):
     transition_services = {}
     object_actions = {
         "publish": ObjectAction(
-            "Open for public comment",
+            gettext_lazy("Open for public comment"),
             PublishForm,
             lambda m, actor, data: services.methodology_publish(
                 actor=actor, methodology=m, closes_at=data["closes_at"]
@@ -136,7 +137,7 @@ class MethodologyAdmin(TransitionAdmin):
             _may_publish,
         ),
         "adopt": ObjectAction(
-            "Adopt",
+            gettext_lazy("Adopt"),
             ConfirmForm,
             lambda m, actor, data: services.methodology_adopt(actor=actor, methodology=m),
             _may_adopt,

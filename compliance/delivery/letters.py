@@ -1,23 +1,45 @@
-"""The text of the letters and notices sent to platforms' contact persons."""
+"""The e-mails that carry letters and notices to platforms' contact persons: Indonesian, then
+English, each a whole translatable text (the official PDF, attached where there is one, is
+the letter itself). Reported URLs are defanged: no mail client makes them links."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from compliance.kernel.formats import defanged, moment_text, money_text
+
+LANGUAGES = ("id", "en")
 
 
 @lru_cache(maxsize=4096)
+def _when(moment: datetime | None, language: str) -> str:
+    """A time as letters state it (cached: a sweep's letters share a handful of deadlines)."""
+    return moment_text(moment)
+
+
 def _local(moment: datetime | None) -> str:
-    """A time as letters state it, in the regulator's zone (cached: a sweep's letters share a
-    handful of deadlines)."""
-    if moment is None:
-        return "-"
-    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%d %B %Y %H:%M %Z")
+    return _when(moment, translation.get_language() or "")
+
+
+def bilingual(write: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+    """`write`'s subject and body in each language: subjects joined by " / ", bodies one
+    after the other."""
+    texts = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            texts.append(write())
+    subject = " / ".join(dict.fromkeys(subject for subject, _ in texts))
+    body = "\n\n----------\n\n".join(body for _, body in texts)
+    return subject[:300], body
 
 
 def order_notice_text(
@@ -30,14 +52,27 @@ def order_notice_text(
     legal_basis: str,
     urgent: bool,
 ) -> tuple[str, str]:
-    subject = f"Removal order {reference}{' (URGENT)' if urgent else ''}"
-    lines = "\n".join(f"  - {url}" for url in items)
-    body = (
-        f"To {platform},\n\nUnder {legal_basis}, you are ordered to remove or block access to "
-        f"the following content ({category}) and report each item as actioned by "
-        f"{_local(due_at)}:\n\n{lines}\n\nReference: {reference}\n"
-    )
-    return subject, body
+    lines = "\n".join(f"  - {defanged(url)}" for url in items)
+
+    def write() -> tuple[str, str]:
+        subject = _("Removal order %(reference)s") % {"reference": reference}
+        if urgent:
+            subject = _("%(subject)s (urgent)") % {"subject": subject}
+        body = _(
+            "To %(platform)s,\n\nUnder %(legal_basis)s, you are ordered to remove or block "
+            "access to the following content (%(category)s) and report each item as actioned "
+            "by %(deadline)s:\n\n%(items)s\n\nReference: %(reference)s\n"
+        ) % {
+            "platform": platform,
+            "legal_basis": legal_basis,
+            "category": category,
+            "deadline": _local(due_at),
+            "items": lines,
+            "reference": reference,
+        }
+        return subject, body
+
+    return bilingual(write)
 
 
 def warning_letter_text(
@@ -55,26 +90,102 @@ def warning_letter_text(
     fine_due_at: datetime | None = None,
     block_proposed: bool = False,
 ) -> tuple[str, str]:
-    if block_proposed:
-        subject = f"Access block proposed: removal order {reference}"
+    values: dict[str, Any] = {
+        "number": number,
+        "reference": reference,
+        "platform": platform,
+        "level": level,
+        "count": items_outstanding,
+        "legal_basis": legal_basis,
+    }
+
+    def write() -> tuple[str, str]:
+        values["deadline"] = _local(due_at)
+        if block_proposed:
+            subject = _("Access block proposed: removal order %(reference)s") % values
+            body = (
+                ngettext(
+                    "To %(platform)s,\n\nThe deadlines of removal order %(reference)s have passed "
+                    "with %(count)s item still accessible. Under %(legal_basis)s, an access block "
+                    "of your platform (%(number)s) has been proposed for the supervisor's "
+                    "decision.\n",
+                    "To %(platform)s,\n\nThe deadlines of removal order %(reference)s have passed "
+                    "with %(count)s items still accessible. Under %(legal_basis)s, an access block "
+                    "of your platform (%(number)s) has been proposed for the supervisor's "
+                    "decision.\n",
+                    items_outstanding,
+                )
+                % values
+            )
+            return subject, body
+        subject = _("Warning letter %(level)s (%(number)s): removal order %(reference)s") % values
         body = (
-            f"To {platform},\n\nThe deadlines of removal order {reference} have passed with "
-            f"{items_outstanding} item(s) still accessible. Under {legal_basis}, an access block "
-            f"of your platform ({number}) has been proposed for the supervisor's decision.\n"
+            ngettext(
+                "To %(platform)s,\n\nThe deadline of removal order %(reference)s has passed with "
+                "%(count)s item still accessible. Under %(legal_basis)s, this is written warning "
+                "%(level)s. Remove the content by %(deadline)s.\n",
+                "To %(platform)s,\n\nThe deadline of removal order %(reference)s has passed with "
+                "%(count)s items still accessible. Under %(legal_basis)s, this is written warning "
+                "%(level)s. Remove the content by %(deadline)s.\n",
+                items_outstanding,
+            )
+            % values
         )
+        if fine_amount:
+            body += "\n" + _(
+                "An administrative fine %(fine)s of %(amount)s is assessed, payable by "
+                "%(due)s. Late removal does not cancel it.\n"
+            ) % {
+                "fine": fine_number,
+                "amount": money_text(fine_amount, currency),
+                "due": _local(fine_due_at),
+            }
         return subject, body
-    subject = f"Warning letter {level} ({number}): removal order {reference}"
-    body = (
-        f"To {platform},\n\nThe deadline of removal order {reference} has passed with "
-        f"{items_outstanding} item(s) still accessible. Under {legal_basis}, this is written "
-        f"warning {level}. Remove the content by {_local(due_at)}.\n"
-    )
-    if fine_amount:
-        body += (
-            f"\nAn administrative fine {fine_number} of {currency} {fine_amount:,.2f} is "
-            f"assessed, payable by {_local(fine_due_at)}. Late removal does not cancel it.\n"
-        )
-    return subject, body
+
+    return bilingual(write)
+
+
+def block_in_force_text(*, number: str, platform: str, since: datetime | None) -> tuple[str, str]:
+    def write() -> tuple[str, str]:
+        values = {"number": number, "platform": platform, "since": _local(since)}
+        return _("Access block %(number)s in force") % values, _(
+            "To %(platform)s,\n\nAccess to your platform is blocked from %(since)s "
+            "(%(number)s). Request normalization once every order is complied with and fines "
+            "are paid.\n"
+        ) % values
+
+    return bilingual(write)
+
+
+def block_lifted_text(
+    *, number: str, platform: str, reason: str, conditions: list[str], until: datetime | None
+) -> tuple[str, str]:
+    def write() -> tuple[str, str]:
+        values = {"number": number, "platform": platform, "reason": reason}
+        body = _("To %(platform)s,\n\nAccess block %(number)s is lifted: %(reason)s\n") % values
+        if conditions and until:
+            body += "\n" + _(
+                "Access is restored on these conditions, verified until %(until)s; a breach "
+                "brings the block back:"
+            ) % {"until": moment_text(until, with_time=False)}
+            body += "\n" + "".join(f"({n}) {c}\n" for n, c in enumerate(conditions, start=1))
+        return _("Access block %(number)s lifted") % values, body
+
+    return bilingual(write)
+
+
+def letter_cover_text(*, number: str, subjects: Callable[[], str]) -> tuple[str, str]:
+    """The e-mail of an official letter that has no notice of its own: a line saying it is
+    attached (`subjects` gives the letter's subject in the active language)."""
+
+    def write() -> tuple[str, str]:
+        subject = subjects()
+        return f"{subject} ({number})", _("Letter %(number)s is attached: %(subject)s.") % {
+            "number": number,
+            "subject": subject,
+        } + "\n"
+
+    return bilingual(write)
 
 
 def checkpoint_footer(checkpoint: dict[str, Any] | None) -> str:

@@ -38,6 +38,15 @@ class Notification(Delivery):
         "registry.Platform", on_delete=models.PROTECT, related_name="notifications"
     )
     recipients = models.JSONField(default=list)
+    # The official letter the e-mail carries as a PDF: it waits until the letter is rendered.
+    letter = models.ForeignKey(
+        "compliance.OfficialLetter",
+        to_field="number",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
     subject = models.CharField(max_length=300)
     body = models.TextField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)

@@ -59,6 +59,9 @@ class Channel(Generic[D]):
     done_at: str  # the field that records when
     claim_for: timedelta
     stop_platform_after_failure: bool = False
+    # Rows due but not ready to send are left in the queue (an e-mail whose letter is not
+    # rendered yet).
+    ready: Q = Q()
 
     def workers(self) -> int:
         """Platforms served at once."""
@@ -81,12 +84,18 @@ class Channel(Generic[D]):
 
 
 def rows_claimed(
-    due: Callable[[], QuerySet[Any]], *, now: datetime, hold_for: timedelta, limit: int
+    due: Callable[[], QuerySet[Any]],
+    *,
+    now: datetime,
+    hold_for: timedelta,
+    limit: int,
+    status: str = Delivery.SENDING,
 ) -> Iterator[int]:
-    """Ids of due rows this process claimed, oldest first: a conditional update each, so of
-    several deliverers exactly one gets a row; a claim expires if its holder dies."""
+    """Ids of due rows this process claimed (moved to `status` until `now + hold_for`),
+    oldest first: a conditional update each, so of several workers exactly one gets a row; a
+    claim expires if its holder dies."""
     for pk in due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit]:
-        if due().filter(pk=pk).update(status=Delivery.SENDING, claimed_until=now + hold_for) == 1:
+        if due().filter(pk=pk).update(status=status, claimed_until=now + hold_for) == 1:
             yield pk
 
 
@@ -103,7 +112,7 @@ def deliveries_deliver(*, channel: Channel[Any], now: datetime | None = None, li
     now = now or timezone.now()
     claimed = list(
         rows_claimed(
-            lambda: deliveries_due(model=channel.model, now=now),
+            lambda: deliveries_due(model=channel.model, now=now).filter(channel.ready),
             now=now,
             hold_for=channel.claim_for,
             limit=limit,

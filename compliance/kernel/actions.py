@@ -87,3 +87,7 @@ class Action(StrEnum):
     NORMALIZATION_REFUSE = "normalizationrequest.refuse"
     NORMALIZATION_FLAG_LATE = "normalizationrequest.flag_late"
     NORMALIZATION_VERIFY = "normalizationrequest.verify"
+    # Official letters.
+    LETTER_RENDER = "officialletter.render"
+    LETTER_RENDER_FAIL = "officialletter.render_fail"
+    LETTER_RENDER_RETRY = "officialletter.render_retry"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from compliance.kernel.errors import ActionForbidden
+from compliance.kernel.errors import ActionForbidden, RoleForbidden
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -53,7 +53,7 @@ class Actor:
 
     def require_perm(self, perm: str) -> None:
         if not self.has_perm(perm):
-            raise ActionForbidden(f"{self.label} lacks the permission {perm}")
+            raise RoleForbidden(f"{self.label} lacks the permission {perm}")
 
     def require_for_platform(self, platform_id: int, perm: str) -> None:
         """A platform acts only on what is addressed to it; staff need `perm`."""

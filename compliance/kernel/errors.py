@@ -19,6 +19,11 @@ class ActionForbidden(PermissionDenied, DomainError):
     """The actor may not perform this action (API: 403)."""
 
 
+class RoleForbidden(ActionForbidden):
+    """The actor's role lacks the permission the action needs (the message names it, for logs
+    and the API; the admin says it in plain words)."""
+
+
 class FourEyesViolation(ActionForbidden):
     """A proposal must be approved by someone other than its proposer."""
 

@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
 
@@ -242,3 +243,76 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform_id}:{self.key}"
+
+
+def _letter_path(letter: OfficialLetter, filename: str) -> str:
+    return f"letters/{letter.issued_at:%Y}/{letter.number}.pdf"
+
+
+class OfficialLetter(models.Model):
+    """An official letter as issued: numbered, rendered once to a PDF whose SHA-256 the
+    decision record keeps, verifiable by anyone holding its number and short code.
+
+    Written in the transaction of the decision it states (a row per letter, cheap enough for
+    the sweep's batches); rendered afterwards by a worker from the documents it points to
+    (compliance/documents), never in the decision's own transaction."""
+
+    class Kind(models.TextChoices):
+        ORDER_NOTICE = "order_notice", _("Removal order notice")
+        WARNING = "warning", _("Warning letter")
+        FINE = "fine_assessment", _("Fine assessment")
+        BLOCK_ORDER = "block_order", _("Access block order to ISPs")
+        BLOCK_LIFTING = "block_lifting", _("Lifting of an access block")
+        NORMALIZATION = "normalization_decision", _("Normalization decision")
+        REGISTRATION = "registration_decision", _("Registration decision")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be rendered")
+        RENDERING = "rendering", _("Rendering")
+        RENDERED = "rendered", _("Rendered")
+        FAILED = "failed", _("Failed (gave up)")
+
+    number = models.CharField(max_length=32, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    platform = models.ForeignKey(
+        "registry.Platform", on_delete=models.PROTECT, related_name="official_letters"
+    )
+    # The document the letter states (an order, a warning letter, a fine, a block, ...).
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    source = GenericForeignKey("content_type", "object_id")
+    signatory = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who decided; empty for letters the engine issues under standing authority.",
+    )
+    issued_at = models.DateTimeField()
+    # What the decision said that its document does not keep (a refusal's reason, ...).
+    facts = models.JSONField(default=dict, blank=True)
+    code = models.CharField(max_length=9, help_text="Short code for verification (/verify/).")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    file = models.FileField(upload_to=_letter_path, max_length=100, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="letter_render_due",
+                condition=models.Q(status__in=["pending", "rendering"]),
+            ),
+            models.Index(fields=["content_type", "object_id"], name="letter_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -51,6 +51,7 @@ OFFICER_PERMISSIONS = {
     "compliance.add_registrationsanction",
     "compliance.add_normalizationrequest",
     "compliance.add_sanctionrelease",
+    "compliance.change_officialletter",
     "registry.add_apikey",
     "registry.change_apikey",
     "fingerprints.manage_hash_lists",

@@ -16,7 +16,7 @@ from django_fsm import Transition
 from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.decisions import decision_record_append
-from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed
+from compliance.kernel.errors import RoleForbidden, TransitionNotAllowed
 
 M = TypeVar("M", bound=models.Model)
 
@@ -59,7 +59,7 @@ def transition_check(obj: models.Model, *, name: str, actor: Actor) -> None:
             f"Cannot {name.replace('_', ' ')} a {label} that is {state}.", current_state=state
         )
     if not actor_may(actor, obj, transition):
-        raise ActionForbidden(f"{actor.label} may not {name.replace('_', ' ')} this {label}.")
+        raise RoleForbidden(f"{actor.label} may not {name.replace('_', ' ')} this {label}.")
     if not method._django_fsm.conditions_met(obj, state):
         raise TransitionNotAllowed(
             f"The conditions to {name.replace('_', ' ')} this {label} are not met.",

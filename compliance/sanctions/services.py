@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from compliance.delivery import letters
 from compliance.delivery.email import notification_enqueue
 from compliance.delivery.webhooks import webhook_enqueue
 from compliance.kernel.actions import Action
@@ -27,6 +28,8 @@ from compliance.kernel.errors import (
     TransitionNotAllowed,
     require_reason,
 )
+from compliance.kernel.letters import letter_issue
+from compliance.kernel.models import OfficialLetter
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
 from compliance.policies.services import policy_default
@@ -174,14 +177,21 @@ def access_block_approve(*, block: AccessBlock, actor: Actor, reason: str = "") 
                 reason=f"Access block {block.number} in force with content still up.",
                 links=[block],
             )
+        subject, body = letters.block_in_force_text(
+            number=block.number, platform=platform.name, since=block.in_force_at
+        )
+        letter = letter_issue(
+            kind=OfficialLetter.Kind.BLOCK_ORDER,
+            platform=platform,
+            source=block,
+            signatory=actor.user,
+        )
         notification_enqueue(
             event="block.in_force",
+            letter=letter,
             platform=platform,
-            subject=f"Access block {block.number} in force",
-            body=f"To {platform},\n\nUnder {citations.ACCESS_BLOCK}, access to your platform is "
-            f"blocked from {timezone.localtime(block.in_force_at):%d %B %Y %H:%M %Z} "
-            f"({block.number}). Request normalization once every order is complied with and "
-            "fines are paid.\n",
+            subject=subject,
+            body=body,
         )
         webhook_enqueue(
             platform=platform,
@@ -245,18 +255,31 @@ def _block_lift(
             platform = registry.platform_normalize(platform=platform, actor=actor, block=block)
         conditions = cause.conditions if isinstance(cause, NormalizationRequest) else []
         until = cause.verify_until if isinstance(cause, NormalizationRequest) else None
-        terms = (
-            f"\nAccess is restored on these conditions, verified until "
-            f"{timezone.localtime(until):%d %B %Y}; a breach brings the block back:\n"
-            + "".join(f"({n}) {c['text']}\n" for n, c in enumerate(conditions, start=1))
-            if conditions and until
-            else ""
+        subject, body = letters.block_lifted_text(
+            number=block.number,
+            platform=platform.name,
+            reason=reason,
+            conditions=[c["text"] for c in conditions],
+            until=until,
+        )
+        letter = letter_issue(
+            kind=OfficialLetter.Kind.BLOCK_LIFTING,
+            platform=platform,
+            source=block,
+            signatory=actor.user,
+            facts={
+                "reason": reason,
+                "legal_basis": legal_basis,
+                "conditions": [c["text"] for c in conditions],
+                "verify_until": until.isoformat() if until and conditions else None,
+            },
         )
         notification_enqueue(
             event="block.lifted",
+            letter=letter,
             platform=platform,
-            subject=f"Access block {block.number} lifted",
-            body=f"To {platform},\n\nAccess block {block.number} is lifted: {reason}\n{terms}",
+            subject=subject,
+            body=body,
         )
         webhook_enqueue(
             platform=platform,
@@ -393,10 +416,19 @@ def sanction_release_reject(
 
 
 def fine_approve(*, fine: Fine, actor: Actor, reason: str = "") -> Fine:
-    """Where the policy asks for it, a supervisor confirms the fine the sweep proposed."""
-    return transition_apply(
-        obj=fine, name="approve", actor=actor, legal_basis=citations.FINE, reason=reason
-    )
+    """Where the policy asks for it, a supervisor confirms the fine the sweep proposed; the
+    assessment letter, signed by that supervisor, goes to the platform."""
+    with transaction.atomic():
+        fine = transition_apply(
+            obj=fine, name="approve", actor=actor, legal_basis=citations.FINE, reason=reason
+        )
+        letter_issue(
+            kind=OfficialLetter.Kind.FINE,
+            platform=fine.platform,
+            source=fine,
+            signatory=actor.user,
+        )
+    return fine
 
 
 def fine_reject(*, fine: Fine, actor: Actor, reason: str) -> Fine:
@@ -706,6 +738,12 @@ def normalization_grant(
             before=check,
             links=[request.block],
         )
+        letter_issue(
+            kind=OfficialLetter.Kind.NORMALIZATION,
+            platform=request.platform,
+            source=request,
+            signatory=actor.user,
+        )
         _block_lift(
             block=request.block,
             actor=actor,
@@ -720,14 +758,22 @@ def normalization_refuse(
     *, request: NormalizationRequest, actor: Actor, reason: str
 ) -> NormalizationRequest:
     require_reason(reason)
-    return transition_apply(
-        obj=request,
-        name="refuse",
-        actor=actor,
-        legal_basis=citations.NORMALIZATION,
-        reason=reason,
-        before=decided_by(actor, reason),
-    )
+    with transaction.atomic():
+        request = transition_apply(
+            obj=request,
+            name="refuse",
+            actor=actor,
+            legal_basis=citations.NORMALIZATION,
+            reason=reason,
+            before=decided_by(actor, reason),
+        )
+        letter_issue(
+            kind=OfficialLetter.Kind.NORMALIZATION,
+            platform=request.platform,
+            source=request,
+            signatory=actor.user,
+        )
+    return request
 
 
 # Temporary openings.

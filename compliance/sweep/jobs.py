@@ -17,6 +17,7 @@ from django.utils import timezone
 from compliance.delivery.email import deliver_soon
 from compliance.kernel.actions import Action
 from compliance.kernel.decisions import decision_record_append
+from compliance.kernel.letters import letters_render_soon
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
 from compliance.policies.terms import LadderAction
@@ -177,6 +178,7 @@ def sweep_all(*, now: datetime | None = None, batch_size: int = 2000) -> SweepSu
     summary.normalizations_flagged = normalizations_flag_late(now=now)
     summary.openings_ended = block_openings_end(now=now, actor=SWEEP)
     if report.escalated:
+        letters_render_soon()  # the e-mails wait for their letters' PDFs
         deliver_soon()
     return summary
 

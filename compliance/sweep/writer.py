@@ -28,6 +28,10 @@ from compliance.kernel.bulk import (
 )
 from compliance.kernel.counters import numbers_draw
 from compliance.kernel.decisions import Decision, decision_checkpoint_latest, decisions_append
+from compliance.kernel.letters import LETTER_COLUMNS as OFFICIAL_LETTER_COLUMNS
+from compliance.kernel.letters import LetterRow
+from compliance.kernel.letters import letter_rows as official_letter_rows
+from compliance.kernel.models import OfficialLetter
 from compliance.policies import citations
 from compliance.policies.terms import LadderAction
 from compliance.sanctions.models import Fine, FineStatus, WarningLetter
@@ -111,6 +115,20 @@ def batch_write(
         for s in letter_steps
     ]
     rows_insert(WarningLetter, LETTER_COLUMNS, letter_rows)
+    rows_insert(
+        OfficialLetter,
+        OFFICIAL_LETTER_COLUMNS,
+        official_letter_rows(
+            kind=OfficialLetter.Kind.WARNING,
+            model=WarningLetter,
+            rows=[
+                LetterRow(number=number, platform_id=s.platform_id, object_id=letter_id)
+                for s in letter_steps
+                for letter_id, number in [letters_by_order[s.order_id]]
+            ],
+            now=now,
+        ),
+    )
     rows_insert(
         Fine,
         FINE_COLUMNS,
@@ -221,6 +239,7 @@ FINE_COLUMNS = [
 NOTIFICATION_COLUMNS = [
     "event",
     "platform_id",
+    "letter_id",
     "recipients",
     "subject",
     "body",
@@ -327,6 +346,7 @@ def _notification_rows(
             (
                 "order.escalated",
                 s.platform_id,
+                number or None,
                 recipients[s.platform_id],
                 subject,
                 body + footer,

@@ -190,7 +190,17 @@ def test_supervisor_edits_policy_as_a_new_version(login):
         "is_default": "on",
         "notice_hours": "12",
         "urgent_notice_hours": "2",
-        "ladder": '[{"action": "block_proposal", "period_hours": 1, "urgent_period_hours": 1}]',
+        # The ladder as rows: a warning in working days with its citation, then a block.
+        "ladder-rows": "3",
+        "ladder-1-action": "warning",
+        "ladder-1-period": "2",
+        "ladder-1-unit": "working_days",
+        "ladder-1-legal_basis": "MR5 Art. 15(11)",
+        "ladder-2-action": "block_proposal",
+        "ladder-2-period": "1",
+        "ladder-2-urgent_period": "1",
+        "ladder-2-unit": "hours",
+        "ladder-3-action": "",
         "currency": "IDR",
         "fine_cap_per_item": "500000000",
         "fines_only_ugc": "on",
@@ -205,16 +215,26 @@ def test_supervisor_edits_policy_as_a_new_version(login):
         "versions-INITIAL_FORMS": "0",
     }
     assert login("officer").post(url, data).status_code == 403
-    bad = {**data, "ladder": '[{"action": "jail"}]'}
+    page = login("supervisor").get(url).content.decode()
+    assert 'name="ladder-1-action"' in page  # rows, not a JSON text box
+    assert "MR5 Art. 15(11) and 16(12) (first warning letter)" in page
+    bad = {**data, "ladder-1-action": "warning_fine", "ladder-1-fine_per_item": "-5"}
     response = login("supervisor").post(url, bad)
     assert response.status_code == 200
-    assert "Step 1: action must be one of" in response.content.decode()
+    assert "Step 1: fine_per_item must be a positive amount." in response.content.decode()
+    block_first = {**data, "ladder-1-action": "block_proposal"}
+    response = login("supervisor").post(url, block_first)
+    assert "The block proposal can only be the last step." in response.content.decode()
     response = login("supervisor").post(url, data)
     assert response.status_code == 302
     policy.refresh_from_db()
     assert (policy.unregistered_notice_days, policy.registration_period_unit) == (5, "working_days")
     assert policy.version == shipped + 1
     assert policy.versions.count() == shipped + 1
+    assert policy.ladder == [
+        {"action": "warning", "period_working_days": 2, "legal_basis": "MR5 Art. 15(11)"},
+        {"action": "block_proposal", "period_hours": 1, "urgent_period_hours": 1},
+    ]
 
 
 def test_objection_is_decided_from_its_page(login, make_order):

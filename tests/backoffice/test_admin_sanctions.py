@@ -81,7 +81,7 @@ def test_supervisor_approves_in_the_admin_and_officer_cannot_forge_it(login, esc
     block = AccessBlock.objects.get()
     url = _url("accessblock", "transition", block.pk, "approve")
     response = login("officer").post(url, follow=True)
-    assert "may not approve" in response.content.decode()
+    assert "Your role does not allow this." in response.content.decode()
     block.refresh_from_db()
     assert block.status == "proposed"
     login("supervisor").post(url)

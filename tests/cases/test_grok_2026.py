@@ -107,7 +107,7 @@ def test_grok_2026(make_platform, client_for, officer, supervisor, supervisor2):
     assert mine["verify_until"] == "2026-05-01T03:00:00Z"
     lifted = Notification.objects.filter(event="block.lifted", platform=x).get()
     assert "(4) A 24/7 channel to the regulator" in lifted.body
-    assert "verified until 01 May 2026" in lifted.body
+    assert "verified until 1 May 2026" in lifted.body
     grant = DecisionRecord.objects.get(action="normalizationrequest.grant")
     assert "(2) Image editing of uploaded photos turned off in ID." in grant.reason
     filing = DecisionRecord.objects.get(action="normalizationrequest.file")

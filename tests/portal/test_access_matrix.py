@@ -67,6 +67,8 @@ TABLE = {
     "fingerprints-found": ("post", "found", MATCH),
     "fingerprints-false-positive": ("post", {"note": "A harmless picture."}, MATCH),
     "platform-scorecard": ("get", None, COLLECTION),
+    "letters": ("get", None, COLLECTION),
+    "letter-pdf": ("get", None, OBJECT),
     "blocklist": ("get", None, PUBLIC),
     "blocklist-text": ("get", None, PUBLIC),
 }
@@ -124,6 +126,7 @@ def _request(route: str, victim) -> tuple[str, str, object]:
         "evidence": {"reference": victim.reference, "item_id": item.pk},
         "objections": {"reference": victim.reference},
         "fine-payment": {"fine_id": fine.pk},
+        "letter-pdf": {"number": victim.platform.official_letters.first().number},
     }.get(route, {})
     if route in ("fingerprints-found", "fingerprints-false-positive"):
         kwargs = {"match_id": _match_of(victim.platform)}

@@ -82,6 +82,7 @@ def portal(make_order, make_platform, officer, supervisor, supervisor2):
         "fine_id": Fine.objects.get(order=order).pk,
         "match_id": _match(order.platform, Actor.staff(officer)),
         "request_id": _normalization(order.platform, supervisor, supervisor2),
+        "number": order.platform.official_letters.first().number,
     }
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from compliance.delivery.email import CLAIM_FOR
 from compliance.kernel.decisions import decision_chain_verify
+from compliance.kernel.models import OfficialLetter
 from compliance.models import DecisionRecord, Fine, Notification, WarningLetter, WebhookDelivery
 from compliance.sweep.claim import orders_sweep
 from notices.models import RemovalOrder
@@ -130,8 +131,16 @@ def test_deliverer_killed_again_and_again_loses_nothing_and_resends_only_in_flig
     hooks = WebhookDelivery.objects.count()
     assert letters == scale.CRASH_ORDERS // 2
     assert hooks >= letters
+    # An e-mail goes only with its letter's PDF: render them first.
+    rendered, _ = manage("render_letters", MEDIA_ROOT=str(tmp_path / "media")).communicate(
+        timeout=600
+    )
+    assert OfficialLetter.objects.exclude(status="rendered").count() == 0, rendered
     outbox = tmp_path / "mail"
-    mail = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"}
+    mail = {
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+    }
     mail["EMAIL_FILE_PATH"] = str(outbox)
     mail["WEBHOOK_ALLOWED_NETWORKS"] = "127.0.0.1/32"  # the local receiver is not public
 

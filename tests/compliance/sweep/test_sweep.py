@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from compliance.delivery.email import notifications_deliver
+from compliance.documents.render import letters_render
 from compliance.kernel.actors import Actor
 from compliance.kernel.decisions import decision_chain_verify
 from compliance.kernel.errors import TransitionNotAllowed
@@ -326,14 +327,21 @@ def test_letters_are_emailed_to_the_contact_persons(make_order, make_platform):
     _sweep_at(T0 + timedelta(hours=24))
     _sweep_at(T0 + timedelta(hours=48))
     with time_machine.travel(T0 + timedelta(hours=48), tick=False):
+        assert notifications_deliver() == 0  # each waits for its letter's PDF
+        letters_render()
         notifications_deliver()
     contact = order.platform.contacts.get().email
-    subjects = [m.subject for m in mail.outbox if contact in m.to]
-    assert subjects[0].startswith(f"Removal order {order.reference}")
-    assert subjects[1].startswith("Warning letter 1 (WL-2026-")
-    assert subjects[2].startswith("Warning letter 2 (WL-2026-")
-    assert "administrative fine FN-2026-" in mail.outbox[2].body
-    assert "IDR 200,000,000.00" in mail.outbox[2].body
+    sent = [m for m in mail.outbox if contact in m.to and order.reference in m.subject]
+    # Indonesian first, then English, in the subject and the body; the PDF attached.
+    assert sent[0].subject.startswith(f"Perintah penghapusan {order.reference} / Removal order")
+    assert "Warning letter 1 (WL-2026-" in sent[1].subject
+    assert "Surat teguran 2 (WL-2026-" in sent[2].subject
+    assert "administrative fine FN-2026-" in sent[2].body
+    assert "IDR 200,000,000 " in sent[2].body
+    assert "Rp 200.000.000 " in sent[2].body
+    assert [name for name, _, _ in sent[2].attachments] == [
+        sent[2].subject.split("(")[1].split(")")[0] + ".pdf"
+    ]
 
 
 def test_a_rung_in_working_days_cites_its_own_legal_basis(make_order, make_platform, supervisor):
