@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BackofficeConfig(AppConfig):
@@ -6,7 +7,7 @@ class BackofficeConfig(AppConfig):
     admin pages of every app, and the demo data. A layer over the apps, as the portal is."""
 
     name = "backoffice"
-    verbose_name = "Regulator's desk"
+    verbose_name = _("Regulator's desk")
 
     def ready(self) -> None:
         from backoffice import login_limits  # noqa: F401  (connects its signal receivers)

@@ -22,12 +22,7 @@ UNITS = [
     (Unit.DAYS.value, _("days")),
     (Unit.WORKING_DAYS.value, _("working days")),
 ]
-ACTIONS = [
-    ("", "---------"),
-    (LadderAction.WARNING.value, _("Warning letter")),
-    (LadderAction.WARNING_FINE.value, _("Warning letter with fine")),
-    (LadderAction.BLOCK_PROPOSAL.value, _("Access block proposal")),
-]
+ACTIONS = [("", "---------"), *LadderAction.choices]
 
 
 def _row(step: Mapping[str, Any]) -> dict[str, Any]:

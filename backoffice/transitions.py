@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from django.template.response import _TemplateForResponseT
     from django_stubs_ext import StrOrPromise
 from compliance.kernel.errors import DomainError, FourEyesViolation, RoleForbidden
+from compliance.kernel.formats import moment_text
 from compliance.kernel.selectors import decision_history
 from compliance.kernel.transitions import transitions_available
 from compliance.sanctions.four_eyes import four_eyes_check
@@ -132,7 +133,7 @@ class ObjectAction:
 class DecisionHistoryAdmin(admin.ModelAdmin):
     """Shows an object's decision records, read-only, on its change page."""
 
-    @admin.display(description="Decision history")
+    @admin.display(description=gettext_lazy("Decision history"))
     def decision_history_table(self, obj: models.Model) -> str:
         if obj.pk is None:
             return "-"
@@ -142,7 +143,7 @@ class DecisionHistoryAdmin(admin.ModelAdmin):
             (
                 (
                     r.seq,
-                    r.created_at,
+                    moment_text(r.created_at),
                     r.actor_label,
                     r.from_state or "-",
                     r.to_state or "-",
@@ -153,8 +154,13 @@ class DecisionHistoryAdmin(admin.ModelAdmin):
             ),
         )
         return format_html(
-            "<table><thead><tr><th>#</th><th>When</th><th>Who</th><th>State</th>"
-            "<th>Legal basis</th><th>Reason</th></tr></thead><tbody>{}</tbody></table>",
+            "<table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+            "</tr></thead><tbody>{}</tbody></table>",
+            _("When"),
+            _("Who"),
+            _("State"),
+            _("Legal basis"),
+            _("Reason"),
             rows,
         )
 

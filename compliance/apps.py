@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class ComplianceConfig(AppConfig):
     name = "compliance"
-    verbose_name = "Enforcement"
+    verbose_name = _("Enforcement")
 
     def ready(self) -> None:
         # Registered here so every process knows the tasks by name: services wake them by

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from registry.models import Platform
@@ -19,10 +20,10 @@ MANAGE = "fingerprints.manage_hash_lists"
 
 
 class HashType(models.TextChoices):
-    SHA256 = "sha256", "SHA-256 (exact)"
-    MD5 = "md5", "MD5 (exact; what hash-sharing programmes exchange)"
-    PDQ = "pdq", "PDQ (perceptual, images)"
-    VIDEO = "video", "Video (PDQ of its frames)"
+    SHA256 = "sha256", _("SHA-256 (exact)")
+    MD5 = "md5", _("MD5 (exact; what hash-sharing programmes exchange)")
+    PDQ = "pdq", _("PDQ (perceptual, images)")
+    VIDEO = "video", _("Video (PDQ of its frames)")
 
 
 # Hex digits per hash type; a video entry's frames are PDQ hashes.
@@ -42,9 +43,9 @@ class Fingerprint(models.Model):
     """What an evidence file leaves behind, computed after its upload commits."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Computed"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Computed")
+        FAILED = "failed", _("Failed")
 
     evidence = models.OneToOneField(
         "notices.Evidence", on_delete=models.PROTECT, related_name="fingerprint"
@@ -57,6 +58,10 @@ class Fingerprint(models.Model):
     frames = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fingerprint")
+        verbose_name_plural = _("fingerprints")
 
     def __str__(self) -> str:
         return f"fingerprint of {self.evidence_id}"
@@ -91,6 +96,8 @@ class HashList(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("hash list")
+        verbose_name_plural = _("hash lists")
         ordering = ["name"]
         permissions = [("manage_hash_lists", "Can add, withdraw and restrict hashes")]
 
@@ -99,9 +106,9 @@ class HashList(models.Model):
 
 
 class EntryStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    QUARANTINED = "quarantined", "Quarantined (not matched until reviewed)"
+    ACTIVE = "active", _("Active")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    QUARANTINED = "quarantined", _("Quarantined (not matched until reviewed)")
 
 
 class HashEntry(ConcurrentTransitionMixin, models.Model):
@@ -140,8 +147,9 @@ class HashEntry(ConcurrentTransitionMixin, models.Model):
     matches = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("hash entry")
+        verbose_name_plural = _("hash entries")
         ordering = ["change_seq"]
-        verbose_name_plural = "hash entries"
         constraints = [
             models.UniqueConstraint(
                 fields=["hash_list", "hash_type", "value"], name="hash_once_per_list"
@@ -194,6 +202,8 @@ class AllowedHash(models.Model):
     )
 
     class Meta:
+        verbose_name = _("allowed hash")
+        verbose_name_plural = _("allowed hashes")
         constraints = [
             models.UniqueConstraint(fields=["hash_type", "value"], name="allowed_hash_once")
         ]
@@ -206,9 +216,9 @@ class Match(models.Model):
     """A hash a platform asked about that matched an entry; named to it by an opaque id."""
 
     class Status(models.TextChoices):
-        MATCHED = "matched", "Matched"
-        FOUND = "found", "Reported found on the platform"
-        FALSE_POSITIVE = "false_positive", "Reported a false positive"
+        MATCHED = "matched", _("Matched")
+        FOUND = "found", _("Reported found on the platform")
+        FALSE_POSITIVE = "false_positive", _("Reported a false positive")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     platform = models.ForeignKey(
@@ -230,8 +240,9 @@ class Match(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
         ordering = ["-created_at"]
-        verbose_name_plural = "matches"
         indexes = [models.Index(fields=["created_at", "entry"], name="match_recent")]
 
     def __str__(self) -> str:
@@ -248,6 +259,10 @@ class PlatformUsage(models.Model):
     lookups = models.PositiveBigIntegerField(default=0)
     matched = models.PositiveBigIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("platform usage")
+        verbose_name_plural = _("platform usages")
+
     def __str__(self) -> str:
         return f"hash use of {self.platform_id}"
 
@@ -257,6 +272,6 @@ class PlatformHashUse(Platform):
     syncs or looks up stands out."""
 
     class Meta:
+        verbose_name = _("platform's use of hash lists")
+        verbose_name_plural = _("platforms' use of hash lists")
         proxy = True
-        verbose_name = "platform's use of hash lists"
-        verbose_name_plural = "platforms' use of hash lists"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from compliance.sanctions.models import UNSETTLED_FINE_STATES
@@ -13,10 +14,10 @@ class Agency(models.Model):
     """Who may request a takedown (MR5 Art. 14(1))."""
 
     class Kind(models.TextChoices):
-        MINISTRY = "ministry", "Ministry or government agency"
-        LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
-        COURT = "court", "Court"
-        PUBLIC = "public", "Public complaint channel"
+        MINISTRY = "ministry", _("Ministry or government agency")
+        LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+        COURT = "court", _("Court")
+        PUBLIC = "public", _("Public complaint channel")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -24,8 +25,9 @@ class Agency(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
         ordering = ["name"]
-        verbose_name_plural = "agencies"
 
     def __str__(self) -> str:
         return self.name
@@ -47,23 +49,24 @@ class ContentCategory(models.Model):
     )
 
     class Meta:
+        verbose_name = _("content category")
+        verbose_name_plural = _("content categories")
         ordering = ["name"]
-        verbose_name_plural = "content categories"
 
     def __str__(self) -> str:
         return self.name
 
 
 class OrderStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ISSUED = "issued", "Issued"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    WARNED = "warned", "Warned"
-    FINED = "fined", "Fined"
-    BLOCKED = "blocked", "Blocked"
-    COMPLIED = "complied", "Complied"
-    CLOSED = "closed", "Closed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    WARNED = "warned", _("Warned")
+    FINED = "fined", _("Fined")
+    BLOCKED = "blocked", _("Blocked")
+    COMPLIED = "complied", _("Complied")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # States with a running clock: the sweep looks at these (DESIGN §5).
@@ -150,6 +153,8 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("removal order")
+        verbose_name_plural = _("removal orders")
         ordering = ["-created_at"]
         permissions = [
             ("issue_order", "Can issue, withdraw and pause removal orders"),
@@ -258,13 +263,13 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
 
 
 class ItemStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    REMOVED = "removed", "Removed"
-    GEO_BLOCKED = "geo_blocked", "Geo-blocked"
-    ACCOUNT_SUSPENDED = "account_suspended", "Account suspended"
-    NOT_FOUND = "not_found", "Not found"
-    DISPUTED = "disputed", "Disputed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PENDING = "pending", _("Pending")
+    REMOVED = "removed", _("Removed")
+    GEO_BLOCKED = "geo_blocked", _("Geo-blocked")
+    ACCOUNT_SUSPENDED = "account_suspended", _("Account suspended")
+    NOT_FOUND = "not_found", _("Not found")
+    DISPUTED = "disputed", _("Disputed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # What a platform may report for an item; each settles it.
@@ -294,6 +299,8 @@ class OrderItem(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["order", "url"], name="orderitem_unique_url_per_order")
@@ -331,8 +338,9 @@ class Evidence(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
         ordering = ["added_at"]
-        verbose_name_plural = "evidence"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="evidence_sha256_hex"
@@ -345,9 +353,9 @@ class Evidence(models.Model):
 
 class Objection(ConcurrentTransitionMixin, models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        UPHELD = "upheld", "Upheld"
-        REJECTED = "rejected", "Rejected"
+        OPEN = "open", _("Open")
+        UPHELD = "upheld", _("Upheld")
+        REJECTED = "rejected", _("Rejected")
 
     order = models.ForeignKey(RemovalOrder, on_delete=models.PROTECT, related_name="objections")
     items = models.ManyToManyField(OrderItem, related_name="objections")
@@ -358,6 +366,8 @@ class Objection(ConcurrentTransitionMixin, models.Model):
     decision_reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
         ordering = ["-filed_at"]
         permissions = [("decide_objection", "Can uphold or reject objections")]
 
@@ -398,6 +408,8 @@ class ClockPause(models.Model):
     )
 
     class Meta:
+        verbose_name = _("clock pause")
+        verbose_name_plural = _("clock pauses")
         ordering = ["paused_at"]
         constraints = [
             models.UniqueConstraint(

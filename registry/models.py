@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from registry.hostnames import hostname_normalize
 
 
 class RegistrationStatus(models.TextChoices):
-    UNREGISTERED = "unregistered", "Unregistered (operating without registration)"
-    PENDING = "pending", "Application pending"
-    REGISTERED = "registered", "Registered"
-    REJECTED = "rejected", "Application rejected"
-    UPDATE_REQUIRED = "update_required", "Update required"
-    WARNED = "warned", "Warned"
-    SUSPENDED = "suspended", "Suspended"
-    BLOCKED = "blocked", "Access blocked"
-    REVOKED = "revoked", "Registration revoked"
+    UNREGISTERED = "unregistered", _("Unregistered (operating without registration)")
+    PENDING = "pending", _("Application pending")
+    REGISTERED = "registered", _("Registered")
+    REJECTED = "rejected", _("Application rejected")
+    UPDATE_REQUIRED = "update_required", _("Update required")
+    WARNED = "warned", _("Warned")
+    SUSPENDED = "suspended", _("Suspended")
+    BLOCKED = "blocked", _("Access blocked")
+    REVOKED = "revoked", _("Registration revoked")
 
 
 # States in which a platform is serving users and can be blocked (MR5 Art. 7, 15(12)).
@@ -36,15 +37,15 @@ SANCTION = "registry.sanction_platform"
 
 
 class Sector(models.TextChoices):
-    SOCIAL_MEDIA = "social_media", "Social media and content sharing"
-    SEARCH = "search", "Search engine"
-    MESSAGING = "messaging", "Messaging and communication"
-    ECOMMERCE = "ecommerce", "E-commerce and marketplace"
-    FINANCE = "finance", "Financial services"
-    MEDIA = "media", "Digital media and streaming"
-    GAMES = "games", "Games"
-    CLOUD = "cloud", "Cloud and hosting"
-    OTHER = "other", "Other"
+    SOCIAL_MEDIA = "social_media", _("Social media and content sharing")
+    SEARCH = "search", _("Search engine")
+    MESSAGING = "messaging", _("Messaging and communication")
+    ECOMMERCE = "ecommerce", _("E-commerce and marketplace")
+    FINANCE = "finance", _("Financial services")
+    MEDIA = "media", _("Digital media and streaming")
+    GAMES = "games", _("Games")
+    CLOUD = "cloud", _("Cloud and hosting")
+    OTHER = "other", _("Other")
 
 
 class Platform(ConcurrentTransitionMixin, models.Model):
@@ -102,6 +103,8 @@ class Platform(ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
         ordering = ["name"]
         permissions = [
             ("manage_registration", "Can decide registration applications and updates"),
@@ -228,6 +231,8 @@ class PlatformDomain(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("platform domain")
+        verbose_name_plural = _("platform domains")
         ordering = ["domain"]
 
     def __str__(self) -> str:
@@ -252,6 +257,8 @@ class PlatformContact(models.Model):
     )
 
     class Meta:
+        verbose_name = _("platform contact")
+        verbose_name_plural = _("platform contacts")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -260,15 +267,17 @@ class PlatformContact(models.Model):
 
 class PlatformApp(models.Model):
     class Store(models.TextChoices):
-        GOOGLE_PLAY = "google_play", "Google Play"
-        APP_STORE = "app_store", "Apple App Store"
-        OTHER = "other", "Other"
+        GOOGLE_PLAY = "google_play", _("Google Play")
+        APP_STORE = "app_store", _("Apple App Store")
+        OTHER = "other", _("Other")
 
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="apps")
     store = models.CharField(max_length=16, choices=Store.choices)
     identifier = models.CharField(max_length=200, help_text="e.g. com.example.app or id123456789")
 
     class Meta:
+        verbose_name = _("platform app")
+        verbose_name_plural = _("platform apps")
         constraints = [
             models.UniqueConstraint(fields=["store", "identifier"], name="platformapp_unique_id")
         ]
@@ -296,8 +305,9 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
         ordering = ["-created_at"]
-        verbose_name = "API key"
 
     def __str__(self) -> str:
         return f"{self.name} (cek_{self.prefix}_…)"
@@ -311,6 +321,10 @@ class WebhookEndpoint(models.Model):
     # Kept as is: signing needs it (it is a shared secret, not a password).
     secret = models.CharField(max_length=100)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
 
     def __str__(self) -> str:
         return self.url

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from transparency.periods import PeriodKind
@@ -34,6 +35,8 @@ class Aggregate(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("aggregate")
+        verbose_name_plural = _("aggregates")
         ordering = ["period_kind", "period_start", "platform", "metric", "dimension"]
         constraints = [
             models.UniqueConstraint(
@@ -60,10 +63,10 @@ class Methodology(ConcurrentTransitionMixin, models.Model):
     thresholds that normalize them, and the formula in words."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        CONSULTATION = "consultation", "Open for public comment"
-        ADOPTED = "adopted", "Adopted (in use)"
-        SUPERSEDED = "superseded", "Superseded"
+        DRAFT = "draft", _("Draft")
+        CONSULTATION = "consultation", _("Open for public comment")
+        ADOPTED = "adopted", _("Adopted (in use)")
+        SUPERSEDED = "superseded", _("Superseded")
 
     version = models.PositiveIntegerField(unique=True)
     status = FSMField(max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True)
@@ -85,8 +88,9 @@ class Methodology(ConcurrentTransitionMixin, models.Model):
     )
 
     class Meta:
+        verbose_name = _("methodology")
+        verbose_name_plural = _("methodologies")
         ordering = ["-version"]
-        verbose_name_plural = "methodologies"
         permissions = [
             ("manage_methodology", "Can draft, publish for comment and adopt index methodologies")
         ]
@@ -123,6 +127,8 @@ class MethodologyComment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("methodology comment")
+        verbose_name_plural = _("methodology comments")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -147,6 +153,8 @@ class SafetyScore(models.Model):
     final = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("safety score")
+        verbose_name_plural = _("safety scores")
         ordering = ["period_kind", "period_start", "-score"]
         constraints = [
             models.UniqueConstraint(
@@ -169,6 +177,8 @@ class Publication(models.Model):
     final = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
         ordering = ["period_kind", "-period_start"]
         constraints = [
             models.UniqueConstraint(fields=["period_kind", "period_start"], name="publish_once")
@@ -191,6 +201,8 @@ class Download(models.Model):
     rows = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
         constraints = [
             models.UniqueConstraint(
                 fields=["period_kind", "period_start", "name", "format"], name="download_once"

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +19,7 @@ from backoffice.transitions import (
 )
 from compliance.delivery.models import Notification, WebhookAttempt, WebhookDelivery
 from compliance.kernel.actors import Actor
+from compliance.kernel.formats import moment_text
 from compliance.kernel.models import DecisionRecord
 from compliance.kernel.transitions import transition_check
 from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion, PublicHoliday
@@ -269,21 +269,20 @@ class AccessBlockAdmin(SanctionAdmin):
         ),
     }
 
-    @admin.display(description="orders")
+    @admin.display(description=gettext_lazy("orders"))
     def order_list(self, block: AccessBlock) -> str:
         return ", ".join(block.orders.values_list("reference", flat=True)) or "-"
 
-    @admin.display(description="domains blocked")
+    @admin.display(description=gettext_lazy("domains blocked"))
     def domain_list(self, block: AccessBlock) -> str:
         named = list(block.domains.values_list("domain", flat=True))
         return ", ".join(named) if named else "Every domain of the platform"
 
-    @admin.display(description="temporary openings")
+    @admin.display(description=gettext_lazy("temporary openings"))
     def opening_list(self, block: AccessBlock) -> str:
         return (
             "; ".join(
-                f"{timezone.localtime(o.opens_at):%Y-%m-%d %H:%M} to "
-                f"{timezone.localtime(o.closes_at):%Y-%m-%d %H:%M %Z}"
+                f"{moment_text(o.opens_at)} - {moment_text(o.closes_at)}"
                 + (f" ({o.get_outcome_display()})" if o.outcome else "")
                 for o in block.openings.all()
             )
@@ -467,7 +466,7 @@ class NormalizationRequestAdmin(SanctionAdmin):
         ),
     }
 
-    @admin.display(description="commitments")
+    @admin.display(description=gettext_lazy("commitments"))
     def commitment_list(self, request: NormalizationRequest) -> str:
         kinds = dict(CommitmentKind.choices)
         return (
@@ -477,7 +476,7 @@ class NormalizationRequestAdmin(SanctionAdmin):
             or "None"
         )
 
-    @admin.display(description="conditions")
+    @admin.display(description=gettext_lazy("conditions"))
     def condition_list(self, request: NormalizationRequest) -> str:
         return (
             format_html_join(
@@ -486,7 +485,7 @@ class NormalizationRequestAdmin(SanctionAdmin):
             or "None"
         )
 
-    @admin.display(description="verifications")
+    @admin.display(description=gettext_lazy("verifications"))
     def verification_list(self, request: NormalizationRequest) -> str:
         return (
             format_html_join(
@@ -494,7 +493,7 @@ class NormalizationRequestAdmin(SanctionAdmin):
                 "<p>{} by {}: {}{}</p>",
                 (
                     (
-                        timezone.localtime(v.checked_at).strftime("%Y-%m-%d %H:%M"),
+                        moment_text(v.checked_at),
                         v.checked_by,
                         v.get_outcome_display(),
                         f" (condition {v.condition}; re-block {v.reblock}): {v.note}"
@@ -507,13 +506,13 @@ class NormalizationRequestAdmin(SanctionAdmin):
             or "None"
         )
 
-    @admin.display(description="refusal suggested")
+    @admin.display(description=gettext_lazy("refusal suggested"))
     def refusal_hint(self, request: NormalizationRequest) -> str:
         if request.refusal_suggested:
             return f"Yes: blocked {request.platform.times_blocked} times (MR5 Art. 20)"
         return "No"
 
-    @admin.display(description="what still stands in the way")
+    @admin.display(description=gettext_lazy("what still stands in the way"))
     def blockers(self, request: NormalizationRequest) -> str:
         return "; ".join(normalization_blockers(block=request.block)) or "Nothing"
 

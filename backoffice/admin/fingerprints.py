@@ -118,15 +118,15 @@ class HashListAdmin(TransitionAdmin):
             )
         )
 
-    @admin.display(description="active", ordering="active_count")
+    @admin.display(description=gettext_lazy("active"), ordering="active_count")
     def active(self, hash_list: Any) -> int:
         return int(hash_list.active_count)
 
-    @admin.display(description="withdrawn", ordering="withdrawn_count")
+    @admin.display(description=gettext_lazy("withdrawn"), ordering="withdrawn_count")
     def withdrawn(self, hash_list: Any) -> int:
         return int(hash_list.withdrawn_count)
 
-    @admin.display(description="open to")
+    @admin.display(description=gettext_lazy("open to"))
     def open_to(self, hash_list: HashList) -> str:
         if not hash_list.restricted:
             return "Every registered platform"
@@ -216,7 +216,7 @@ class HashEntryAdmin(TransitionAdmin):
         ),
     }
 
-    @admin.display(description="from")
+    @admin.display(description=gettext_lazy("from"))
     def source(self, entry: HashEntry) -> str:
         if entry.order_id is None:
             return "hash only"
@@ -335,19 +335,19 @@ class PlatformHashUseAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).filter(status__in=SERVING).select_related("hash_usage")
 
-    @admin.display(description="last synced", ordering="hash_usage__last_synced_at")
+    @admin.display(description=gettext_lazy("last synced"), ordering="hash_usage__last_synced_at")
     def last_synced(self, platform: Platform) -> Any:
         usage = getattr(platform, "hash_usage", None)
         if usage is None or usage.last_synced_at is None:
             return format_html('<strong style="color:#ba2121">{}</strong>', "never")
         return usage.last_synced_at
 
-    @admin.display(description="lookups")
+    @admin.display(description=gettext_lazy("lookups"))
     def lookups(self, platform: Platform) -> int:
         usage = getattr(platform, "hash_usage", None)
         return usage.lookups if usage else 0
 
-    @admin.display(description="matched")
+    @admin.display(description=gettext_lazy("matched"))
     def matched(self, platform: Platform) -> int:
         usage = getattr(platform, "hash_usage", None)
         return usage.matched if usage else 0

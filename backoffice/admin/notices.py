@@ -133,7 +133,7 @@ class EvidenceInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # added through "Add evidence", which hashes and checks the file
 
-    @admin.display(description="file")
+    @admin.display(description=gettext_lazy("file"))
     def download(self, evidence: Evidence) -> str:
         url = reverse("admin:notices_removalorder_evidence", args=[evidence.order_id, evidence.pk])
         return format_html('<a href="{}">{}{}</a>', url, evidence.sha256[:12], evidence.extension)
@@ -368,7 +368,7 @@ class RemovalOrderAdmin(TransitionAdmin):
         return [
             (None, {"fields": ["reference", "status", *ORDER_FIELDS]}),
             (
-                "Deadline",
+                gettext_lazy("Deadline"),
                 {
                     "fields": [
                         "issued_at",
@@ -382,10 +382,10 @@ class RemovalOrderAdmin(TransitionAdmin):
                 },
             ),
             (
-                "Re-upload",
+                gettext_lazy("Re-upload"),
                 {"fields": ["reupload_of", "match_to_confirm", "match_confirmed_by"]},
             ),
-            ("Decision history", {"fields": ["decision_history_table"]}),
+            (gettext_lazy("Decision history"), {"fields": ["decision_history_table"]}),
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -416,11 +416,11 @@ class RemovalOrderAdmin(TransitionAdmin):
     def addressees_table(self, order: RemovalOrder) -> str:
         return addressees_table(order.addressees)
 
-    @admin.display(description="due (local time)", ordering="due_at")
+    @admin.display(description=gettext_lazy("due (local time)"), ordering="due_at")
     def due_local(self, order: RemovalOrder) -> Any:
         return timezone.localtime(order.due_at) if order.due_at else "-"
 
-    @admin.display(description="time left")
+    @admin.display(description=gettext_lazy("time left"))
     def time_left(self, order: RemovalOrder) -> str:
         if order.due_at is None or order.status not in CLOCK_STATES:
             return "-"

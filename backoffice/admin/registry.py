@@ -166,11 +166,11 @@ class PlatformAdmin(TransitionAdmin):
     fieldsets = [
         (None, {"fields": ["name", "legal_name", "sector", "business_model", "is_ugc"]}),
         (
-            "Registration",
+            gettext_lazy("Registration"),
             {"fields": ["status", "registration_number", "registered_at", "times_blocked"]},
         ),
         (
-            "Foreign operator",
+            gettext_lazy("Foreign operator"),
             {
                 "fields": [
                     "is_foreign",
@@ -181,16 +181,19 @@ class PlatformAdmin(TransitionAdmin):
                 ]
             },
         ),
-        ("Users and data", {"fields": ["user_count", "personal_data_processed", "data_location"]}),
-        ("Case file (newest first)", {"fields": ["case_file"]}),
-        ("Scorecard (latest published month)", {"fields": ["scorecard"]}),
-        ("Decision history", {"fields": ["decision_history_table"]}),
+        (
+            gettext_lazy("Users and data"),
+            {"fields": ["user_count", "personal_data_processed", "data_location"]},
+        ),
+        (gettext_lazy("Case file (newest first)"), {"fields": ["case_file"]}),
+        (gettext_lazy("Scorecard (latest published month)"), {"fields": ["scorecard"]}),
+        (gettext_lazy("Decision history"), {"fields": ["decision_history_table"]}),
     ]
     transition_object_arg = "platform"
     transition_services = services.TRANSITION_SERVICES
     transitions_requiring_reason = services.REASON_REQUIRED
 
-    @admin.display(description="Case file")
+    @admin.display(description=gettext_lazy("Case file"))
     def case_file(self, platform: Platform) -> str:
         """Everything the regulator did with this platform, newest first, each linking to its
         page: orders, letters, fines, blocks and normalization requests."""
@@ -265,7 +268,7 @@ class PlatformAdmin(TransitionAdmin):
             )
         return format_html_join("", "{}", ((p,) for p in parts))
 
-    @admin.display(description="Scorecard")
+    @admin.display(description=gettext_lazy("Scorecard"))
     def scorecard(self, platform: Platform) -> str:
         """Its figures (its own small counts too: staff see them) beside the median platform,
         and its gender safety index, for the latest published month."""

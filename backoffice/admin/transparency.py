@@ -20,6 +20,7 @@ from backoffice.admin.compliance import ReadOnlyAdmin
 from backoffice.transitions import ObjectAction, ObjectActionForm, TransitionAdmin, staff_actor
 from compliance.kernel.actors import Actor
 from compliance.kernel.errors import TransitionNotAllowed
+from compliance.kernel.formats import moment_text
 from transparency import services
 from transparency.metrics import INDICATOR_CODES
 from transparency.models import (
@@ -144,11 +145,11 @@ class MethodologyAdmin(TransitionAdmin):
         ),
     }
 
-    @admin.display(description="comments")
+    @admin.display(description=gettext_lazy("comments"))
     def comment_count(self, methodology: Methodology) -> int:
         return methodology.comments.count()
 
-    @admin.display(description="Indicators")
+    @admin.display(description=gettext_lazy("Indicators"))
     def indicator_table(self, methodology: Methodology) -> str:
         rows = format_html_join(
             "",
@@ -164,16 +165,13 @@ class MethodologyAdmin(TransitionAdmin):
             rows,
         )
 
-    @admin.display(description="Public comments")
+    @admin.display(description=gettext_lazy("Public comments"))
     def comment_list(self, methodology: Methodology) -> str:
         return (
             format_html_join(
                 "",
                 "<p><strong>{}</strong><br>{}</p>",
-                (
-                    (timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"), c.body)
-                    for c in methodology.comments.all()
-                ),
+                ((moment_text(c.created_at), c.body) for c in methodology.comments.all()),
             )
             or "None"
         )
@@ -240,6 +238,6 @@ class SafetyScoreAdmin(ReadOnlyAdmin):
     search_fields = ["platform__name"]
     readonly_fields = ["components_json"]
 
-    @admin.display(description="components")
+    @admin.display(description=gettext_lazy("components"))
     def components_json(self, score: SafetyScore) -> str:
         return json.dumps(score.components, indent=1)

@@ -7,6 +7,7 @@ lost broker message or a killed worker loses nothing (compliance/delivery/queue.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Delivery(models.Model):
@@ -29,10 +30,10 @@ class Notification(Delivery):
     """A letter to the platform's contact persons, by e-mail."""
 
     class Status(models.TextChoices):
-        PENDING = Delivery.PENDING, "Pending"
-        SENDING = Delivery.SENDING, "Sending"
-        SENT = "sent", "Sent"
-        FAILED = Delivery.FAILED, "Failed (gave up)"
+        PENDING = Delivery.PENDING, _("Pending")
+        SENDING = Delivery.SENDING, _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = Delivery.FAILED, _("Failed (gave up)")
 
     platform = models.ForeignKey(
         "registry.Platform", on_delete=models.PROTECT, related_name="notifications"
@@ -53,6 +54,8 @@ class Notification(Delivery):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [
             models.Index(
@@ -70,10 +73,10 @@ class WebhookDelivery(Delivery):
     """A signed event to the platform's webhook (Standard Webhooks)."""
 
     class Status(models.TextChoices):
-        PENDING = Delivery.PENDING, "Pending"
-        SENDING = Delivery.SENDING, "Sending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = Delivery.FAILED, "Failed (gave up)"
+        PENDING = Delivery.PENDING, _("Pending")
+        SENDING = Delivery.SENDING, _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = Delivery.FAILED, _("Failed (gave up)")
 
     msg_id = models.CharField(max_length=40, unique=True)
     platform = models.ForeignKey(
@@ -85,8 +88,9 @@ class WebhookDelivery(Delivery):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at"]
-        verbose_name_plural = "webhook deliveries"
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
@@ -107,6 +111,8 @@ class WebhookAttempt(models.Model):
     duration_ms = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
         ordering = ["attempted_at"]
 
     def __str__(self) -> str:

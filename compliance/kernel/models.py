@@ -30,9 +30,9 @@ class AppendOnlyError(Exception):
 
 class DecisionRecord(models.Model):
     class ActorKind(models.TextChoices):
-        USER = "user", "Staff user"
-        PLATFORM = "platform", "Platform"
-        JOB = "job", "Scheduled job"
+        USER = "user", _("Staff user")
+        PLATFORM = "platform", _("Platform")
+        JOB = "job", _("Scheduled job")
 
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
     created_at = models.DateTimeField(editable=False)
@@ -79,6 +79,8 @@ class DecisionRecord(models.Model):
     mac = models.CharField(max_length=64)
 
     class Meta:
+        verbose_name = _("decision record")
+        verbose_name_plural = _("decision records")
         ordering = ["seq"]
         indexes = [
             models.Index(fields=["content_type", "object_id", "seq"]),
@@ -171,6 +173,8 @@ class DecisionCheckpoint(models.Model):
     signature = models.CharField(max_length=100)
 
     class Meta:
+        verbose_name = _("decision checkpoint")
+        verbose_name_plural = _("decision checkpoints")
         ordering = ["-seq"]
         get_latest_by = "seq"
         constraints = [models.UniqueConstraint(fields=["seq"], name="checkpoint_seq_unique")]
@@ -203,6 +207,10 @@ class DecisionChainHead(models.Model):
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
+    class Meta:
+        verbose_name = _("decision chain head")
+        verbose_name_plural = _("decision chain heads")
+
     def __str__(self) -> str:
         return f"head #{self.seq}"
 
@@ -216,6 +224,8 @@ class Counter(models.Model):
     value = models.PositiveBigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
         constraints = [
             models.UniqueConstraint(fields=["name", "year"], name="counter_unique_name_year")
         ]
@@ -237,6 +247,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [
             models.UniqueConstraint(fields=["platform", "key"], name="idempotency_key_per_platform")
         ]
@@ -304,6 +316,8 @@ class OfficialLetter(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("official letter")
+        verbose_name_plural = _("official letters")
         ordering = ["-issued_at", "-pk"]
         indexes = [
             models.Index(

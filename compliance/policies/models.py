@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from compliance.policies import mr5
 from compliance.policies.terms import PolicyTerms
@@ -93,7 +94,8 @@ class EscalationPolicy(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "escalation policies"
+        verbose_name = _("escalation policy")
+        verbose_name_plural = _("escalation policies")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],
@@ -132,6 +134,8 @@ class EscalationPolicyVersion(models.Model):
     )
 
     class Meta:
+        verbose_name = _("escalation policy version")
+        verbose_name_plural = _("escalation policy versions")
         ordering = ["policy", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "version"], name="policy_version_unique")
@@ -151,14 +155,16 @@ class PublicHoliday(models.Model):
     supervisors keep it current in the admin."""
 
     class Kind(models.TextChoices):
-        PUBLIC = "public", "Public holiday"
-        COLLECTIVE_LEAVE = "collective_leave", "Collective leave (cuti bersama)"
+        PUBLIC = "public", _("Public holiday")
+        COLLECTIVE_LEAVE = "collective_leave", _("Collective leave (cuti bersama)")
 
     date = models.DateField(unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PUBLIC)
 
     class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
         ordering = ["date"]
 
     def __str__(self) -> str:

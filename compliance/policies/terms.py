@@ -11,14 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from compliance.policies.calendar import Span, Unit
 
 
 class LadderAction(models.TextChoices):
-    WARNING = "warning", "Warning letter"
-    WARNING_FINE = "warning_fine", "Warning letter with fine"
-    BLOCK_PROPOSAL = "block_proposal", "Access block proposal"
+    WARNING = "warning", _("Warning letter")
+    WARNING_FINE = "warning_fine", _("Warning letter with fine")
+    BLOCK_PROPOSAL = "block_proposal", _("Access block proposal")
 
 
 # A rung's period in one unit: `period_hours` (and `urgent_period_hours`), `period_days` or

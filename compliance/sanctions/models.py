@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 APPROVE = "compliance.approve_sanction"
@@ -51,6 +52,8 @@ class WarningLetter(models.Model):
     legal_basis = models.CharField(max_length=300)
 
     class Meta:
+        verbose_name = _("warning letter")
+        verbose_name_plural = _("warning letters")
         ordering = ["order", "level"]
         constraints = [
             # One letter per rung: a sweep run twice cannot send a second.
@@ -63,12 +66,12 @@ class WarningLetter(models.Model):
 
 
 class FineStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed (awaiting approval)"
-    ASSESSED = "assessed", "Assessed"
-    PAID = "paid", "Paid"
-    OVERDUE = "overdue", "Overdue"
-    WAIVED = "waived", "Waived"
-    REJECTED = "rejected", "Rejected"
+    PROPOSED = "proposed", _("Proposed (awaiting approval)")
+    ASSESSED = "assessed", _("Assessed")
+    PAID = "paid", _("Paid")
+    OVERDUE = "overdue", _("Overdue")
+    WAIVED = "waived", _("Waived")
+    REJECTED = "rejected", _("Rejected")
 
 
 UNSETTLED_FINE_STATES = [FineStatus.PROPOSED, FineStatus.ASSESSED, FineStatus.OVERDUE]
@@ -101,6 +104,8 @@ class Fine(ConcurrentTransitionMixin, models.Model):
     waived_reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("fine")
+        verbose_name_plural = _("fines")
         ordering = ["-assessed_at"]
         permissions = [("confirm_payment", "Can confirm that a fine was paid")]
         indexes = [
@@ -154,10 +159,10 @@ class Fine(ConcurrentTransitionMixin, models.Model):
 
 
 class BlockStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    IN_FORCE = "in_force", "In force"
-    LIFTED = "lifted", "Lifted"
-    REJECTED = "rejected", "Rejected"
+    PROPOSED = "proposed", _("Proposed")
+    IN_FORCE = "in_force", _("In force")
+    LIFTED = "lifted", _("Lifted")
+    REJECTED = "rejected", _("Rejected")
 
 
 class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
@@ -170,9 +175,9 @@ class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
     orders = models.ManyToManyField("notices.RemovalOrder", blank=True, related_name="blocks")
 
     class Cause(models.TextChoices):
-        ORDERS = "orders", "Orders left unanswered (the ladder)"
-        REGISTRATION = "registration", "Operating without registration (MR5 Art. 7)"
-        DIRECT = "direct", "Prohibited content, without the ladder (MR5 Art. 9)"
+        ORDERS = "orders", _("Orders left unanswered (the ladder)")
+        REGISTRATION = "registration", _("Operating without registration (MR5 Art. 7)")
+        DIRECT = "direct", _("Prohibited content, without the ladder (MR5 Art. 9)")
 
     status = FSMField(
         max_length=16, choices=BlockStatus.choices, default=BlockStatus.PROPOSED, protected=True
@@ -189,6 +194,8 @@ class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
     lifted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("access block")
+        verbose_name_plural = _("access blocks")
         ordering = ["-proposed_at"]
         permissions = [
             (
@@ -232,13 +239,13 @@ class RegistrationSanction(ConcurrentTransitionMixin, ProposedBy):
     """A proposed suspension or revocation of a registration (MR5 Art. 7), for a supervisor."""
 
     class Kind(models.TextChoices):
-        SUSPEND = "suspend", "Temporary suspension"
-        REVOKE = "revoke", "Revocation"
+        SUSPEND = "suspend", _("Temporary suspension")
+        REVOKE = "revoke", _("Revocation")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     platform = models.ForeignKey(
         "registry.Platform", on_delete=models.PROTECT, related_name="registration_sanctions"
@@ -250,6 +257,8 @@ class RegistrationSanction(ConcurrentTransitionMixin, ProposedBy):
     reason = models.TextField()
 
     class Meta:
+        verbose_name = _("registration sanction")
+        verbose_name_plural = _("registration sanctions")
         ordering = ["-proposed_at"]
         constraints = [
             models.UniqueConstraint(
@@ -275,9 +284,9 @@ class NormalizationRequest(ConcurrentTransitionMixin, ProposedBy):
     """A blocked platform asks for access to be restored (MR5 Art. 20)."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        GRANTED = "granted", "Granted"
-        REFUSED = "refused", "Refused"
+        REQUESTED = "requested", _("Requested")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
 
     platform = models.ForeignKey(
         "registry.Platform", on_delete=models.PROTECT, related_name="normalization_requests"
@@ -296,6 +305,8 @@ class NormalizationRequest(ConcurrentTransitionMixin, ProposedBy):
     flagged_late_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("normalization request")
+        verbose_name_plural = _("normalization requests")
         ordering = ["-proposed_at"]
         constraints = [
             models.UniqueConstraint(
@@ -327,13 +338,13 @@ class SanctionRelease(ConcurrentTransitionMixin, ProposedBy):
     other than the proposer approves it; normalization lifts a block by its own path."""
 
     class Kind(models.TextChoices):
-        LIFT = "lift", "Lift an access block"
-        WAIVE = "waive", "Waive a fine"
+        LIFT = "lift", _("Lift an access block")
+        WAIVE = "waive", _("Waive a fine")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     block = models.ForeignKey(
@@ -348,6 +359,8 @@ class SanctionRelease(ConcurrentTransitionMixin, ProposedBy):
     reason = models.TextField()
 
     class Meta:
+        verbose_name = _("sanction release")
+        verbose_name_plural = _("sanction releases")
         ordering = ["-proposed_at"]
         constraints = [
             models.CheckConstraint(
@@ -395,8 +408,8 @@ class BlockOpening(models.Model):
     registered), in which case access stays open until the normalization is decided."""
 
     class Outcome(models.TextChoices):
-        RETURNED = "returned", "Block back in force"
-        CURED = "cured", "Cause cured: stays open until normalized"
+        RETURNED = "returned", _("Block back in force")
+        CURED = "cured", _("Cause cured: stays open until normalized")
 
     block = models.ForeignKey(AccessBlock, on_delete=models.PROTECT, related_name="openings")
     opens_at = models.DateTimeField()
@@ -410,6 +423,8 @@ class BlockOpening(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
 
     class Meta:
+        verbose_name = _("block opening")
+        verbose_name_plural = _("block openings")
         ordering = ["block", "opens_at"]
         indexes = [
             models.Index(
@@ -430,11 +445,11 @@ class BlockOpening(models.Model):
 
 
 class CommitmentKind(models.TextChoices):
-    TECHNICAL_SAFEGUARDS = "technical_safeguards", "Stronger technical safeguards"
-    FEATURE_RESTRICTION = "feature_restriction", "Restricted features"
-    POLICY_ENFORCEMENT = "policy_enforcement", "Policy enforcement"
-    INCIDENT_RESPONSE = "incident_response", "Incident-response protocol"
-    OTHER = "other", "Other"
+    TECHNICAL_SAFEGUARDS = "technical_safeguards", _("Stronger technical safeguards")
+    FEATURE_RESTRICTION = "feature_restriction", _("Restricted features")
+    POLICY_ENFORCEMENT = "policy_enforcement", _("Policy enforcement")
+    INCIDENT_RESPONSE = "incident_response", _("Incident-response protocol")
+    OTHER = "other", _("Other")
 
 
 class NormalizationVerification(models.Model):
@@ -442,8 +457,8 @@ class NormalizationVerification(models.Model):
     conditions hold; a breach proposes a re-block citing the breached condition."""
 
     class Outcome(models.TextChoices):
-        MET = "met", "Conditions met"
-        BREACHED = "breached", "A condition breached"
+        MET = "met", _("Conditions met")
+        BREACHED = "breached", _("A condition breached")
 
     request = models.ForeignKey(
         NormalizationRequest, on_delete=models.PROTECT, related_name="verifications"
@@ -462,6 +477,8 @@ class NormalizationVerification(models.Model):
     )
 
     class Meta:
+        verbose_name = _("normalization verification")
+        verbose_name_plural = _("normalization verifications")
         ordering = ["request", "checked_at"]
 
     def __str__(self) -> str:
