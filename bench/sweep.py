@@ -69,7 +69,7 @@ def load(orders: int, due: int, platforms: int = 1000) -> None:
         "TRUNCATE notices_orderitem, notices_removalorder, registry_platformcontact, "
         "registry_platformdomain, compliance_accessblock_orders, compliance_accessblock, "
         "compliance_fine, compliance_warningletter, compliance_notification, "
-        "compliance_decisionrecord, registry_platform CASCADE"
+        "compliance_officialletter, compliance_decisionrecord, registry_platform CASCADE"
     )
     user, _ = User.objects.get_or_create(username="bench")
     _sql(
@@ -94,11 +94,12 @@ def load(orders: int, due: int, platforms: int = 1000) -> None:
     _sql(
         "INSERT INTO notices_removalorder (id, reference, platform_id, agency_id, category_id, "
         "legal_basis, description, urgent, status, policy_version_id, addressees, issued_at, "
-        "due_at, escalation_level, reopen_status, created_by_id, created_at, updated_at) "
+        "due_at, escalation_level, reopen_status, created_by_id, created_at, updated_at, "
+        "is_reupload, match_to_confirm) "
         "SELECT g, 'RO-B-' || g, 1 + g %% %s, %s, %s, 'MR5 Art. 9(4)', '', false, 'issued', %s, "
         "'[]', now() - interval '2 days', "
         "CASE WHEN g %% %s = 0 THEN now() - interval '1 hour' ELSE now() + interval '1 day' END, "
-        "0, '', %s, now(), now() FROM generate_series(1, %s) g",
+        "0, '', %s, now(), now(), false, false FROM generate_series(1, %s) g",
         [platforms, agency, category, version, every, user.pk, orders],
     )
     _sql(
@@ -131,7 +132,8 @@ def reset(due_every: int) -> None:
     """Put the due orders back to `issued` and forget what a run wrote."""
     _sql(
         "TRUNCATE compliance_warningletter, compliance_fine, compliance_notification, "
-        "compliance_decisionrecord, compliance_accessblock_orders, compliance_accessblock CASCADE"
+        "compliance_officialletter, compliance_decisionrecord, compliance_accessblock_orders, "
+        "compliance_accessblock CASCADE"
     )
     _sql("UPDATE compliance_decisionchainhead SET seq = 0, hash = repeat('0', 64)")
     _sql("DELETE FROM compliance_counter")
@@ -182,9 +184,11 @@ def floor(now_sql: str = "now()") -> tuple[int, float]:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
+    from compliance.sanctions.models import WarningLetter
     from notices.models import RemovalOrder
 
     ct = ContentType.objects.get_for_model(RemovalOrder).pk
+    letter_ct = ContentType.objects.get_for_model(WarningLetter).pk
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -208,6 +212,15 @@ def floor(now_sql: str = "now()") -> tuple[int, float]:
             "AND i.status IN ('pending', 'disputed')), 'MR5 Art. 15(11)' FROM due"
         )
         cursor.execute(
+            "INSERT INTO compliance_officialletter (number, kind, platform_id, content_type_id, "
+            "object_id, issued_at, facts, code, status, attempts, next_attempt_at, last_error, "
+            "file, sha256) SELECT l.number, 'warning', l.platform_id, %s, l.id::text, l.issued_at, "
+            "'{}', upper(substr(md5(l.number), 1, 4) || '-' || substr(md5(l.number), 5, 4)), "
+            "'pending', 0, now(), '', '', '' FROM compliance_warningletter l "
+            "JOIN due ON due.id = l.order_id",
+            [letter_ct],
+        )
+        cursor.execute(
             "INSERT INTO compliance_decisionrecord (seq, created_at, actor_kind, actor_label, "
             "content_type_id, object_id, object_repr, action, from_state, to_state, legal_basis, "
             "reason, links, prev_hash, hash, mac) SELECT n, now(), 'job', "
@@ -216,10 +229,10 @@ def floor(now_sql: str = "now()") -> tuple[int, float]:
             "md5(id::text) || md5(reference), md5(reference) || md5(id::text) FROM due"
         )
         cursor.execute(
-            "INSERT INTO compliance_notification (event, platform_id, recipients, subject, body, "
-            "status, attempts, next_attempt_at, last_error, created_at) SELECT 'order.escalated', "
-            "platform_id, '[]', 'Warning letter 1: ' || reference, 'Warning letter', 'pending', 0, "
-            "now(), '', now() FROM due"
+            "INSERT INTO compliance_notification (event, platform_id, letter_id, recipients, "
+            "subject, body, status, attempts, next_attempt_at, last_error, created_at) SELECT "
+            "'order.escalated', platform_id, 'WL-F-' || n, '[]', 'Warning letter 1: ' || "
+            "reference, 'Warning letter', 'pending', 0, now(), '', now() FROM due"
         )
     return count, time.perf_counter() - started
 

@@ -48,16 +48,23 @@ class Fingerprint(models.Model):
         FAILED = "failed", _("Failed")
 
     evidence = models.OneToOneField(
-        "notices.Evidence", on_delete=models.PROTECT, related_name="fingerprint"
+        "notices.Evidence",
+        on_delete=models.PROTECT,
+        related_name="fingerprint",
+        verbose_name=_("evidence"),
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    md5 = models.CharField(max_length=32, blank=True)
-    pdq = models.CharField(max_length=64, blank=True)
-    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    md5 = models.CharField(max_length=32, blank=True, verbose_name=_("md5"))
+    pdq = models.CharField(max_length=64, blank=True, verbose_name=_("pdq"))
+    pdq_quality = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("pdq quality")
+    )
     # For videos: the PDQ hash and quality of one frame a second, as [[hex, quality], ...].
-    frames = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
-    computed_at = models.DateTimeField(null=True, blank=True)
+    frames = models.JSONField(default=list, blank=True, verbose_name=_("frames"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    computed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("computed at"))
 
     class Meta:
         verbose_name = _("fingerprint")
@@ -70,15 +77,19 @@ class Fingerprint(models.Model):
 class HashList(models.Model):
     """Hashes of one category of content, matched with one threshold."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
     category = models.ForeignKey(
-        "notices.ContentCategory", on_delete=models.PROTECT, related_name="hash_lists"
+        "notices.ContentCategory",
+        on_delete=models.PROTECT,
+        related_name="hash_lists",
+        verbose_name=_("category"),
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, verbose_name=_("description"))
     pdq_threshold = models.PositiveSmallIntegerField(
         default=MAX_THRESHOLD,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_THRESHOLD)],
         help_text="Largest Hamming distance (of 256 bits) at which a PDQ hash matches.",
+        verbose_name=_("pdq threshold"),
     )
     video_share = models.DecimalField(
         max_digits=3,
@@ -86,14 +97,17 @@ class HashList(models.Model):
         default=0.5,
         validators=[MinValueValidator(0.01), MaxValueValidator(1)],
         help_text="Share of frames that must match, both ways, for a video to match.",
+        verbose_name=_("video share"),
     )
     restricted = models.BooleanField(
-        default=False, help_text="Only the platforms chosen below may match and download it."
+        default=False,
+        help_text="Only the platforms chosen below may match and download it.",
+        verbose_name=_("restricted"),
     )
     platforms = models.ManyToManyField(
-        "registry.Platform", blank=True, related_name="hash_lists_open"
+        "registry.Platform", blank=True, related_name="hash_lists_open", verbose_name=_("platforms")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("hash list")
@@ -114,14 +128,24 @@ class EntryStatus(models.TextChoices):
 class HashEntry(ConcurrentTransitionMixin, models.Model):
     """One hash in a list, from evidence or submitted as a hash only (no file held)."""
 
-    hash_list = models.ForeignKey(HashList, on_delete=models.PROTECT, related_name="entries")
-    hash_type = models.CharField(max_length=8, choices=HashType.choices)
+    hash_list = models.ForeignKey(
+        HashList, on_delete=models.PROTECT, related_name="entries", verbose_name=_("hash list")
+    )
+    hash_type = models.CharField(
+        max_length=8, choices=HashType.choices, verbose_name=_("hash type")
+    )
     # Hex; for a video, the SHA-256 of its frames' hashes (the frames are in `frames`).
-    value = models.CharField(max_length=64)
-    quality = models.PositiveSmallIntegerField(null=True, blank=True)
-    frames = models.JSONField(default=list, blank=True, help_text="A video's frame PDQ hashes.")
+    value = models.CharField(max_length=64, verbose_name=_("value"))
+    quality = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("quality"))
+    frames = models.JSONField(
+        default=list, blank=True, help_text="A video's frame PDQ hashes.", verbose_name=_("frames")
+    )
     status = FSMField(
-        max_length=16, choices=EntryStatus.choices, default=EntryStatus.ACTIVE, protected=True
+        max_length=16,
+        choices=EntryStatus.choices,
+        default=EntryStatus.ACTIVE,
+        protected=True,
+        verbose_name=_("status"),
     )
     evidence = models.ForeignKey(
         "notices.Evidence",
@@ -129,6 +153,7 @@ class HashEntry(ConcurrentTransitionMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="hash_entries",
+        verbose_name=_("evidence"),
     )
     order = models.ForeignKey(
         "notices.RemovalOrder",
@@ -137,14 +162,17 @@ class HashEntry(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="hash_entries",
         help_text="The order the content was ordered removed under, if any.",
+        verbose_name=_("order"),
     )
-    submitted_by_label = models.CharField(max_length=200)
-    note = models.CharField(max_length=300, blank=True)
+    submitted_by_label = models.CharField(max_length=200, verbose_name=_("submitted by label"))
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("note"))
     # Every change takes the next number, so platforms can sync by "changes since N".
-    change_seq = models.PositiveBigIntegerField(unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    false_positive_reports = models.PositiveIntegerField(default=0)
-    matches = models.PositiveIntegerField(default=0)
+    change_seq = models.PositiveBigIntegerField(unique=True, verbose_name=_("change seq"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    false_positive_reports = models.PositiveIntegerField(
+        default=0, verbose_name=_("false positive reports")
+    )
+    matches = models.PositiveIntegerField(default=0, verbose_name=_("matches"))
 
     class Meta:
         verbose_name = _("hash entry")
@@ -193,12 +221,17 @@ class HashEntry(ConcurrentTransitionMixin, models.Model):
 class AllowedHash(models.Model):
     """A hash known to collide with harmless content: never reported as a match."""
 
-    hash_type = models.CharField(max_length=8, choices=HashType.choices)
-    value = models.CharField(max_length=64)
-    reason = models.CharField(max_length=300)
-    added_at = models.DateTimeField(auto_now_add=True)
+    hash_type = models.CharField(
+        max_length=8, choices=HashType.choices, verbose_name=_("hash type")
+    )
+    value = models.CharField(max_length=64, verbose_name=_("value"))
+    reason = models.CharField(max_length=300, verbose_name=_("reason"))
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name=_("added at"))
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
     )
 
     class Meta:
@@ -220,24 +253,36 @@ class Match(models.Model):
         FOUND = "found", _("Reported found on the platform")
         FALSE_POSITIVE = "false_positive", _("Reported a false positive")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="hash_matches"
+    public_id = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public id")
     )
-    entry = models.ForeignKey(HashEntry, on_delete=models.PROTECT, related_name="match_log")
-    hash_type = models.CharField(max_length=8, choices=HashType.choices)
-    query = models.CharField(max_length=64)
-    distance = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.MATCHED)
-    url = models.URLField(max_length=2000, blank=True)
+    platform = models.ForeignKey(
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="hash_matches",
+        verbose_name=_("platform"),
+    )
+    entry = models.ForeignKey(
+        HashEntry, on_delete=models.PROTECT, related_name="match_log", verbose_name=_("entry")
+    )
+    hash_type = models.CharField(
+        max_length=8, choices=HashType.choices, verbose_name=_("hash type")
+    )
+    query = models.CharField(max_length=64, verbose_name=_("query"))
+    distance = models.PositiveSmallIntegerField(verbose_name=_("distance"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.MATCHED, verbose_name=_("status")
+    )
+    url = models.URLField(max_length=2000, blank=True, verbose_name=_("url"))
     reupload_order = models.ForeignKey(
         "notices.RemovalOrder",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name=_("reupload order"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("match")
@@ -253,11 +298,14 @@ class PlatformUsage(models.Model):
     """How a platform uses the lists: a platform that never checks stands out."""
 
     platform = models.OneToOneField(
-        "registry.Platform", on_delete=models.CASCADE, related_name="hash_usage"
+        "registry.Platform",
+        on_delete=models.CASCADE,
+        related_name="hash_usage",
+        verbose_name=_("platform"),
     )
-    last_synced_at = models.DateTimeField(null=True, blank=True)
-    lookups = models.PositiveBigIntegerField(default=0)
-    matched = models.PositiveBigIntegerField(default=0)
+    last_synced_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last synced at"))
+    lookups = models.PositiveBigIntegerField(default=0, verbose_name=_("lookups"))
+    matched = models.PositiveBigIntegerField(default=0, verbose_name=_("matched"))
 
     class Meta:
         verbose_name = _("platform usage")

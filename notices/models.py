@@ -19,10 +19,10 @@ class Agency(models.Model):
         COURT = "court", _("Court")
         PUBLIC = "public", _("Public complaint channel")
 
-    name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    email = models.EmailField(blank=True)
-    is_active = models.BooleanField(default=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    kind = models.CharField(max_length=32, choices=Kind.choices, verbose_name=_("kind"))
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
         verbose_name = _("agency")
@@ -34,10 +34,12 @@ class Agency(models.Model):
 
 
 class ContentCategory(models.Model):
-    code = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=200)
+    code = models.SlugField(max_length=50, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     urgent = models.BooleanField(
-        default=False, help_text="Urgent orders get the short deadline (MR5 Art. 14(3))."
+        default=False,
+        help_text="Urgent orders get the short deadline (MR5 Art. 14(3)).",
+        verbose_name=_("urgent"),
     )
     escalation_policy = models.ForeignKey(
         "compliance.EscalationPolicy",
@@ -46,6 +48,7 @@ class ContentCategory(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text="Overrides the default policy for orders in this category.",
+        verbose_name=_("escalation policy"),
     )
 
     class Meta:
@@ -76,9 +79,13 @@ VERIFY = "notices.verify_order"
 
 
 class RemovalOrder(ConcurrentTransitionMixin, models.Model):
-    reference = models.CharField(max_length=32, editable=False)
+    reference = models.CharField(max_length=32, editable=False, verbose_name=_("reference"))
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="orders", db_index=False
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
+        verbose_name=_("platform"),
     )
     # Every index on this table is rewritten by each escalation (no HOT update is possible:
     # status and due_at are indexed), so foreign keys that only the admin filters on go without.
@@ -90,13 +97,21 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
         db_index=False,
     )
     category = models.ForeignKey(
-        ContentCategory, on_delete=models.PROTECT, related_name="orders", db_index=False
+        ContentCategory,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
+        verbose_name=_("category"),
     )
-    legal_basis = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
-    urgent = models.BooleanField(default=False)
+    legal_basis = models.CharField(max_length=300, verbose_name=_("legal basis"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    urgent = models.BooleanField(default=False, verbose_name=_("urgent"))
     status = FSMField(
-        max_length=32, choices=OrderStatus.choices, default=OrderStatus.DRAFT, protected=True
+        max_length=32,
+        choices=OrderStatus.choices,
+        default=OrderStatus.DRAFT,
+        protected=True,
+        verbose_name=_("status"),
     )
     policy_version = models.ForeignKey(
         "compliance.EscalationPolicyVersion",
@@ -106,16 +121,25 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
         related_name="orders",
         help_text="Fixed when the order is issued.",
         db_index=False,
+        verbose_name=_("policy version"),
     )
     addressees = models.JSONField(
-        default=list, blank=True, help_text="Contact persons the notice was addressed to."
+        default=list,
+        blank=True,
+        help_text="Contact persons the notice was addressed to.",
+        verbose_name=_("addressees"),
     )
-    issued_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True)
-    clock_paused_at = models.DateTimeField(null=True, blank=True)
-    escalation_level = models.PositiveSmallIntegerField(default=0)
+    issued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("issued at"))
+    due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("due at"))
+    clock_paused_at = models.DateTimeField(null=True, blank=True, verbose_name=_("clock paused at"))
+    escalation_level = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("escalation level")
+    )
     reopen_status = models.CharField(
-        max_length=32, blank=True, help_text="The stage to return to if verification fails."
+        max_length=32,
+        blank=True,
+        help_text="The stage to return to if verification fails.",
+        verbose_name=_("reopen status"),
     )
     # None for an order a platform opened by reporting a re-upload it found.
     created_by = models.ForeignKey(
@@ -125,8 +149,9 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     # Content already ordered removed, found again: the order it was removed under.
     reupload_of = models.ForeignKey(
         "self",
@@ -135,13 +160,14 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="reuploads",
         db_index=False,
+        verbose_name=_("reupload of"),
     )
     # Content found again after an order (with or without the original order: a list's entry
     # may be a hash alone); counted in the transparency figures' re-upload rate.
-    is_reupload = models.BooleanField(default=False)
+    is_reupload = models.BooleanField(default=False, verbose_name=_("is reupload"))
     # A re-upload found by a perceptual hash alone is a lead, never a sanction on its own: an
     # officer confirms the match before the order may be issued.
-    match_to_confirm = models.BooleanField(default=False)
+    match_to_confirm = models.BooleanField(default=False, verbose_name=_("match to confirm"))
     match_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -149,8 +175,9 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("match confirmed by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("removal order")
@@ -283,20 +310,28 @@ SETTLED = [*REPORTABLE, ItemStatus.WITHDRAWN]
 
 
 class OrderItem(models.Model):
-    order = models.ForeignKey(RemovalOrder, on_delete=models.CASCADE, related_name="items")
-    url = models.URLField(max_length=2000)
-    content_id = models.CharField(
-        "content identifier", max_length=200, blank=True, help_text="Post, video or account id."
+    order = models.ForeignKey(
+        RemovalOrder, on_delete=models.CASCADE, related_name="items", verbose_name=_("order")
     )
-    status = models.CharField(max_length=32, choices=ItemStatus.choices, default=ItemStatus.PENDING)
+    url = models.URLField(max_length=2000, verbose_name=_("url"))
+    content_id = models.CharField(
+        _("content identifier"), max_length=200, blank=True, help_text="Post, video or account id."
+    )
+    status = models.CharField(
+        max_length=32,
+        choices=ItemStatus.choices,
+        default=ItemStatus.PENDING,
+        verbose_name=_("status"),
+    )
     off_platform_reason = models.CharField(
         max_length=300,
         blank=True,
         help_text="Why an item on a domain not registered to the platform is included.",
+        verbose_name=_("off platform reason"),
     )
-    actioned_at = models.DateTimeField(null=True, blank=True)
-    reported_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    actioned_at = models.DateTimeField(null=True, blank=True, verbose_name=_("actioned at"))
+    reported_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reported at"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
 
     class Meta:
         verbose_name = _("order item")
@@ -318,24 +353,41 @@ def _evidence_path(instance: Evidence, filename: str) -> str:
 class Evidence(models.Model):
     """A capture of the content; kept with its hash, never replaced or deleted (append-only)."""
 
-    order = models.ForeignKey(RemovalOrder, on_delete=models.PROTECT, related_name="evidence")
-    item = models.ForeignKey(
-        OrderItem, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    order = models.ForeignKey(
+        RemovalOrder, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("order")
     )
-    file = models.FileField(upload_to=_evidence_path, max_length=200)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField()
-    content_type = models.CharField(max_length=100)
-    extension = models.CharField(max_length=10)
-    description = models.CharField(max_length=300, blank=True)
-    captured_at = models.DateTimeField()
+    item = models.ForeignKey(
+        OrderItem,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("item"),
+    )
+    file = models.FileField(upload_to=_evidence_path, max_length=200, verbose_name=_("file"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("sha256"))
+    size = models.PositiveBigIntegerField(verbose_name=_("size"))
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    extension = models.CharField(max_length=10, verbose_name=_("extension"))
+    description = models.CharField(max_length=300, blank=True, verbose_name=_("description"))
+    captured_at = models.DateTimeField(verbose_name=_("captured at"))
     captured_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("captured by"),
     )
     captured_by_platform = models.ForeignKey(
-        "registry.Platform", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "registry.Platform",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("captured by platform"),
     )
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name=_("added at"))
 
     class Meta:
         verbose_name = _("evidence")
@@ -357,13 +409,21 @@ class Objection(ConcurrentTransitionMixin, models.Model):
         UPHELD = "upheld", _("Upheld")
         REJECTED = "rejected", _("Rejected")
 
-    order = models.ForeignKey(RemovalOrder, on_delete=models.PROTECT, related_name="objections")
-    items = models.ManyToManyField(OrderItem, related_name="objections")
-    reason = models.TextField()
-    status = FSMField(max_length=16, choices=Status.choices, default=Status.OPEN, protected=True)
-    filed_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
+    order = models.ForeignKey(
+        RemovalOrder, on_delete=models.PROTECT, related_name="objections", verbose_name=_("order")
+    )
+    items = models.ManyToManyField(OrderItem, related_name="objections", verbose_name=_("items"))
+    reason = models.TextField(verbose_name=_("reason"))
+    status = FSMField(
+        max_length=16,
+        choices=Status.choices,
+        default=Status.OPEN,
+        protected=True,
+        verbose_name=_("status"),
+    )
+    filed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("filed at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decision_reason = models.TextField(blank=True, verbose_name=_("decision reason"))
 
     class Meta:
         verbose_name = _("objection")
@@ -396,15 +456,25 @@ class Objection(ConcurrentTransitionMixin, models.Model):
 class ClockPause(models.Model):
     """One pause of an order's clock; `due_at` moves by exactly the paused time on resume."""
 
-    order = models.ForeignKey(RemovalOrder, on_delete=models.PROTECT, related_name="pauses")
-    paused_at = models.DateTimeField()
-    resumed_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField()
+    order = models.ForeignKey(
+        RemovalOrder, on_delete=models.PROTECT, related_name="pauses", verbose_name=_("order")
+    )
+    paused_at = models.DateTimeField(verbose_name=_("paused at"))
+    resumed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resumed at"))
+    reason = models.TextField(verbose_name=_("reason"))
     paused_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("paused by"),
     )
     resumed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("resumed by"),
     )
 
     class Meta:

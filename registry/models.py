@@ -51,28 +51,37 @@ class Sector(models.TextChoices):
 class Platform(ConcurrentTransitionMixin, models.Model):
     """The registration record MR5 Art. 3-4 asks for, and where the platform stands."""
 
-    name = models.CharField("electronic system name", max_length=200, unique=True)
-    legal_name = models.CharField("legal entity", max_length=200)
-    sector = models.CharField(max_length=32, choices=Sector.choices)
-    business_model = models.TextField(blank=True)
+    name = models.CharField(_("electronic system name"), max_length=200, unique=True)
+    legal_name = models.CharField(_("legal entity"), max_length=200)
+    sector = models.CharField(max_length=32, choices=Sector.choices, verbose_name=_("sector"))
+    business_model = models.TextField(blank=True, verbose_name=_("business model"))
     is_ugc = models.BooleanField(
-        "user-generated content", default=False, help_text="Fines apply only to UGC platforms."
+        _("user-generated content"), default=False, help_text="Fines apply only to UGC platforms."
     )
-    is_foreign = models.BooleanField("foreign operator", default=False)
+    is_foreign = models.BooleanField(_("foreign operator"), default=False)
     country = models.CharField(
         max_length=2,
         blank=True,
         validators=[RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 code, e.g. SG.")],
         help_text="Country of incorporation (ISO 3166-1 alpha-2).",
+        verbose_name=_("country"),
     )
     leadership = models.TextField(
-        blank=True, help_text="Directors and officers (foreign operators)."
+        blank=True,
+        help_text="Directors and officers (foreign operators).",
+        verbose_name=_("leadership"),
     )
-    incorporation_number = models.CharField(max_length=100, blank=True)
-    incorporation_date = models.DateField(null=True, blank=True)
-    user_count = models.PositiveBigIntegerField("users in Indonesia", default=0)
-    personal_data_processed = models.TextField(blank=True)
-    data_location = models.CharField(max_length=200, blank=True)
+    incorporation_number = models.CharField(
+        max_length=100, blank=True, verbose_name=_("incorporation number")
+    )
+    incorporation_date = models.DateField(
+        null=True, blank=True, verbose_name=_("incorporation date")
+    )
+    user_count = models.PositiveBigIntegerField(_("users in Indonesia"), default=0)
+    personal_data_processed = models.TextField(
+        blank=True, verbose_name=_("personal data processed")
+    )
+    data_location = models.CharField(max_length=200, blank=True, verbose_name=_("data location"))
     escalation_policy = models.ForeignKey(
         "compliance.EscalationPolicy",
         null=True,
@@ -80,6 +89,7 @@ class Platform(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text="Overrides the category's and the default policy for new orders.",
+        verbose_name=_("escalation policy"),
     )
 
     status = FSMField(
@@ -87,20 +97,26 @@ class Platform(ConcurrentTransitionMixin, models.Model):
         choices=RegistrationStatus.choices,
         default=RegistrationStatus.UNREGISTERED,
         protected=True,
+        verbose_name=_("status"),
     )
-    registration_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    registration_number = models.CharField(
+        max_length=32, unique=True, null=True, blank=True, verbose_name=_("registration number")
+    )
     # An application filed while blocked for operating unregistered (the status stays
     # `blocked` until normalization).
-    registration_filed_at = models.DateTimeField(null=True, blank=True)
-    registered_at = models.DateTimeField(null=True, blank=True)
-    times_blocked = models.PositiveIntegerField(default=0)
+    registration_filed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("registration filed at")
+    )
+    registered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("registered at"))
+    times_blocked = models.PositiveIntegerField(default=0, verbose_name=_("times blocked"))
     fault_due_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text="When the registration-fault sweep next acts (MR5 Art. 7); empty if nothing.",
+        verbose_name=_("fault due at"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("platform")
@@ -226,9 +242,11 @@ class Platform(ConcurrentTransitionMixin, models.Model):
 
 
 class PlatformDomain(models.Model):
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="domains")
-    domain = models.CharField(max_length=253, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="domains", verbose_name=_("platform")
+    )
+    domain = models.CharField(max_length=253, unique=True, verbose_name=_("domain"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("platform domain")
@@ -245,15 +263,18 @@ class PlatformDomain(models.Model):
 class PlatformContact(models.Model):
     """A contact person in the country (MR5 Art. 3); notices and letters are addressed to them."""
 
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(max_length=200)
-    role = models.CharField(max_length=200)
-    email = models.EmailField()
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("platform")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    role = models.CharField(max_length=200, verbose_name=_("role"))
+    email = models.EmailField(verbose_name=_("email"))
     phone = models.CharField(
         max_length=32,
         validators=[
             RegexValidator(r"^\+?[0-9 ()-]{6,31}$", "Enter a phone number, e.g. +62 21 555 0100.")
         ],
+        verbose_name=_("phone"),
     )
 
     class Meta:
@@ -271,9 +292,15 @@ class PlatformApp(models.Model):
         APP_STORE = "app_store", _("Apple App Store")
         OTHER = "other", _("Other")
 
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="apps")
-    store = models.CharField(max_length=16, choices=Store.choices)
-    identifier = models.CharField(max_length=200, help_text="e.g. com.example.app or id123456789")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="apps", verbose_name=_("platform")
+    )
+    store = models.CharField(max_length=16, choices=Store.choices, verbose_name=_("store"))
+    identifier = models.CharField(
+        max_length=200,
+        help_text="e.g. com.example.app or id123456789",
+        verbose_name=_("identifier"),
+    )
 
     class Meta:
         verbose_name = _("platform app")
@@ -293,16 +320,23 @@ class ApiKey(models.Model):
     is compared in constant time.
     """
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="api_keys")
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=16, unique=True)
-    digest = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="api_keys", verbose_name=_("platform")
     )
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    prefix = models.CharField(max_length=16, unique=True, verbose_name=_("prefix"))
+    digest = models.CharField(max_length=64, verbose_name=_("digest"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    created_by = models.ForeignKey(
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         verbose_name = _("API key")
@@ -316,11 +350,13 @@ class ApiKey(models.Model):
 class WebhookEndpoint(models.Model):
     """Where a platform receives signed events (Standard Webhooks)."""
 
-    platform = models.OneToOneField(Platform, on_delete=models.CASCADE, related_name="webhook")
-    url = models.URLField(max_length=500)
+    platform = models.OneToOneField(
+        Platform, on_delete=models.CASCADE, related_name="webhook", verbose_name=_("platform")
+    )
+    url = models.URLField(max_length=500, verbose_name=_("url"))
     # Kept as is: signing needs it (it is a shared secret, not a password).
-    secret = models.CharField(max_length=100)
-    updated_at = models.DateTimeField(auto_now=True)
+    secret = models.CharField(max_length=100, verbose_name=_("secret"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("webhook endpoint")

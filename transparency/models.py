@@ -18,21 +18,28 @@ class Aggregate(models.Model):
     """One figure: a metric for one period and one platform (or all platforms: no platform),
     in total or for one value of a dimension (`category:ncii`, `requester:court`)."""
 
-    period_kind = models.CharField(max_length=8, choices=KINDS)
-    period_start = models.DateField()
+    period_kind = models.CharField(max_length=8, choices=KINDS, verbose_name=_("period kind"))
+    period_start = models.DateField(verbose_name=_("period start"))
     platform = models.ForeignKey(
-        "registry.Platform", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "registry.Platform",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("platform"),
     )
-    metric = models.CharField(max_length=40)
-    dimension = models.CharField(max_length=60, blank=True)
+    metric = models.CharField(max_length=40, verbose_name=_("metric"))
+    dimension = models.CharField(max_length=60, blank=True, verbose_name=_("dimension"))
     # None where nothing can be measured (a median of no removals).
-    value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(
+        max_digits=20, decimal_places=4, null=True, blank=True, verbose_name=_("value")
+    )
     # How many events the figure rests on: the count itself, the orders behind a median, the
     # denominator of a share, the fines behind an amount.
-    base = models.PositiveIntegerField()
+    base = models.PositiveIntegerField(verbose_name=_("base"))
     # Shown as "fewer than 5" (or not at all): small counts and what would reveal them.
-    hidden = models.BooleanField(default=False)
-    computed_at = models.DateTimeField()
+    hidden = models.BooleanField(default=False, verbose_name=_("hidden"))
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
 
     class Meta:
         verbose_name = _("aggregate")
@@ -68,23 +75,45 @@ class Methodology(ConcurrentTransitionMixin, models.Model):
         ADOPTED = "adopted", _("Adopted (in use)")
         SUPERSEDED = "superseded", _("Superseded")
 
-    version = models.PositiveIntegerField(unique=True)
-    status = FSMField(max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True)
-    summary = models.TextField()
-    formula = models.TextField()
-    # [{"code": ..., "weight": "0.30", "best": "4", "worst": "72"}], checked by the services.
-    indicators = models.JSONField()
-    # The share of the weights that must be measured for a platform to get a score at all.
-    min_coverage = models.DecimalField(max_digits=4, decimal_places=3, default="0.600")
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    version = models.PositiveIntegerField(unique=True, verbose_name=_("version"))
+    status = FSMField(
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        protected=True,
+        verbose_name=_("status"),
     )
-    consultation_opens_at = models.DateTimeField(null=True, blank=True)
-    consultation_closes_at = models.DateTimeField(null=True, blank=True)
-    adopted_at = models.DateTimeField(null=True, blank=True)
+    summary = models.TextField(verbose_name=_("summary"))
+    formula = models.TextField(verbose_name=_("formula"))
+    # [{"code": ..., "weight": "0.30", "best": "4", "worst": "72"}], checked by the services.
+    indicators = models.JSONField(verbose_name=_("indicators"))
+    # The share of the weights that must be measured for a platform to get a score at all.
+    min_coverage = models.DecimalField(
+        max_digits=4, decimal_places=3, default="0.600", verbose_name=_("min coverage")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    consultation_opens_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("consultation opens at")
+    )
+    consultation_closes_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("consultation closes at")
+    )
+    adopted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("adopted at"))
     adopted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("adopted by"),
     )
 
     class Meta:
@@ -122,9 +151,14 @@ class MethodologyComment(models.Model):
     """A member of the public's comment on a version open for comment: plain text, kept as
     written, shown escaped and with links left out (docs/transparency.md)."""
 
-    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="comments")
-    body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    methodology = models.ForeignKey(
+        Methodology,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("methodology"),
+    )
+    body = models.TextField(verbose_name=_("body"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("methodology comment")
@@ -140,17 +174,22 @@ class SafetyScore(models.Model):
     period is final: never recomputed, whatever version is adopted later."""
 
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="safety_scores"
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="safety_scores",
+        verbose_name=_("platform"),
     )
-    period_kind = models.CharField(max_length=8, choices=KINDS)
-    period_start = models.DateField()
-    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="scores")
-    score = models.DecimalField(max_digits=5, decimal_places=1)
-    coverage = models.DecimalField(max_digits=4, decimal_places=3)
+    period_kind = models.CharField(max_length=8, choices=KINDS, verbose_name=_("period kind"))
+    period_start = models.DateField(verbose_name=_("period start"))
+    methodology = models.ForeignKey(
+        Methodology, on_delete=models.PROTECT, related_name="scores", verbose_name=_("methodology")
+    )
+    score = models.DecimalField(max_digits=5, decimal_places=1, verbose_name=_("score"))
+    coverage = models.DecimalField(max_digits=4, decimal_places=3, verbose_name=_("coverage"))
     # [{"code", "value", "normalized", "weight"}]: how the score was reached.
-    components = models.JSONField()
-    computed_at = models.DateTimeField()
-    final = models.BooleanField(default=False)
+    components = models.JSONField(verbose_name=_("components"))
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
+    final = models.BooleanField(default=False, verbose_name=_("final"))
 
     class Meta:
         verbose_name = _("safety score")
@@ -171,10 +210,10 @@ class Publication(models.Model):
     """A period whose figures are published: when last refreshed, and whether final (the
     period has ended and its figures, refreshed after the end, will not change)."""
 
-    period_kind = models.CharField(max_length=8, choices=KINDS)
-    period_start = models.DateField()
-    refreshed_at = models.DateTimeField()
-    final = models.BooleanField(default=False)
+    period_kind = models.CharField(max_length=8, choices=KINDS, verbose_name=_("period kind"))
+    period_start = models.DateField(verbose_name=_("period start"))
+    refreshed_at = models.DateTimeField(verbose_name=_("refreshed at"))
+    final = models.BooleanField(default=False, verbose_name=_("final"))
 
     class Meta:
         verbose_name = _("publication")
@@ -192,13 +231,13 @@ class Download(models.Model):
     """A period's download as published, written by the refresh that computed its figures:
     serving one is reading a row, never building it."""
 
-    period_kind = models.CharField(max_length=8, choices=KINDS)
-    period_start = models.DateField()
-    name = models.CharField(max_length=16)  # figures, scores
-    format = models.CharField(max_length=8)  # csv, json
+    period_kind = models.CharField(max_length=8, choices=KINDS, verbose_name=_("period kind"))
+    period_start = models.DateField(verbose_name=_("period start"))
+    name = models.CharField(max_length=16, verbose_name=_("name"))  # figures, scores
+    format = models.CharField(max_length=8, verbose_name=_("format"))  # csv, json
     # CSV lines without the header; JSON: the rows, comma-separated, without the brackets.
-    body = models.TextField()
-    rows = models.PositiveIntegerField()
+    body = models.TextField(verbose_name=_("body"))
+    rows = models.PositiveIntegerField(verbose_name=_("rows"))
 
     class Meta:
         verbose_name = _("download")

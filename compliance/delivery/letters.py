@@ -23,7 +23,14 @@ LANGUAGES = ("id", "en")
 @lru_cache(maxsize=4096)
 def _when(moment: datetime | None, language: str) -> str:
     """A time as letters state it (cached: a sweep's letters share a handful of deadlines)."""
-    return moment_text(moment)
+    with translation.override(language):
+        return moment_text(moment)
+
+
+@lru_cache(maxsize=4096)
+def _money(amount: Decimal, currency: str, language: str) -> str:
+    with translation.override(language):
+        return money_text(amount, currency)
 
 
 def _local(moment: datetime | None) -> str:
@@ -37,6 +44,10 @@ def bilingual(write: Callable[[], tuple[str, str]]) -> tuple[str, str]:
     for language in LANGUAGES:
         with translation.override(language):
             texts.append(write())
+    return _joined(texts)
+
+
+def _joined(texts: list[tuple[str, str]]) -> tuple[str, str]:
     subject = " / ".join(dict.fromkeys(subject for subject, _ in texts))
     body = "\n\n----------\n\n".join(body for _, body in texts)
     return subject[:300], body
@@ -75,6 +86,46 @@ def order_notice_text(
     return bilingual(write)
 
 
+@lru_cache(maxsize=256)
+def _warning_templates(language: str, count: int, block: bool) -> tuple[str, str, str]:
+    """A warning e-mail's subject, body and fine paragraph in `language` for `count` items
+    (the sweep writes thousands: each language's texts are looked up once, then filled in)."""
+    with translation.override(language):
+        if block:
+            return (
+                _("Access block proposed: removal order %(reference)s"),
+                ngettext(
+                    "To %(platform)s,\n\nThe deadlines of removal order %(reference)s have "
+                    "passed with %(count)s item still accessible. Under %(legal_basis)s, an "
+                    "access block of your platform (%(number)s) has been proposed for the "
+                    "supervisor's decision.\n",
+                    "To %(platform)s,\n\nThe deadlines of removal order %(reference)s have "
+                    "passed with %(count)s items still accessible. Under %(legal_basis)s, an "
+                    "access block of your platform (%(number)s) has been proposed for the "
+                    "supervisor's decision.\n",
+                    count,
+                ),
+                "",
+            )
+        return (
+            _("Warning letter %(level)s (%(number)s): removal order %(reference)s"),
+            ngettext(
+                "To %(platform)s,\n\nThe deadline of removal order %(reference)s has passed "
+                "with %(count)s item still accessible. Under %(legal_basis)s, this is written "
+                "warning %(level)s. Remove the content by %(deadline)s.\n",
+                "To %(platform)s,\n\nThe deadline of removal order %(reference)s has passed "
+                "with %(count)s items still accessible. Under %(legal_basis)s, this is written "
+                "warning %(level)s. Remove the content by %(deadline)s.\n",
+                count,
+            ),
+            "\n"
+            + _(
+                "An administrative fine %(fine)s of %(amount)s is assessed, payable by "
+                "%(due)s. Late removal does not cancel it.\n"
+            ),
+        )
+
+
 def warning_letter_text(
     *,
     number: str,
@@ -98,51 +149,19 @@ def warning_letter_text(
         "count": items_outstanding,
         "legal_basis": legal_basis,
     }
-
-    def write() -> tuple[str, str]:
-        values["deadline"] = _local(due_at)
-        if block_proposed:
-            subject = _("Access block proposed: removal order %(reference)s") % values
-            body = (
-                ngettext(
-                    "To %(platform)s,\n\nThe deadlines of removal order %(reference)s have passed "
-                    "with %(count)s item still accessible. Under %(legal_basis)s, an access block "
-                    "of your platform (%(number)s) has been proposed for the supervisor's "
-                    "decision.\n",
-                    "To %(platform)s,\n\nThe deadlines of removal order %(reference)s have passed "
-                    "with %(count)s items still accessible. Under %(legal_basis)s, an access block "
-                    "of your platform (%(number)s) has been proposed for the supervisor's "
-                    "decision.\n",
-                    items_outstanding,
-                )
-                % values
-            )
-            return subject, body
-        subject = _("Warning letter %(level)s (%(number)s): removal order %(reference)s") % values
-        body = (
-            ngettext(
-                "To %(platform)s,\n\nThe deadline of removal order %(reference)s has passed with "
-                "%(count)s item still accessible. Under %(legal_basis)s, this is written warning "
-                "%(level)s. Remove the content by %(deadline)s.\n",
-                "To %(platform)s,\n\nThe deadline of removal order %(reference)s has passed with "
-                "%(count)s items still accessible. Under %(legal_basis)s, this is written warning "
-                "%(level)s. Remove the content by %(deadline)s.\n",
-                items_outstanding,
-            )
-            % values
-        )
-        if fine_amount:
-            body += "\n" + _(
-                "An administrative fine %(fine)s of %(amount)s is assessed, payable by "
-                "%(due)s. Late removal does not cancel it.\n"
-            ) % {
+    texts = []
+    for language in LANGUAGES:
+        subject, body, fine = _warning_templates(language, items_outstanding, block_proposed)
+        values["deadline"] = _when(due_at, language)
+        body %= values
+        if fine_amount and not block_proposed:
+            body += fine % {
                 "fine": fine_number,
-                "amount": money_text(fine_amount, currency),
-                "due": _local(fine_due_at),
+                "amount": _money(fine_amount, currency, language),
+                "due": _when(fine_due_at, language),
             }
-        return subject, body
-
-    return bilingual(write)
+        texts.append((subject % values, body))
+    return _joined(texts)
 
 
 def block_in_force_text(*, number: str, platform: str, since: datetime | None) -> tuple[str, str]:

@@ -15,12 +15,12 @@ class Delivery(models.Model):
 
     PENDING, SENDING, FAILED = "pending", "sending", "failed"
 
-    event = models.CharField(max_length=64)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
+    event = models.CharField(max_length=64, verbose_name=_("event"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(verbose_name=_("next attempt at"))
+    claimed_until = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed until"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         abstract = True
@@ -36,9 +36,12 @@ class Notification(Delivery):
         FAILED = Delivery.FAILED, _("Failed (gave up)")
 
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="notifications"
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("platform"),
     )
-    recipients = models.JSONField(default=list)
+    recipients = models.JSONField(default=list, verbose_name=_("recipients"))
     # The official letter the e-mail carries as a PDF: it waits until the letter is rendered.
     letter = models.ForeignKey(
         "compliance.OfficialLetter",
@@ -47,11 +50,14 @@ class Notification(Delivery):
         blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
+        verbose_name=_("letter"),
     )
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    subject = models.CharField(max_length=300, verbose_name=_("subject"))
+    body = models.TextField(verbose_name=_("body"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
 
     class Meta:
         verbose_name = _("notification")
@@ -78,14 +84,21 @@ class WebhookDelivery(Delivery):
         DELIVERED = "delivered", _("Delivered")
         FAILED = Delivery.FAILED, _("Failed (gave up)")
 
-    msg_id = models.CharField(max_length=40, unique=True)
+    msg_id = models.CharField(max_length=40, unique=True, verbose_name=_("msg id"))
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.CASCADE, related_name="webhook_deliveries"
+        "registry.Platform",
+        on_delete=models.CASCADE,
+        related_name="webhook_deliveries",
+        verbose_name=_("platform"),
     )
-    payload = models.JSONField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    payload = models.JSONField(verbose_name=_("payload"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    last_status_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("last status code")
+    )
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
 
     class Meta:
         verbose_name = _("webhook delivery")
@@ -104,11 +117,15 @@ class WebhookDelivery(Delivery):
 
 
 class WebhookAttempt(models.Model):
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="log")
-    attempted_at = models.DateTimeField()
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    duration_ms = models.PositiveIntegerField()
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="log", verbose_name=_("delivery")
+    )
+    attempted_at = models.DateTimeField(verbose_name=_("attempted at"))
+    status_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("status code")
+    )
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    duration_ms = models.PositiveIntegerField(verbose_name=_("duration ms"))
 
     class Meta:
         verbose_name = _("webhook attempt")

@@ -34,9 +34,11 @@ class DecisionRecord(models.Model):
         PLATFORM = "platform", _("Platform")
         JOB = "job", _("Scheduled job")
 
-    seq = models.PositiveBigIntegerField(unique=True, editable=False)
-    created_at = models.DateTimeField(editable=False)
-    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    seq = models.PositiveBigIntegerField(unique=True, editable=False, verbose_name=_("seq"))
+    created_at = models.DateTimeField(editable=False, verbose_name=_("created at"))
+    actor_kind = models.CharField(
+        max_length=16, choices=ActorKind.choices, verbose_name=_("actor kind")
+    )
     # Indexes cost every append; the sweep writes thousands of records a second, so only the
     # ones reads need exist (partial where most rows are the sweep's, with no user or platform).
     actor_user = models.ForeignKey(
@@ -46,6 +48,7 @@ class DecisionRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("actor user"),
     )
     actor_platform = models.ForeignKey(
         "registry.Platform",
@@ -54,29 +57,34 @@ class DecisionRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("actor platform"),
     )
-    actor_label = models.CharField(max_length=200)
+    actor_label = models.CharField(max_length=200, verbose_name=_("actor label"))
     # No database-level foreign key: content types are never deleted, and the check would cost
     # a lookup per appended row (measured: 0.7 s per 100,000 records).
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, db_index=False, db_constraint=False
+        ContentType,
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("content type"),
     )
-    object_id = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, verbose_name=_("object id"))
     subject = GenericForeignKey("content_type", "object_id")
-    object_repr = models.CharField(max_length=200)
-    action = models.CharField(max_length=64)
-    from_state = models.CharField(max_length=32, blank=True)
-    to_state = models.CharField(max_length=32, blank=True)
+    object_repr = models.CharField(max_length=200, verbose_name=_("object repr"))
+    action = models.CharField(max_length=64, verbose_name=_("action"))
+    from_state = models.CharField(max_length=32, blank=True, verbose_name=_("from state"))
+    to_state = models.CharField(max_length=32, blank=True, verbose_name=_("to state"))
     # As long as the longest legal basis it records (an order's, a letter's: 300).
-    legal_basis = models.CharField(max_length=300, blank=True)
-    reason = models.TextField(blank=True)
-    links = models.JSONField(default=list, blank=True)
-    prev_hash = models.CharField(max_length=64)
+    legal_basis = models.CharField(max_length=300, blank=True, verbose_name=_("legal basis"))
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
+    links = models.JSONField(default=list, blank=True, verbose_name=_("links"))
+    prev_hash = models.CharField(max_length=64, verbose_name=_("prev hash"))
     # Not unique: the chain (each record names the previous hash) is what verify checks.
-    hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, verbose_name=_("hash"))
     # HMAC of seq and hash with a key the database never holds (compliance/decision_keys.py):
     # a record forged or rewritten by someone with only database access has no valid one.
-    mac = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64, verbose_name=_("mac"))
 
     class Meta:
         verbose_name = _("decision record")
@@ -166,11 +174,11 @@ class DecisionCheckpoint(models.Model):
     says so, even if the rewrite recomputed every hash.
     """
 
-    seq = models.PositiveBigIntegerField()
-    hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    key_id = models.CharField(max_length=16)
-    signature = models.CharField(max_length=100)
+    seq = models.PositiveBigIntegerField(verbose_name=_("seq"))
+    hash = models.CharField(max_length=64, verbose_name=_("hash"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    key_id = models.CharField(max_length=16, verbose_name=_("key id"))
+    signature = models.CharField(max_length=100, verbose_name=_("signature"))
 
     class Meta:
         verbose_name = _("decision checkpoint")
@@ -204,8 +212,8 @@ class DecisionCheckpoint(models.Model):
 class DecisionChainHead(models.Model):
     """One row: the last appended record. Locking it serializes appends to the chain."""
 
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    seq = models.PositiveBigIntegerField(default=0, verbose_name=_("seq"))
+    hash = models.CharField(max_length=64, default=GENESIS_HASH, verbose_name=_("hash"))
 
     class Meta:
         verbose_name = _("decision chain head")
@@ -219,9 +227,9 @@ class Counter(models.Model):
     """Gap-free yearly numbering for official documents (registrations, orders, blocks). Year 0
     holds the running counts of letters and fines on SQLite (see compliance/kernel/counters.py)."""
 
-    name = models.CharField(max_length=32)
-    year = models.PositiveSmallIntegerField()
-    value = models.PositiveBigIntegerField(default=0)
+    name = models.CharField(max_length=32, verbose_name=_("name"))
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    value = models.PositiveBigIntegerField(default=0, verbose_name=_("value"))
 
     class Meta:
         verbose_name = _("counter")
@@ -237,14 +245,16 @@ class Counter(models.Model):
 class IdempotencyRecord(models.Model):
     """The first response to a POST with an Idempotency-Key, replayed for repeats."""
 
-    platform = models.ForeignKey("registry.Platform", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=500)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    platform = models.ForeignKey(
+        "registry.Platform", on_delete=models.CASCADE, related_name="+", verbose_name=_("platform")
+    )
+    key = models.CharField(max_length=200, verbose_name=_("key"))
+    method = models.CharField(max_length=8, verbose_name=_("method"))
+    path = models.CharField(max_length=500, verbose_name=_("path"))
+    request_hash = models.CharField(max_length=64, verbose_name=_("request hash"))
+    status_code = models.PositiveSmallIntegerField(null=True, verbose_name=_("status code"))
+    response_body = models.JSONField(null=True, verbose_name=_("response body"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("idempotency record")
@@ -284,14 +294,19 @@ class OfficialLetter(models.Model):
         RENDERED = "rendered", _("Rendered")
         FAILED = "failed", _("Failed (gave up)")
 
-    number = models.CharField(max_length=32, unique=True)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    number = models.CharField(max_length=32, unique=True, verbose_name=_("number"))
+    kind = models.CharField(max_length=32, choices=Kind.choices, verbose_name=_("kind"))
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="official_letters"
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="official_letters",
+        verbose_name=_("platform"),
     )
     # The document the letter states (an order, a warning letter, a fine, a block, ...).
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.CharField(max_length=64)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("content type")
+    )
+    object_id = models.CharField(max_length=64, verbose_name=_("object id"))
     source = GenericForeignKey("content_type", "object_id")
     signatory = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -300,20 +315,27 @@ class OfficialLetter(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text="Who decided; empty for letters the engine issues under standing authority.",
+        verbose_name=_("signatory"),
     )
-    issued_at = models.DateTimeField()
+    issued_at = models.DateTimeField(verbose_name=_("issued at"))
     # What the decision said that its document does not keep (a refusal's reason, ...).
-    facts = models.JSONField(default=dict, blank=True)
-    code = models.CharField(max_length=9, help_text="Short code for verification (/verify/).")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    file = models.FileField(upload_to=_letter_path, max_length=100, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    size = models.PositiveIntegerField(null=True, blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
+    facts = models.JSONField(default=dict, blank=True, verbose_name=_("facts"))
+    code = models.CharField(
+        max_length=9, help_text="Short code for verification (/verify/).", verbose_name=_("code")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(verbose_name=_("next attempt at"))
+    claimed_until = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed until"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    file = models.FileField(
+        upload_to=_letter_path, max_length=100, blank=True, verbose_name=_("file")
+    )
+    sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("sha256"))
+    size = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("size"))
+    rendered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("rendered at"))
 
     class Meta:
         verbose_name = _("official letter")

@@ -18,18 +18,25 @@ from compliance.policies.terms import PolicyTerms
 
 
 class EscalationPolicy(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    jurisdiction = models.CharField(max_length=100, default="Indonesia")
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=100, unique=True, verbose_name=_("name"))
+    jurisdiction = models.CharField(
+        max_length=100, default="Indonesia", verbose_name=_("jurisdiction")
+    )
+    description = models.TextField(blank=True, verbose_name=_("description"))
     is_default = models.BooleanField(
-        default=False, help_text="Used when neither the platform nor the category names a policy."
+        default=False,
+        help_text="Used when neither the platform nor the category names a policy.",
+        verbose_name=_("is default"),
     )
     notice_hours = models.PositiveIntegerField(
-        default=mr5.TERMS["notice_hours"], help_text="Deadline of a normal order."
+        default=mr5.TERMS["notice_hours"],
+        help_text="Deadline of a normal order.",
+        verbose_name=_("notice hours"),
     )
     urgent_notice_hours = models.PositiveIntegerField(
         default=mr5.TERMS["urgent_notice_hours"],
         help_text="Deadline of an urgent order (terrorism, CSAM, public order).",
+        verbose_name=_("urgent notice hours"),
     )
     ladder = models.JSONField(
         default=list,
@@ -38,41 +45,58 @@ class EscalationPolicy(models.Model):
             "block_proposal), period_hours, urgent_period_hours, and fine_per_item for "
             "warning_fine."
         ),
+        verbose_name=_("ladder"),
     )
-    currency = models.CharField(max_length=3, default=mr5.TERMS["currency"])
+    currency = models.CharField(
+        max_length=3, default=mr5.TERMS["currency"], verbose_name=_("currency")
+    )
     fine_cap_per_item = models.DecimalField(
         max_digits=18,
         decimal_places=2,
         default=Decimal(mr5.TERMS["fine_cap_per_item"]),
         help_text="Most that fines on one content item may add up to.",
+        verbose_name=_("fine cap per item"),
     )
     fines_only_ugc = models.BooleanField(
         default=mr5.TERMS["fines_only_ugc"],
         help_text="Fines apply only to user-generated-content platforms.",
+        verbose_name=_("fines only ugc"),
     )
-    fine_payment_days = models.PositiveIntegerField(default=mr5.TERMS["fine_payment_days"])
+    fine_payment_days = models.PositiveIntegerField(
+        default=mr5.TERMS["fine_payment_days"], verbose_name=_("fine payment days")
+    )
     reupload_notice_hours = models.PositiveIntegerField(
         null=True,
         blank=True,
         help_text="Deadline of an order for content already ordered removed and found again "
         "(empty: the normal deadline).",
+        verbose_name=_("reupload notice hours"),
     )
     fines_need_approval = models.BooleanField(
         default=mr5.TERMS["fines_need_approval"],
         help_text="A supervisor approves each fine before it is assessed.",
+        verbose_name=_("fines need approval"),
     )
     # Registration faults (MR5 Art. 7) and normalization (Art. 20): read live, not versioned.
     registration_update_days = models.PositiveIntegerField(
-        default=14, help_text="Time to correct registration data before a written warning."
+        default=14,
+        help_text="Time to correct registration data before a written warning.",
+        verbose_name=_("registration update days"),
     )
     registration_warning_days = models.PositiveIntegerField(
-        default=7, help_text="Time after a warning before suspension is proposed."
+        default=7,
+        help_text="Time after a warning before suspension is proposed.",
+        verbose_name=_("registration warning days"),
     )
     suspension_days = models.PositiveIntegerField(
-        default=7, help_text="Time after suspension before revocation is proposed (Art. 7)."
+        default=7,
+        help_text="Time after suspension before revocation is proposed (Art. 7).",
+        verbose_name=_("suspension days"),
     )
     unregistered_notice_days = models.PositiveIntegerField(
-        default=7, help_text="Time an unregistered platform has to register before a block."
+        default=7,
+        help_text="Time an unregistered platform has to register before a block.",
+        verbose_name=_("unregistered notice days"),
     )
     registration_period_unit = models.CharField(
         max_length=16,
@@ -81,17 +105,21 @@ class EscalationPolicy(models.Model):
         help_text="How the registration periods above count: working days end at the end of "
         "the day in the regulator's zone and skip weekends and public holidays (July 2022: 5 "
         "working days).",
+        verbose_name=_("registration period unit"),
     )
     normalization_requires_commitments = models.BooleanField(
         default=False,
         help_text="A normalization request carries the operator's written commitments (always "
         "for a direct block under Art. 9).",
+        verbose_name=_("normalization requires commitments"),
     )
     normalization_decision_hours = models.PositiveIntegerField(
-        default=48, help_text="A complete normalization request is decided within this time."
+        default=48,
+        help_text="A complete normalization request is decided within this time.",
+        verbose_name=_("normalization decision hours"),
     )
-    version = models.PositiveIntegerField(default=0, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("version"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("escalation policy")
@@ -125,12 +153,22 @@ class EscalationPolicy(models.Model):
 
 
 class EscalationPolicyVersion(models.Model):
-    policy = models.ForeignKey(EscalationPolicy, on_delete=models.PROTECT, related_name="versions")
-    version = models.PositiveIntegerField()
-    terms = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    policy = models.ForeignKey(
+        EscalationPolicy,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("policy"),
+    )
+    version = models.PositiveIntegerField(verbose_name=_("version"))
+    terms = models.JSONField(verbose_name=_("terms"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -158,9 +196,11 @@ class PublicHoliday(models.Model):
         PUBLIC = "public", _("Public holiday")
         COLLECTIVE_LEAVE = "collective_leave", _("Collective leave (cuti bersama)")
 
-    date = models.DateField(unique=True)
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PUBLIC)
+    date = models.DateField(unique=True, verbose_name=_("date"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.PUBLIC, verbose_name=_("kind")
+    )
 
     class Meta:
         verbose_name = _("public holiday")

@@ -19,16 +19,26 @@ CONFIRM_PAYMENT = "compliance.confirm_payment"
 class ProposedBy(models.Model):
     """Who proposed a sanction: a staff user or a named job (for the four-eyes check)."""
 
-    proposed_at = models.DateTimeField()
+    proposed_at = models.DateTimeField(verbose_name=_("proposed at"))
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
     )
-    proposed_by_label = models.CharField(max_length=200)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    proposed_by_label = models.CharField(max_length=200, verbose_name=_("proposed by label"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decision_reason = models.TextField(blank=True)
+    decision_reason = models.TextField(blank=True, verbose_name=_("decision reason"))
 
     class Meta:
         abstract = True
@@ -37,19 +47,28 @@ class ProposedBy(models.Model):
 class WarningLetter(models.Model):
     # Unique as a constraint, not `unique=True`, which on PostgreSQL adds a second index (for
     # LIKE 'prefix%', which nothing runs): the sweep writes 100,000 letters at a time.
-    number = models.CharField(max_length=32)
+    number = models.CharField(max_length=32, verbose_name=_("number"))
     # Found through letter_once_per_level's index, which starts with the order.
     order = models.ForeignKey(
-        "notices.RemovalOrder", on_delete=models.PROTECT, related_name="letters", db_index=False
+        "notices.RemovalOrder",
+        on_delete=models.PROTECT,
+        related_name="letters",
+        db_index=False,
+        verbose_name=_("order"),
     )
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="letters"
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="letters",
+        verbose_name=_("platform"),
     )
-    level = models.PositiveSmallIntegerField(help_text="1 for the first letter, and so on.")
-    issued_at = models.DateTimeField()
-    response_due_at = models.DateTimeField(null=True, blank=True)
-    items_outstanding = models.PositiveIntegerField()
-    legal_basis = models.CharField(max_length=300)
+    level = models.PositiveSmallIntegerField(
+        help_text="1 for the first letter, and so on.", verbose_name=_("level")
+    )
+    issued_at = models.DateTimeField(verbose_name=_("issued at"))
+    response_due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("response due at"))
+    items_outstanding = models.PositiveIntegerField(verbose_name=_("items outstanding"))
+    legal_basis = models.CharField(max_length=300, verbose_name=_("legal basis"))
 
     class Meta:
         verbose_name = _("warning letter")
@@ -82,26 +101,46 @@ class Fine(ConcurrentTransitionMixin, models.Model):
     # fine: these are the states a fine with no record of its own may be in.
     created_states = [FineStatus.PROPOSED, FineStatus.ASSESSED]
 
-    number = models.CharField(max_length=32)  # unique: see WarningLetter.number
+    number = models.CharField(
+        max_length=32, verbose_name=_("number")
+    )  # unique: see WarningLetter.number
     order = models.ForeignKey(
-        "notices.RemovalOrder", on_delete=models.PROTECT, related_name="fines"
+        "notices.RemovalOrder",
+        on_delete=models.PROTECT,
+        related_name="fines",
+        verbose_name=_("order"),
     )
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="fines"
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="fines",
+        verbose_name=_("platform"),
     )
-    letter = models.OneToOneField(WarningLetter, on_delete=models.PROTECT, related_name="fine")
-    amount = models.DecimalField(max_digits=18, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    item_amounts = models.JSONField(help_text="Amount per outstanding item id (for the cap).")
+    letter = models.OneToOneField(
+        WarningLetter, on_delete=models.PROTECT, related_name="fine", verbose_name=_("letter")
+    )
+    amount = models.DecimalField(max_digits=18, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    item_amounts = models.JSONField(
+        help_text="Amount per outstanding item id (for the cap).", verbose_name=_("item amounts")
+    )
     status = FSMField(
-        max_length=16, choices=FineStatus.choices, default=FineStatus.ASSESSED, protected=True
+        max_length=16,
+        choices=FineStatus.choices,
+        default=FineStatus.ASSESSED,
+        protected=True,
+        verbose_name=_("status"),
     )
-    assessed_at = models.DateTimeField()
-    due_at = models.DateTimeField(help_text="End of the payment period.")
-    payment_reference = models.CharField(max_length=100, blank=True)
-    payment_declared_at = models.DateTimeField(null=True, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    waived_reason = models.TextField(blank=True)
+    assessed_at = models.DateTimeField(verbose_name=_("assessed at"))
+    due_at = models.DateTimeField(help_text="End of the payment period.", verbose_name=_("due at"))
+    payment_reference = models.CharField(
+        max_length=100, blank=True, verbose_name=_("payment reference")
+    )
+    payment_declared_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("payment declared at")
+    )
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
+    waived_reason = models.TextField(blank=True, verbose_name=_("waived reason"))
 
     class Meta:
         verbose_name = _("fine")
@@ -168,11 +207,16 @@ class BlockStatus(models.TextChoices):
 class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
     """An order to ISPs to block every domain of the platform (MR5 Art. 15(12), 18-19)."""
 
-    number = models.CharField(max_length=32, unique=True)
+    number = models.CharField(max_length=32, unique=True, verbose_name=_("number"))
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="blocks"
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="blocks",
+        verbose_name=_("platform"),
     )
-    orders = models.ManyToManyField("notices.RemovalOrder", blank=True, related_name="blocks")
+    orders = models.ManyToManyField(
+        "notices.RemovalOrder", blank=True, related_name="blocks", verbose_name=_("orders")
+    )
 
     class Cause(models.TextChoices):
         ORDERS = "orders", _("Orders left unanswered (the ladder)")
@@ -180,18 +224,26 @@ class AccessBlock(ConcurrentTransitionMixin, ProposedBy):
         DIRECT = "direct", _("Prohibited content, without the ladder (MR5 Art. 9)")
 
     status = FSMField(
-        max_length=16, choices=BlockStatus.choices, default=BlockStatus.PROPOSED, protected=True
+        max_length=16,
+        choices=BlockStatus.choices,
+        default=BlockStatus.PROPOSED,
+        protected=True,
+        verbose_name=_("status"),
     )
     # What must be cured before access is normalized: orders and fines settled, or the
     # registration approved.
-    cause = models.CharField(max_length=16, choices=Cause.choices, default=Cause.ORDERS)
+    cause = models.CharField(
+        max_length=16, choices=Cause.choices, default=Cause.ORDERS, verbose_name=_("cause")
+    )
     # A direct block names the domains it covers (Grok, January 2026: the service's own, not
     # its parent's); none named: every domain of the platform.
-    domains = models.ManyToManyField("registry.PlatformDomain", blank=True, related_name="+")
-    legal_basis = models.CharField(max_length=300, blank=True)
-    reason = models.TextField()
-    in_force_at = models.DateTimeField(null=True, blank=True)
-    lifted_at = models.DateTimeField(null=True, blank=True)
+    domains = models.ManyToManyField(
+        "registry.PlatformDomain", blank=True, related_name="+", verbose_name=_("domains")
+    )
+    legal_basis = models.CharField(max_length=300, blank=True, verbose_name=_("legal basis"))
+    reason = models.TextField(verbose_name=_("reason"))
+    in_force_at = models.DateTimeField(null=True, blank=True, verbose_name=_("in force at"))
+    lifted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("lifted at"))
 
     class Meta:
         verbose_name = _("access block")
@@ -248,13 +300,20 @@ class RegistrationSanction(ConcurrentTransitionMixin, ProposedBy):
         REJECTED = "rejected", _("Rejected")
 
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="registration_sanctions"
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="registration_sanctions",
+        verbose_name=_("platform"),
     )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
     status = FSMField(
-        max_length=16, choices=Status.choices, default=Status.PROPOSED, protected=True
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PROPOSED,
+        protected=True,
+        verbose_name=_("status"),
     )
-    reason = models.TextField()
+    reason = models.TextField(verbose_name=_("reason"))
 
     class Meta:
         verbose_name = _("registration sanction")
@@ -289,20 +348,36 @@ class NormalizationRequest(ConcurrentTransitionMixin, ProposedBy):
         REFUSED = "refused", _("Refused")
 
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.PROTECT, related_name="normalization_requests"
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="normalization_requests",
+        verbose_name=_("platform"),
     )
-    block = models.ForeignKey(AccessBlock, on_delete=models.PROTECT, related_name="normalizations")
+    block = models.ForeignKey(
+        AccessBlock,
+        on_delete=models.PROTECT,
+        related_name="normalizations",
+        verbose_name=_("block"),
+    )
     status = FSMField(
-        max_length=16, choices=Status.choices, default=Status.REQUESTED, protected=True
+        max_length=16,
+        choices=Status.choices,
+        default=Status.REQUESTED,
+        protected=True,
+        verbose_name=_("status"),
     )
-    statement = models.TextField(help_text="What the platform did to comply.")
+    statement = models.TextField(
+        help_text="What the platform did to comply.", verbose_name=_("statement")
+    )
     # The operator's written commitments (Grok, January 2026): [{"kind", "text"}].
-    commitments = models.JSONField(default=list, blank=True)
+    commitments = models.JSONField(default=list, blank=True, verbose_name=_("commitments"))
     # What a grant made access conditional on, verified until `verify_until`: [{"text"}].
-    conditions = models.JSONField(default=list, blank=True)
-    verify_until = models.DateTimeField(null=True, blank=True)
-    decide_by = models.DateTimeField(help_text="2 x 24 hours after a complete request.")
-    flagged_late_at = models.DateTimeField(null=True, blank=True)
+    conditions = models.JSONField(default=list, blank=True, verbose_name=_("conditions"))
+    verify_until = models.DateTimeField(null=True, blank=True, verbose_name=_("verify until"))
+    decide_by = models.DateTimeField(
+        help_text="2 x 24 hours after a complete request.", verbose_name=_("decide by")
+    )
+    flagged_late_at = models.DateTimeField(null=True, blank=True, verbose_name=_("flagged late at"))
 
     class Meta:
         verbose_name = _("normalization request")
@@ -346,17 +421,31 @@ class SanctionRelease(ConcurrentTransitionMixin, ProposedBy):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
     block = models.ForeignKey(
-        AccessBlock, null=True, blank=True, on_delete=models.PROTECT, related_name="releases"
+        AccessBlock,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="releases",
+        verbose_name=_("block"),
     )
     fine = models.ForeignKey(
-        Fine, null=True, blank=True, on_delete=models.PROTECT, related_name="releases"
+        Fine,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="releases",
+        verbose_name=_("fine"),
     )
     status = FSMField(
-        max_length=16, choices=Status.choices, default=Status.PROPOSED, protected=True
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PROPOSED,
+        protected=True,
+        verbose_name=_("status"),
     )
-    reason = models.TextField()
+    reason = models.TextField(verbose_name=_("reason"))
 
     class Meta:
         verbose_name = _("sanction release")
@@ -411,16 +500,23 @@ class BlockOpening(models.Model):
         RETURNED = "returned", _("Block back in force")
         CURED = "cured", _("Cause cured: stays open until normalized")
 
-    block = models.ForeignKey(AccessBlock, on_delete=models.PROTECT, related_name="openings")
-    opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField()
-    reason = models.TextField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    block = models.ForeignKey(
+        AccessBlock, on_delete=models.PROTECT, related_name="openings", verbose_name=_("block")
     )
-    decided_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    opens_at = models.DateTimeField(verbose_name=_("opens at"))
+    closes_at = models.DateTimeField(verbose_name=_("closes at"))
+    reason = models.TextField(verbose_name=_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(verbose_name=_("decided at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    outcome = models.CharField(
+        max_length=16, choices=Outcome.choices, blank=True, verbose_name=_("outcome")
+    )
 
     class Meta:
         verbose_name = _("block opening")
@@ -461,19 +557,33 @@ class NormalizationVerification(models.Model):
         BREACHED = "breached", _("A condition breached")
 
     request = models.ForeignKey(
-        NormalizationRequest, on_delete=models.PROTECT, related_name="verifications"
+        NormalizationRequest,
+        on_delete=models.PROTECT,
+        related_name="verifications",
+        verbose_name=_("request"),
     )
-    checked_at = models.DateTimeField()
+    checked_at = models.DateTimeField(verbose_name=_("checked at"))
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("checked by"),
     )
-    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, verbose_name=_("outcome"))
     condition = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The breached condition's number (from 1)."
+        null=True,
+        blank=True,
+        help_text="The breached condition's number (from 1).",
+        verbose_name=_("condition"),
     )
-    note = models.TextField()
+    note = models.TextField(verbose_name=_("note"))
     reblock = models.ForeignKey(
-        AccessBlock, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        AccessBlock,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reblock"),
     )
 
     class Meta:
