@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 from compliance.kernel.errors import DomainError, FourEyesViolation, RoleForbidden
 from compliance.kernel.formats import moment_text
 from compliance.kernel.selectors import decision_history
-from compliance.kernel.transitions import transitions_available
+from compliance.kernel.transitions import transition_label, transitions_available
 from compliance.sanctions.four_eyes import four_eyes_check
 from compliance.sanctions.models import ProposedBy
 
@@ -49,30 +49,6 @@ class TransitionForm(forms.Form):
     def __init__(self, *args: Any, reason_required: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = reason_required
-
-
-# The transitions' button labels, translated (a model's transition is named in code).
-TRANSITION_LABELS = {
-    "accept_update": gettext_lazy("Accept update"),
-    "acknowledge": gettext_lazy("Acknowledge"),
-    "approve": gettext_lazy("Approve"),
-    "close": gettext_lazy("Close"),
-    "file_application": gettext_lazy("File application"),
-    "grant": gettext_lazy("Grant"),
-    "issue": gettext_lazy("Issue"),
-    "refuse": gettext_lazy("Refuse"),
-    "reject": gettext_lazy("Reject"),
-    "release": gettext_lazy("Release"),
-    "reopen": gettext_lazy("Reopen"),
-    "require_update": gettext_lazy("Require update"),
-    "uphold": gettext_lazy("Uphold"),
-    "warn": gettext_lazy("Warn"),
-    "withdraw": gettext_lazy("Withdraw"),
-}
-
-
-def transition_label(name: str) -> str:
-    return str(TRANSITION_LABELS.get(name, name.replace("_", " ").capitalize()))
 
 
 class ObjectActionForm(forms.Form):

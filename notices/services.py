@@ -15,6 +15,7 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.delivery import letters
 from compliance.delivery.email import notification_enqueue
@@ -97,7 +98,9 @@ def order_create(
     """Record a takedown request as a draft order; urgency follows the category (Art. 14(3))."""
     actor.require_perm("notices.add_removalorder")
     if not agency.is_active:
-        raise ValidationError({"agency": f"{agency} is not an active requesting agency."})
+        raise ValidationError(
+            {"agency": _("%(agency)s is not an active requesting agency.") % {"agency": agency}}
+        )
     with transaction.atomic():
         year = timezone.now().year
         order = RemovalOrder(
@@ -203,7 +206,7 @@ def order_items_add_check(*, order: RemovalOrder, actor: Actor) -> None:
     actor.require_perm(CHANGE)
     if order.status != OrderStatus.DRAFT:
         raise TransitionNotAllowed(
-            "Items can be added only while the order is a draft.", current_state=order.status
+            _("Items can be added only while the order is a draft."), current_state=order.status
         )
 
 
@@ -216,10 +219,18 @@ def order_items_add(
         order_items_add_check(order=order, actor=actor)
         limit = settings.ORDER_IMPORT_MAX_ITEMS
         if len(items) > limit:
-            raise ValidationError(f"At most {limit} items at once; this has {len(items)}.")
+            raise ValidationError(
+                _("At most %(limit)s items at once; this has %(count)s.")
+                % {"limit": limit, "count": len(items)}
+            )
         errors, new = _items_validate(order, items)
         if errors:
-            raise ValidationError([f"Line {line}: {message}" for line, message in errors])
+            raise ValidationError(
+                [
+                    _("Line %(line)s: %(problem)s") % {"line": line, "problem": message}
+                    for line, message in errors
+                ]
+            )
         created = OrderItem.objects.bulk_create(new)
         decision_record_append(
             actor=actor,
@@ -327,7 +338,7 @@ def order_items_import(
     """Import many items from text (see `items_parse`); all lines are clean, or none is added."""
     items = items_parse(text, off_platform_reason=off_platform_reason)
     if not items:
-        raise ValidationError("The import holds no URLs.")
+        raise ValidationError(_("The import holds no URLs."))
     return order_items_add(order=order, actor=actor, items=items)
 
 
@@ -337,7 +348,8 @@ def order_item_remove(*, item: OrderItem, actor: Actor) -> None:
         order = _lock(item.order)
         if order.status != OrderStatus.DRAFT:
             raise TransitionNotAllowed(
-                "Items can be removed only while the order is a draft.", current_state=order.status
+                _("Items can be removed only while the order is a draft."),
+                current_state=order.status,
             )
         item.delete()
         decision_record_append(
@@ -367,11 +379,13 @@ def order_issue(*, order: RemovalOrder, actor: Actor, reason: str = "") -> Remov
 
     def start_clock(locked: RemovalOrder) -> None:
         if not locked.items.exists():
-            raise ValidationError("An order needs at least one item before it is issued.")
+            raise ValidationError(_("An order needs at least one item before it is issued."))
         if locked.match_to_confirm and locked.match_confirmed_by_id is None:
             raise ValidationError(
-                "This re-upload was found by a perceptual hash alone: an officer confirms the "
-                "match before the order is issued."
+                _(
+                    "This re-upload was found by a perceptual hash alone: an officer confirms "
+                    "the match before the order is issued."
+                )
             )
         version = order_policy_version(order=locked)
         now = timezone.now()
@@ -430,7 +444,8 @@ def order_match_confirm_check(*, order: RemovalOrder, actor: Actor) -> None:
     actor.require_perm(ISSUE)
     if not order.match_to_confirm or order.match_confirmed_by_id is not None:
         raise TransitionNotAllowed(
-            f"{order} has no perceptual match waiting to be confirmed.", current_state=order.status
+            _("%(order)s has no perceptual match waiting to be confirmed.") % {"order": order},
+            current_state=order.status,
         )
 
 
@@ -479,7 +494,9 @@ def order_items_report(
         received = timezone.now()
         if order.status not in [*CLOCK_STATES, OrderStatus.BLOCKED]:
             raise TransitionNotAllowed(
-                f"Order {order} is {order.status}; it takes no reports.", current_state=order.status
+                _("Order %(order)s is %(status)s; it takes no reports.")
+                % {"order": order, "status": order.get_status_display().lower()},
+                current_state=order.status,
             )
         items = {
             i.pk: i
@@ -574,7 +591,7 @@ def order_reopen(
         if items is not None:
             reported = reported.filter(pk__in=[i.pk for i in items])
         if not reported.exists():
-            raise ValidationError("Name at least one reported item that is still up.")
+            raise ValidationError(_("Name at least one reported item that is still up."))
         reported.update(status=ItemStatus.PENDING, reported_at=None, actioned_at=None)
 
     return transition_apply(
@@ -611,7 +628,8 @@ def order_clock_pause_check(*, order: RemovalOrder, actor: Actor) -> None:
     actor.require_perm(ISSUE)
     if order.status not in CLOCK_STATES or order.clock_paused_at is not None:
         raise TransitionNotAllowed(
-            f"The clock of {order} is not running.", current_state=order.status
+            _("The clock of %(order)s is not running.") % {"order": order},
+            current_state=order.status,
         )
 
 
@@ -642,7 +660,8 @@ def order_clock_resume_check(*, order: RemovalOrder, actor: Actor) -> None:
     actor.require_perm(ISSUE)
     if order.clock_paused_at is None:
         raise TransitionNotAllowed(
-            f"The clock of {order} is not paused.", current_state=order.status
+            _("The clock of %(order)s is not paused.") % {"order": order},
+            current_state=order.status,
         )
 
 
@@ -693,7 +712,8 @@ def objection_file(
         order = _lock(order)
         if order.status not in [*CLOCK_STATES, OrderStatus.BLOCKED]:
             raise TransitionNotAllowed(
-                f"Order {order} is {order.status}; objections are closed.",
+                _("Order %(order)s is %(status)s; objections are closed.")
+                % {"order": order, "status": order.get_status_display().lower()},
                 current_state=order.status,
             )
         ids = {i.pk for i in items}
@@ -701,7 +721,9 @@ def objection_file(
             order.items.select_for_update().filter(pk__in=ids, status=ItemStatus.PENDING)
         )
         if not ids or len(disputable) != len(ids):
-            raise ValidationError({"items": "Object to one or more pending items of this order."})
+            raise ValidationError(
+                {"items": _("Object to one or more pending items of this order.")}
+            )
         objection = Objection.objects.create(order=order, reason=reason)
         objection.items.set(disputable)
         OrderItem.objects.filter(pk__in=ids).update(status=ItemStatus.DISPUTED)
@@ -803,14 +825,22 @@ def evidence_add(
     limit = settings.EVIDENCE_MAX_BYTES
     size = file.size or 0
     if size > limit:
-        raise ValidationError({"file": f"The file is {size} bytes; the limit is {limit}."})
+        raise ValidationError(
+            {
+                "file": _("The file is %(size)s bytes; the limit is %(limit)s.")
+                % {"size": size, "limit": limit}
+            }
+        )
     if size == 0:
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     file.seek(0)
     kind = filetypes.sniff(file.read(16))
     if kind is None:
         raise ValidationError(
-            {"file": f"Not an allowed evidence type ({filetypes.ALLOWED_DESCRIPTION})."}
+            {
+                "file": _("Not an allowed evidence type (%(allowed)s).")
+                % {"allowed": filetypes.ALLOWED_DESCRIPTION}
+            }
         )
     if kind[0].startswith("image/"):
         file.seek(0)
@@ -818,9 +848,9 @@ def evidence_add(
         if problem:
             raise ValidationError({"file": problem})
     if item is not None and item.order_id != order.pk:
-        raise ValidationError({"item": "That item belongs to another order."})
+        raise ValidationError({"item": _("That item belongs to another order.")})
     if captured_at > timezone.now():
-        raise ValidationError({"captured_at": "The capture time cannot be in the future."})
+        raise ValidationError({"captured_at": _("The capture time cannot be in the future.")})
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in file.chunks():

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
@@ -217,7 +218,9 @@ def platform_notify_unregistered_check(*, platform: Platform, actor: Actor) -> N
     actor.require_perm(MANAGE)
     if platform.status != RegistrationStatus.UNREGISTERED:
         raise TransitionNotAllowed(
-            f"{platform} is {platform.status}, not unregistered.", current_state=platform.status
+            _("%(platform)s is %(status)s, not unregistered.")
+            % {"platform": platform, "status": platform.get_status_display().lower()},
+            current_state=platform.status,
         )
 
 
@@ -259,12 +262,14 @@ def platform_file_application(*, platform: Platform, actor: Actor, reason: str =
         locked = Platform.objects.select_for_update().get(pk=platform.pk)
         if not _blocked_for_registration(locked):
             raise TransitionNotAllowed(
-                f"{locked} is blocked for its orders, not for its registration.",
+                _("%(platform)s is blocked for its orders, not for its registration.")
+                % {"platform": locked},
                 current_state=locked.status,
             )
         if locked.registration_number or locked.registration_filed_at:
             raise TransitionNotAllowed(
-                f"{locked} has already applied.", current_state=locked.status
+                _("%(platform)s has already applied.") % {"platform": locked},
+                current_state=locked.status,
             )
         locked.registration_filed_at = timezone.now()
         locked.save(update_fields=["registration_filed_at", "updated_at"])
@@ -302,18 +307,18 @@ def registration_record_problems(*, platform: Platform) -> dict[str, str]:
         "data_location",
     ):
         if not getattr(platform, name):
-            problems[name] = "Required for registration."
+            problems[name] = _("Required for registration.")
     if not platform.domains.exists():
-        problems["domains"] = "Name at least one domain (URL) of the system."
+        problems["domains"] = _("Name at least one domain (URL) of the system.")
     contacts = list(platform.contacts.values_list("phone", flat=True))
     if not contacts:
-        problems["contacts"] = "Name a contact person."
+        problems["contacts"] = _("Name a contact person.")
     if platform.is_foreign:
         if not any(phone.replace(" ", "").startswith("+62") for phone in contacts):
-            problems["contacts"] = "A foreign operator names a contact person in Indonesia."
+            problems["contacts"] = _("A foreign operator names a contact person in Indonesia.")
         for name in ("leadership", "incorporation_number", "country"):
             if not getattr(platform, name):
-                problems[name] = "Required of a foreign operator."
+                problems[name] = _("Required of a foreign operator.")
     return problems
 
 
@@ -370,7 +375,8 @@ def _approve_while_blocked(platform: Platform, *, actor: Actor, reason: str) -> 
         locked = Platform.objects.select_for_update().get(pk=platform.pk)
         if locked.registration_filed_at is None or locked.registration_number:
             raise TransitionNotAllowed(
-                f"{locked} has no application to approve.", current_state=locked.status
+                _("%(platform)s has no application to approve.") % {"platform": locked},
+                current_state=locked.status,
             )
         _issue_registration_number(locked)
         locked.save(update_fields=["registration_number", "registered_at", "fault_due_at"])
@@ -545,7 +551,7 @@ def api_key_create(*, platform: Platform, actor: Actor, name: str) -> tuple[ApiK
     """Make a key; returns it with the plain key, which is shown once and never stored."""
     api_key_create_check(platform=platform, actor=actor)
     if not name.strip():
-        raise ValidationError({"name": "Name the key (e.g. 'production', 'rotation 2026-11')."})
+        raise ValidationError({"name": _("Name the key (e.g. 'production', 'rotation 2026-11').")})
     prefix = secrets.token_hex(6)
     key = f"cek_{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
@@ -563,7 +569,9 @@ def api_key_create(*, platform: Platform, actor: Actor, name: str) -> tuple[ApiK
 def api_key_revoke_check(*, api_key: ApiKey, actor: Actor) -> None:
     actor.require_perm("registry.change_apikey")
     if api_key.revoked_at is not None:
-        raise TransitionNotAllowed(f"{api_key} is already revoked.", current_state="revoked")
+        raise TransitionNotAllowed(
+            _("%(key)s is already revoked.") % {"key": api_key}, current_state="revoked"
+        )
 
 
 def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
@@ -584,11 +592,11 @@ def webhook_endpoint_set(
     """Point the platform's webhooks at `url` with a fresh signing secret (returned once)."""
     actor.require_for_platform(platform.pk, "registry.change_platform")
     if not settings.DEBUG and not url.lower().startswith("https://"):
-        raise ValidationError({"url": "Webhook URLs must use https."})
+        raise ValidationError({"url": _("Webhook URLs must use https.")})
     destination_check(url)
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     with transaction.atomic():
-        endpoint, _ = WebhookEndpoint.objects.update_or_create(
+        endpoint, _created = WebhookEndpoint.objects.update_or_create(
             platform=platform, defaults={"url": url, "secret": secret}
         )
         endpoint.full_clean()

@@ -1,6 +1,7 @@
 """Domain errors raised by services; the admin and the API turn them into messages and statuses."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 
 class DomainError(Exception):
@@ -31,4 +32,4 @@ class FourEyesViolation(ActionForbidden):
 def require_reason(reason: str) -> None:
     """Decisions that burden someone state why; refuse an empty reason before anything changes."""
     if not reason.strip():
-        raise ValidationError({"reason": "A reason is required for this decision."})
+        raise ValidationError({"reason": _("A reason is required for this decision.")})

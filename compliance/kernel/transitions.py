@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import Transition
 
 from compliance.kernel.actions import Action
@@ -19,6 +21,36 @@ from compliance.kernel.decisions import decision_record_append
 from compliance.kernel.errors import RoleForbidden, TransitionNotAllowed
 
 M = TypeVar("M", bound=models.Model)
+
+
+# Transitions as people name them (buttons, refusals), translated; a model's transition is
+# named in code.
+TRANSITION_LABELS = {
+    "accept_update": gettext_lazy("Accept update"),
+    "acknowledge": gettext_lazy("Acknowledge"),
+    "approve": gettext_lazy("Approve"),
+    "close": gettext_lazy("Close"),
+    "file_application": gettext_lazy("File application"),
+    "grant": gettext_lazy("Grant"),
+    "issue": gettext_lazy("Issue"),
+    "refuse": gettext_lazy("Refuse"),
+    "reject": gettext_lazy("Reject"),
+    "release": gettext_lazy("Release"),
+    "reopen": gettext_lazy("Reopen"),
+    "require_update": gettext_lazy("Require update"),
+    "uphold": gettext_lazy("Uphold"),
+    "warn": gettext_lazy("Warn"),
+    "withdraw": gettext_lazy("Withdraw"),
+}
+
+
+def transition_label(name: str) -> str:
+    return str(TRANSITION_LABELS.get(name, name.replace("_", " ").capitalize()))
+
+
+def _state_label(method: Any, state: str) -> str:
+    choices = dict(method._django_fsm.field.flatchoices)
+    return str(choices.get(state, state)).lower()
 
 
 def _transition_of(obj: models.Model, name: str) -> tuple[Any, Transition | None, str]:
@@ -54,15 +86,18 @@ def transition_check(obj: models.Model, *, name: str, actor: Actor) -> None:
     asks before it shows."""
     method, transition, state = _transition_of(obj, name)
     label = type(obj)._meta.verbose_name
+    values = {"action": transition_label(name).lower(), "model": label}
     if transition is None:
         raise TransitionNotAllowed(
-            f"Cannot {name.replace('_', ' ')} a {label} that is {state}.", current_state=state
+            _("Cannot %(action)s a %(model)s that is %(state)s.")
+            % {**values, "state": _state_label(method, state)},
+            current_state=state,
         )
     if not actor_may(actor, obj, transition):
         raise RoleForbidden(f"{actor.label} may not {name.replace('_', ' ')} this {label}.")
     if not method._django_fsm.conditions_met(obj, state):
         raise TransitionNotAllowed(
-            f"The conditions to {name.replace('_', ' ')} this {label} are not met.",
+            _("The conditions to %(action)s this %(model)s are not met.") % values,
             current_state=state,
         )
 
@@ -87,7 +122,7 @@ def transition_apply(
     with transaction.atomic():
         locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         transition_check(locked, name=name, actor=actor)
-        method, _, state = _transition_of(locked, name)
+        method, _unused, state = _transition_of(locked, name)
         if before is not None:
             before(locked)
         method(*args)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
@@ -21,46 +22,65 @@ from compliance.policies.terms import PERIOD_KEYS, LadderAction
 def ladder_validate(ladder: Any) -> None:
     """Refuse a ladder the sweep could not follow, saying which step is wrong and why."""
     if not isinstance(ladder, list) or not ladder:
-        raise ValidationError({"ladder": "The ladder is a non-empty list of steps."})
+        raise ValidationError({"ladder": _("The ladder is a non-empty list of steps.")})
     errors = []
     for number, step in enumerate(ladder, start=1):
         if not isinstance(step, dict):
-            errors.append(f"Step {number}: must be an object.")
+            errors.append(_("Step %(n)s: must be an object.") % {"n": number})
             continue
         units = [unit for unit, (key, _) in PERIOD_KEYS.items() if key in step]
         periods = {key for keys in PERIOD_KEYS.values() for key in keys}
         allowed = {"action", "fine_per_item", "legal_basis", *periods}
         if set(step) - allowed:
-            errors.append(f"Step {number}: unknown keys {sorted(set(step) - allowed)}.")
+            errors.append(
+                _("Step %(n)s: unknown keys %(keys)s.")
+                % {"n": number, "keys": sorted(set(step) - allowed)}
+            )
         if step.get("action") not in LadderAction.values:
-            errors.append(f"Step {number}: action must be one of {', '.join(LadderAction.values)}.")
+            errors.append(
+                _("Step %(n)s: action must be one of %(actions)s.")
+                % {"n": number, "actions": ", ".join(LadderAction.values)}
+            )
         if len(units) != 1:
             errors.append(
-                f"Step {number}: give its period once, as period_hours, period_days or "
-                "period_working_days."
+                _(
+                    "Step %(n)s: give its period once, as period_hours, period_days or "
+                    "period_working_days."
+                )
+                % {"n": number}
             )
         else:
             key, urgent_key = PERIOD_KEYS[units[0]]
             if set(step) & periods - {key, urgent_key}:
-                errors.append(f"Step {number}: its periods must be in one unit ({units[0]}).")
+                errors.append(
+                    _("Step %(n)s: its periods must be in one unit (%(unit)s).")
+                    % {"n": number, "unit": units[0]}
+                )
             for name in (key, urgent_key):
                 value = step.get(name, step.get(key))
                 if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                    errors.append(f"Step {number}: {name} must be a whole number, at least 1.")
+                    errors.append(
+                        _("Step %(n)s: %(name)s must be a whole number, at least 1.")
+                        % {"n": number, "name": name}
+                    )
         basis = step.get("legal_basis", "")
         if not isinstance(basis, str) or len(basis) > 300:
-            errors.append(f"Step {number}: legal_basis is text of at most 300 characters.")
+            errors.append(
+                _("Step %(n)s: legal_basis is text of at most 300 characters.") % {"n": number}
+            )
         if step.get("action") == LadderAction.WARNING_FINE:
             try:
                 if Decimal(str(step.get("fine_per_item"))) <= 0:
                     raise InvalidOperation
             except InvalidOperation:
-                errors.append(f"Step {number}: fine_per_item must be a positive amount.")
+                errors.append(
+                    _("Step %(n)s: fine_per_item must be a positive amount.") % {"n": number}
+                )
         elif "fine_per_item" in step:
-            errors.append(f"Step {number}: only warning_fine steps carry a fine.")
+            errors.append(_("Step %(n)s: only warning_fine steps carry a fine.") % {"n": number})
     actions = [s.get("action") for s in ladder if isinstance(s, dict)]
     if LadderAction.BLOCK_PROPOSAL in actions[:-1]:
-        errors.append("The block proposal can only be the last step.")
+        errors.append(_("The block proposal can only be the last step."))
     if errors:
         raise ValidationError({"ladder": errors})
 
@@ -146,7 +166,7 @@ def holidays_add(*, actor: Actor, entries: Sequence[tuple[date, str, str]]) -> l
     _require_calendar(actor)
     seen: set[date] = set()
     errors = []
-    for day, _, _ in entries:
+    for day, _name, _kind in entries:
         if day in seen:
             errors.append(f"{day} is in the list twice.")
         seen.add(day)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.kernel.actors import Actor
 from compliance.kernel.errors import FourEyesViolation
@@ -30,7 +31,9 @@ def proposer_fields(actor: Actor, now: datetime) -> dict[str, Any]:
 def four_eyes_check(proposal: ProposedBy, actor: Actor) -> None:
     """The decider must not be the proposer."""
     if actor.kind == "user" and actor.user is not None and proposal.proposed_by_id == actor.user.pk:
-        raise FourEyesViolation("A proposal must be approved by someone other than its proposer.")
+        raise FourEyesViolation(
+            _("A proposal must be approved by someone other than its proposer.")
+        )
 
 
 def decided_by(actor: Actor, reason: str) -> Callable[[Any], None]:

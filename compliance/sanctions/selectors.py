@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.sanctions.models import (
     UNSETTLED_FINE_STATES,
@@ -55,13 +56,18 @@ def normalization_blockers(*, block: AccessBlock) -> list[str]:
     """Why access cannot be restored yet: orders not complied, fines not paid or waived, or
     (a block for operating unregistered) the registration not approved."""
     problems = [
-        f"Order {o.reference} is {o.status}."
+        _("Order %(order)s is %(status)s.")
+        % {"order": o.reference, "status": o.get_status_display().lower()}
         for o in block.orders.exclude(status__in=SETTLED_ORDER_STATES)
     ]
     problems += [
-        f"Fine {f.number} is {f.status}."
+        _("Fine %(fine)s is %(status)s.")
+        % {"fine": f.number, "status": f.get_status_display().lower()}
         for f in Fine.objects.filter(order__in=block.orders.all(), status__in=UNSETTLED_FINE_STATES)
     ]
     if block.cause == AccessBlock.Cause.REGISTRATION and not block.platform.registration_number:
-        problems.append(f"{block.platform} is not registered: its registration is not approved.")
+        problems.append(
+            _("%(platform)s is not registered: its registration is not approved.")
+            % {"platform": block.platform}
+        )
     return problems

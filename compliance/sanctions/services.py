@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.delivery import letters
 from compliance.delivery.email import notification_enqueue
@@ -64,7 +65,8 @@ def access_block_propose_check(*, platform: Platform, actor: Actor) -> None:
     actor.require_perm("compliance.add_accessblock")
     if platform.status not in BLOCKABLE_STATES:
         raise TransitionNotAllowed(
-            f"{platform} is {platform.status}: there is nothing to block.",
+            _("%(platform)s is %(status)s: there is nothing to block.")
+            % {"platform": platform, "status": platform.get_status_display().lower()},
             current_state=platform.status,
         )
 
@@ -235,7 +237,7 @@ def _block_lift(
     people: a granted normalization, or an approved release (`cause`)."""
     require_reason(reason)
     if cause.decided_by_id is None or cause.status not in ("granted", "approved"):
-        raise FourEyesViolation("A block is lifted only through an approved decision.")
+        raise FourEyesViolation(_("A block is lifted only through an approved decision."))
 
     def lifted(locked: AccessBlock) -> None:
         locked.lifted_at = timezone.now()
@@ -331,12 +333,14 @@ def sanction_release_propose_check(*, sanction: AccessBlock | Fine, actor: Actor
     actor.require_perm("compliance.add_sanctionrelease")
     if sanction.status not in RELEASABLE[type(sanction)]:
         raise TransitionNotAllowed(
-            f"{sanction} is {sanction.status}; there is nothing to end.",
+            _("%(sanction)s is %(status)s; there is nothing to end.")
+            % {"sanction": sanction, "status": sanction.get_status_display().lower()},
             current_state=sanction.status,
         )
     if sanction.releases.filter(status=SanctionRelease.Status.PROPOSED).exists():
         raise TransitionNotAllowed(
-            f"Ending {sanction} is already proposed and waiting for a decision.",
+            _("Ending %(sanction)s is already proposed and waiting for a decision.")
+            % {"sanction": sanction},
             current_state=SanctionRelease.Status.PROPOSED,
         )
 
@@ -442,12 +446,13 @@ def fine_declare_payment(*, fine: Fine, actor: Actor, payment_reference: str) ->
     """The platform says it paid; an officer confirms against the treasury's records."""
     actor.require_for_platform(fine.platform_id, "compliance.confirm_payment")
     if not payment_reference.strip():
-        raise ValidationError({"payment_reference": "Give the payment reference."})
+        raise ValidationError({"payment_reference": _("Give the payment reference.")})
     with transaction.atomic():
         locked = Fine.objects.select_for_update().get(pk=fine.pk)
         if locked.status not in (FineStatus.ASSESSED, FineStatus.OVERDUE):
             raise TransitionNotAllowed(
-                f"Fine {locked} is {locked.status}; it takes no payment.",
+                _("Fine %(fine)s is %(status)s; it takes no payment.")
+                % {"fine": locked, "status": locked.get_status_display().lower()},
                 current_state=locked.status,
             )
         locked.payment_reference = payment_reference.strip()
@@ -469,7 +474,7 @@ def fine_confirm_payment(*, fine: Fine, actor: Actor, payment_reference: str = "
     def paid(locked: Fine) -> None:
         reference = payment_reference.strip() or locked.payment_reference
         if not reference:
-            raise ValidationError({"payment_reference": "Give the payment reference."})
+            raise ValidationError({"payment_reference": _("Give the payment reference.")})
         locked.payment_reference = reference
         locked.paid_at = timezone.now()
 
@@ -486,7 +491,7 @@ def fine_confirm_payment(*, fine: Fine, actor: Actor, payment_reference: str = "
 def _fine_waive(*, fine: Fine, actor: Actor, reason: str, cause: SanctionRelease) -> Fine:
     """Only for an approved release: one person alone never waives a fine."""
     if cause.decided_by_id is None or cause.status != SanctionRelease.Status.APPROVED:
-        raise FourEyesViolation("A fine is waived only through an approved proposal.")
+        raise FourEyesViolation(_("A fine is waived only through an approved proposal."))
 
     def waived(locked: Fine) -> None:
         locked.waived_reason = reason
@@ -616,11 +621,12 @@ def normalization_request_file_check(
     )
     if block is None:
         raise TransitionNotAllowed(
-            f"{platform} has no block in force.", current_state=platform.status
+            _("%(platform)s has no block in force.") % {"platform": platform},
+            current_state=platform.status,
         )
     if block.normalizations.filter(status=NormalizationRequest.Status.REQUESTED).exists():
         raise TransitionNotAllowed(
-            "A normalization request is already waiting for a decision.",
+            _("A normalization request is already waiting for a decision."),
             current_state=NormalizationRequest.Status.REQUESTED,
         )
     return block
@@ -659,14 +665,14 @@ def normalization_request_file(
             platform=platform, actor=actor, blocks=AccessBlock.objects.select_for_update()
         )
         if not statement.strip():
-            raise ValidationError({"statement": "Say what was done to comply."})
+            raise ValidationError({"statement": _("Say what was done to comply.")})
         policy = platform.escalation_policy or policy_default()
         required = (
             policy.normalization_requires_commitments or block.cause == AccessBlock.Cause.DIRECT
         )
         if required and not cleaned:
             raise ValidationError(
-                {"commitments": "This normalization needs the operator's written commitments."}
+                {"commitments": _("This normalization needs the operator's written commitments.")}
             )
         now = timezone.now()
         request = NormalizationRequest.objects.create(
@@ -706,15 +712,15 @@ def normalization_grant(
             {"conditions": f"At most {ITEMS_MAX} conditions of 1 to {ITEM_TEXT_MAX} characters."}
         )
     if kept and (verify_until is None or verify_until <= timezone.now()):
-        raise ValidationError({"verify_until": "Conditions are verified until a later date."})
+        raise ValidationError({"verify_until": _("Conditions are verified until a later date.")})
     if verify_until is not None and not kept:
-        raise ValidationError({"conditions": "Name the conditions to verify."})
+        raise ValidationError({"conditions": _("Name the conditions to verify.")})
 
     def check(locked: NormalizationRequest) -> None:
         decided_by(actor, reason)(locked)
         problems = normalization_blockers(block=locked.block)
         if problems:
-            raise ValidationError(["Normalization cannot be granted yet.", *problems])
+            raise ValidationError([_("Normalization cannot be granted yet."), *problems])
         locked.conditions = [{"text": c} for c in kept]
         locked.verify_until = verify_until
         if kept:
@@ -789,11 +795,11 @@ def access_block_open_temporarily(
     actor.require_perm(APPROVE)
     require_reason(reason)
     if closes_at <= opens_at:
-        raise ValidationError({"closes_at": "The window ends after it starts."})
+        raise ValidationError({"closes_at": _("The window ends after it starts.")})
     if closes_at - opens_at > OPENING_LONGEST:
-        raise ValidationError({"closes_at": "A temporary opening lasts at most 90 days."})
+        raise ValidationError({"closes_at": _("A temporary opening lasts at most 90 days.")})
     if closes_at <= timezone.now():
-        raise ValidationError({"closes_at": "The window has already ended."})
+        raise ValidationError({"closes_at": _("The window has already ended.")})
     with transaction.atomic():
         locked = AccessBlock.objects.select_for_update().get(pk=block.pk)
         access_block_open_temporarily_check(block=locked, actor=actor)
@@ -801,7 +807,9 @@ def access_block_open_temporarily(
             opens_at__lt=closes_at, closes_at__gt=opens_at, outcome=""
         ).first()
         if overlapping is not None:
-            raise ValidationError({"opens_at": f"The window overlaps {overlapping}."})
+            raise ValidationError(
+                {"opens_at": _("The window overlaps %(other)s.") % {"other": overlapping}}
+            )
         assert actor.user is not None
         opening = BlockOpening.objects.create(
             block=locked,
@@ -881,9 +889,11 @@ def access_block_propose_direct(
     require_reason(reason)
     basis = legal_basis.strip()
     if not basis or len(basis) > 300:
-        raise ValidationError({"legal_basis": "Cite the rule applied, in at most 300 characters."})
+        raise ValidationError(
+            {"legal_basis": _("Cite the rule applied, in at most 300 characters.")}
+        )
     if not domains:
-        raise ValidationError({"domains": "Choose the domains to block."})
+        raise ValidationError({"domains": _("Choose the domains to block.")})
     owned = {d.domain: d for d in platform.domains.all()}
     chosen = []
     for name in domains:
@@ -892,7 +902,12 @@ def access_block_propose_direct(
         except ValidationError:
             normalized = name
         if normalized not in owned:
-            raise ValidationError({"domains": f"{name} is not a domain of {platform}."})
+            raise ValidationError(
+                {
+                    "domains": _("%(domain)s is not a domain of %(platform)s.")
+                    % {"domain": name, "platform": platform}
+                }
+            )
         chosen.append(owned[normalized])
     with transaction.atomic():
         locked = Platform.objects.select_for_update().get(pk=platform.pk)
@@ -934,7 +949,10 @@ def normalization_verify(
         breached = outcome == NormalizationVerification.Outcome.BREACHED
         if breached and (condition is None or not 1 <= condition <= len(locked.conditions)):
             raise ValidationError(
-                {"condition": f"Name the breached condition: 1 to {len(locked.conditions)}."}
+                {
+                    "condition": _("Name the breached condition: 1 to %(count)s.")
+                    % {"count": len(locked.conditions)}
+                }
             )
         assert actor.user is not None
         reblock = _reblock_propose(locked, actor, condition, note) if breached else None
@@ -976,7 +994,8 @@ def _reblock_propose(
         platform=request.platform, status__in=[BlockStatus.PROPOSED, BlockStatus.IN_FORCE]
     ).exists():
         raise TransitionNotAllowed(
-            f"{request.platform} already has a block proposed or in force.",
+            _("%(platform)s already has a block proposed or in force.")
+            % {"platform": request.platform},
             current_state=original.status,
         )
     return _block_proposed(
@@ -1000,7 +1019,8 @@ def access_block_propose_direct_check(*, platform: Platform, actor: Actor) -> No
         platform=platform, status__in=[BlockStatus.PROPOSED, BlockStatus.IN_FORCE]
     ).exists():
         raise TransitionNotAllowed(
-            f"{platform} already has a block proposed or in force.", current_state=platform.status
+            _("%(platform)s already has a block proposed or in force.") % {"platform": platform},
+            current_state=platform.status,
         )
 
 
@@ -1008,7 +1028,8 @@ def access_block_open_temporarily_check(*, block: AccessBlock, actor: Actor) -> 
     actor.require_perm(APPROVE)
     if block.status != BlockStatus.IN_FORCE:
         raise TransitionNotAllowed(
-            f"Block {block} is {block.status}; only a block in force is opened.",
+            _("Block %(block)s is %(status)s; only a block in force is opened.")
+            % {"block": block, "status": block.get_status_display().lower()},
             current_state=block.status,
         )
 
@@ -1022,6 +1043,6 @@ def normalization_verify_check(*, request: NormalizationRequest, actor: Actor) -
         or timezone.now() > request.verify_until
     ):
         raise TransitionNotAllowed(
-            "Only a conditional normalization is verified, within its period.",
+            _("Only a conditional normalization is verified, within its period."),
             current_state=request.status,
         )

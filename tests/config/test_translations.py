@@ -129,3 +129,17 @@ def test_the_api_answers_in_english_whatever_is_asked():
     response = Client(headers={"accept-language": "id"}).get("/api/v1/orders/")
     assert response.status_code == 401
     assert response["Content-Language"] == "en"
+
+
+def test_refusals_are_in_the_users_language(make_platform, officer):
+    from compliance.kernel.actors import Actor
+    from compliance.kernel.errors import TransitionNotAllowed
+    from registry import services as registry
+
+    platform = make_platform()  # registered
+    with translation.override("id"), pytest.raises(TransitionNotAllowed) as refused:
+        registry.platform_approve(platform=platform, actor=Actor.staff(officer))
+    assert str(refused.value) == "Tidak dapat setujui platform yang berstatus terdaftar."
+    with translation.override("en"), pytest.raises(TransitionNotAllowed) as refused:
+        registry.platform_approve(platform=platform, actor=Actor.staff(officer))
+    assert str(refused.value) == "Cannot approve a platform that is registered."
