@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from portal import blocklist, fingerprints, letters, orders, scorecard
+from portal import blocklist, fingerprints, keys, letters, orders, scorecard
 from portal import platform as registry
 from portal import sanctions as portal
 
@@ -59,6 +59,8 @@ urlpatterns = [
         portal.NormalizationRequestDetail.as_view(),
         name="normalization-request",
     ),
+    path("keys/", keys.KeyList.as_view(), name="keys"),
+    path("keys/<reference:prefix>/revoke/", keys.KeyRevoke.as_view(), name="key-revoke"),
     path("letters/", letters.LetterList.as_view(), name="letters"),
     path("letters/<reference:number>.pdf", letters.LetterPdf.as_view(), name="letter-pdf"),
     path("checkpoint/", portal.DecisionCheckpoint.as_view(), name="checkpoint"),

@@ -567,21 +567,43 @@ def api_key_create(*, platform: Platform, actor: Actor, name: str) -> tuple[ApiK
 
 
 def api_key_revoke_check(*, api_key: ApiKey, actor: Actor) -> None:
-    actor.require_perm("registry.change_apikey")
+    """Staff revoke any key; a platform its own (rotating keys), but never its last active
+    key, which would lock it out of its orders (the regulator issues keys)."""
+    actor.require_for_platform(api_key.platform_id, "registry.change_apikey")
     if api_key.revoked_at is not None:
         raise TransitionNotAllowed(
             _("%(key)s is already revoked.") % {"key": api_key}, current_state="revoked"
         )
+    if actor.kind == "platform":
+        others = ApiKey.objects.filter(platform_id=api_key.platform_id, revoked_at__isnull=True)
+        if not others.exclude(pk=api_key.pk).exists():
+            raise TransitionNotAllowed(
+                _(
+                    "%(key)s is the platform's last active key; ask the regulator for a new "
+                    "one before revoking it."
+                )
+                % {"key": api_key},
+                current_state="active",
+            )
 
 
 def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     with transaction.atomic():
-        locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+        # The platform's keys, locked together: two revocations at once cannot both leave it
+        # the other's last key.
+        list(ApiKey.objects.select_for_update().filter(platform_id=api_key.platform_id))
+        locked = ApiKey.objects.get(pk=api_key.pk)
         api_key_revoke_check(api_key=locked, actor=actor)
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
-        platform_record_edit(
-            platform=locked.platform, actor=actor, summary=f"API key {locked} revoked."
+        platform = locked.platform
+        decision_record_append(
+            actor=actor,
+            subject=platform,
+            action=Action.API_KEY_REVOKE,
+            from_state=platform.status,
+            to_state=platform.status,
+            reason=f"API key {locked} revoked.",
         )
     return locked
 

@@ -13,6 +13,7 @@ class Action(StrEnum):
     PLATFORM_EDIT = "platform.edit"
     PLATFORM_NOTIFY_UNREGISTERED = "platform.notify_unregistered"
     PLATFORM_WEBHOOK_SET = "platform.webhook_set"
+    API_KEY_REVOKE = "apikey.revoke"
     PLATFORM_FILE_APPLICATION = "platform.file_application"
     PLATFORM_APPROVE = "platform.approve"
     PLATFORM_REJECT = "platform.reject"

@@ -68,6 +68,8 @@ TABLE = {
     "fingerprints-false-positive": ("post", {"note": "A harmless picture."}, MATCH),
     "platform-scorecard": ("get", None, COLLECTION),
     "letters": ("get", None, COLLECTION),
+    "keys": ("get", None, COLLECTION),
+    "key-revoke": ("post", None, OBJECT),
     "letter-pdf": ("get", None, OBJECT),
     "blocklist": ("get", None, PUBLIC),
     "blocklist-text": ("get", None, PUBLIC),
@@ -130,6 +132,11 @@ def _request(route: str, victim) -> tuple[str, str, object]:
     }.get(route, {})
     if route in ("fingerprints-found", "fingerprints-false-positive"):
         kwargs = {"match_id": _match_of(victim.platform)}
+    if route == "key-revoke":
+        spare, _ = api_key_create(
+            platform=victim.platform, actor=Actor.staff(victim.created_by), name="spare"
+        )
+        return method, reverse("v1:key-revoke", kwargs={"prefix": spare.prefix}), body
     if route == "normalization-request":
         filed = normalization_request_file(
             platform=victim.platform,

@@ -83,6 +83,9 @@ def portal(make_order, make_platform, officer, supervisor, supervisor2):
         "match_id": _match(order.platform, Actor.staff(officer)),
         "request_id": _normalization(order.platform, supervisor, supervisor2),
         "number": order.platform.official_letters.first().number,
+        "prefix": api_key_create(platform=order.platform, actor=Actor.staff(officer), name="spare")[
+            0
+        ].prefix,
     }
 
 
