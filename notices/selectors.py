@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from compliance.sanctions.models import Fine, WarningLetter
-from notices.models import OrderItem, OrderStatus, RemovalOrder
+from notices.models import Objection, OrderItem, OrderStatus, RemovalOrder
 from registry.models import Platform
 
 ORDER_FIELDS = [
@@ -93,18 +93,32 @@ def order_detail(*, order: RemovalOrder) -> dict[str, Any]:
             )
         ),
         fines=[fine_row(f) for f in Fine.objects.filter(order=order).values(*FINE_FIELDS)],
-        objections=[
-            {
-                "id": o.pk,
-                "status": o.status,
-                "reason": o.reason,
-                "filed_at": o.filed_at,
-                "items": [i.pk for i in o.items.all()],
-            }
-            for o in order.objections.prefetch_related("items")
-        ],
+        objections=[objection_row(o) for o in order.objections.prefetch_related("items")],
     )
     return detail
+
+
+def objection_row(objection: Objection) -> dict[str, Any]:
+    """An objection as its platform reads it: what it objected to, and the decision."""
+    return {
+        "id": objection.pk,
+        "order": objection.order.reference,
+        "status": objection.status,
+        "reason": objection.reason,
+        "filed_at": objection.filed_at,
+        "items": [i.pk for i in objection.items.all()],
+        "decided_at": objection.decided_at,
+        "decision_reason": objection.decision_reason,
+    }
+
+
+def objections_of(*, platform_id: int) -> QuerySet[Objection]:
+    return (
+        Objection.objects.filter(order__platform_id=platform_id)
+        .select_related("order")
+        .prefetch_related("items")
+        .order_by("-filed_at", "-pk")
+    )
 
 
 FINE_FIELDS = [

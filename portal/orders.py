@@ -77,10 +77,17 @@ class FineOut(serializers.Serializer):
 
 class ObjectionOut(serializers.Serializer):
     id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=Objection.Status.choices)
+    order = serializers.CharField(help_text="The order's reference.")
+    status = serializers.ChoiceField(
+        choices=Objection.Status.choices,
+        help_text="open until an officer decides; upheld (the items are withdrawn from the "
+        "order) or rejected (they must come down).",
+    )
     reason = serializers.CharField()
     filed_at = serializers.DateTimeField()
     items = serializers.ListField(child=serializers.IntegerField())
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_reason = serializers.CharField(help_text="The officer's reason; empty while open.")
 
 
 class OrderDetailOut(OrderOut):

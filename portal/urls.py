@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from portal import blocklist, fingerprints, keys, letters, orders, scorecard
+from portal import blocklist, fingerprints, keys, letters, objections, orders, scorecard
 from portal import platform as registry
 from portal import sanctions as portal
 
@@ -47,6 +47,12 @@ urlpatterns = [
     path(f"{ORDER}items/<id:item_id>/report/", orders.ReportItem.as_view(), name="report"),
     path(f"{ORDER}items/<id:item_id>/evidence/", orders.ItemEvidence.as_view(), name="evidence"),
     path(f"{ORDER}objections/", orders.FileObjection.as_view(), name="objections"),
+    path("objections/", objections.ObjectionList.as_view(), name="objections-list"),
+    path(
+        "objections/<id:objection_id>/",
+        objections.ObjectionDetail.as_view(),
+        name="objection",
+    ),
     path("fines/", portal.FineList.as_view(), name="fines"),
     path("fines/<id:fine_id>/payment/", portal.FinePayment.as_view(), name="fine-payment"),
     path(

@@ -25,6 +25,7 @@ from fingerprints.services import (
     hashes_match,
 )
 from notices.models import ContentCategory
+from notices.services import objection_file
 from registry.models import ApiKey, Platform
 from registry.services import api_key_create, api_key_revoke
 from tests.support.images import TINY_PNG
@@ -69,6 +70,8 @@ TABLE = {
     "platform-scorecard": ("get", None, COLLECTION),
     "letters": ("get", None, COLLECTION),
     "keys": ("get", None, COLLECTION),
+    "objections-list": ("get", None, COLLECTION),
+    "objection": ("get", None, OBJECT),
     "key-revoke": ("post", None, OBJECT),
     "letter-pdf": ("get", None, OBJECT),
     "blocklist": ("get", None, PUBLIC),
@@ -132,6 +135,14 @@ def _request(route: str, victim) -> tuple[str, str, object]:
     }.get(route, {})
     if route in ("fingerprints-found", "fingerprints-false-positive"):
         kwargs = {"match_id": _match_of(victim.platform)}
+    if route == "objection":
+        filed = objection_file(
+            order=victim,
+            actor=Actor.of_platform(victim.platform),
+            reason="Satire.",
+            items=[item],
+        )
+        return method, reverse("v1:objection", kwargs={"objection_id": filed.pk}), body
     if route == "key-revoke":
         spare, _ = api_key_create(
             platform=victim.platform, actor=Actor.staff(victim.created_by), name="spare"

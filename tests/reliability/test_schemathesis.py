@@ -35,6 +35,7 @@ from fingerprints.services import (
     hashes_match,
 )
 from notices.models import ContentCategory
+from notices.services import objection_file
 from registry.services import api_key_create
 from tests.support import scale
 
@@ -83,6 +84,12 @@ def portal(make_order, make_platform, officer, supervisor, supervisor2):
         "match_id": _match(order.platform, Actor.staff(officer)),
         "request_id": _normalization(order.platform, supervisor, supervisor2),
         "number": order.platform.official_letters.first().number,
+        "objection_id": objection_file(
+            order=order,
+            actor=Actor.of_platform(order.platform),
+            reason="Satire.",
+            items=[order.items.first()],
+        ).pk,
         "prefix": api_key_create(platform=order.platform, actor=Actor.staff(officer), name="spare")[
             0
         ].prefix,
