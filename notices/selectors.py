@@ -131,6 +131,7 @@ FINE_FIELDS = [
     "assessed_at",
     "due_at",
     "payment_reference",
+    "payment_declared_at",
     "paid_at",
 ]
 
@@ -139,4 +140,11 @@ def fine_row(row: dict[str, Any]) -> dict[str, Any]:
     row = dict(row)
     row["order"] = row.pop("order__reference")
     row["amount"] = str(row["amount"])
+    # `declared` from the platform's declaration until an officer confirms it (then `paid`).
+    if row["paid_at"] is not None:
+        row["payment_status"] = "confirmed"
+    elif row["payment_declared_at"] is not None:
+        row["payment_status"] = "declared"
+    else:
+        row["payment_status"] = "none"
     return row

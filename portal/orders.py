@@ -71,7 +71,13 @@ class FineOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=FineStatus.choices)
     assessed_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
-    payment_reference = serializers.CharField()
+    payment_reference = serializers.CharField(help_text="The latest declared or confirmed.")
+    payment_declared_at = serializers.DateTimeField(allow_null=True)
+    payment_status = serializers.ChoiceField(
+        choices=["none", "declared", "confirmed"],
+        help_text="declared: you declared a payment (GET fines/{id}/payments/ lists each "
+        "declaration) and an officer has not confirmed it yet; confirmed: paid.",
+    )
     paid_at = serializers.DateTimeField(allow_null=True)
 
 

@@ -19,6 +19,7 @@ from compliance.sanctions.models import (
     Fine,
     NormalizationRequest,
     NormalizationVerification,
+    PaymentDeclaration,
 )
 from notices.selectors import FINE_FIELDS, fine_row
 from portal.auth import actor_of, platform_of
@@ -34,6 +35,28 @@ class FineList(APIView):
     def get(self, request: Request) -> Response:
         rows = Fine.objects.filter(platform=platform_of(request)).values(*FINE_FIELDS)
         return Response([fine_row(row) for row in rows])
+
+
+class PaymentDeclarationOut(serializers.Serializer):
+    reference = serializers.CharField()
+    declared_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(
+        choices=PaymentDeclaration.Status.choices,
+        help_text="pending until an officer confirms; superseded by a later declaration.",
+    )
+
+
+class FinePayments(APIView):
+    open_to_revoked = True
+
+    @extend_schema(
+        operation_id="fines_payments_list",
+        description="Every payment you declared for this fine, newest first.",
+        responses={200: PaymentDeclarationOut(many=True), **PROBLEMS},
+    )
+    def get(self, request: Request, fine_id: int) -> Response:
+        fine = get_object_or_404(Fine, pk=fine_id, platform=platform_of(request))
+        return Response(PaymentDeclarationOut(fine.declarations.all(), many=True).data)
 
 
 class PaymentIn(StrictSerializer):

@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     path("fines/", portal.FineList.as_view(), name="fines"),
     path("fines/<id:fine_id>/payment/", portal.FinePayment.as_view(), name="fine-payment"),
+    path("fines/<id:fine_id>/payments/", portal.FinePayments.as_view(), name="fine-payments"),
     path(
         "normalization-requests/",
         portal.NormalizationRequestCreate.as_view(),

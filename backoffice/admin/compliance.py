@@ -36,6 +36,7 @@ from compliance.sanctions.models import (
     Fine,
     NormalizationRequest,
     NormalizationVerification,
+    PaymentDeclaration,
     RegistrationSanction,
     SanctionRelease,
     WarningLetter,
@@ -296,8 +297,22 @@ class PaymentForm(ObjectActionForm):
     )
 
 
+class DeclarationInline(admin.TabularInline):
+    """What the platform declared, each declaration as it was made."""
+
+    model = PaymentDeclaration
+    extra = 0
+    shown: ClassVar[list[str]] = ["declared_at", "reference", "declared_by_label", "status"]
+    fields = readonly_fields = tuple(shown)
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Fine)
 class FineAdmin(SanctionAdmin):
+    inlines = [DeclarationInline]
     list_display = ["number", "platform", "order", "amount", "currency", "status", "due_at"]
     list_filter = ["status", "currency"]
     list_select_related = ["platform", "order"]

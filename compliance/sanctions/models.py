@@ -197,6 +197,37 @@ class Fine(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+class PaymentDeclaration(models.Model):
+    """A platform's word that it paid a fine, kept as said: a second declaration is a new row,
+    and the one an officer confirms is marked so (the others are superseded)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an officer")
+        CONFIRMED = "confirmed", _("Confirmed")
+        SUPERSEDED = "superseded", _("Superseded by a later declaration")
+
+    fine = models.ForeignKey(
+        Fine, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("fine")
+    )
+    reference = models.CharField(max_length=100, verbose_name=_("payment reference"))
+    declared_at = models.DateTimeField(verbose_name=_("declared at"))
+    declared_by_label = models.CharField(max_length=200, verbose_name=_("declared by"))
+    status = models.CharField(
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PENDING,
+        verbose_name=_("status"),
+    )
+
+    class Meta:
+        verbose_name = _("payment declaration")
+        verbose_name_plural = _("payment declarations")
+        ordering = ["-declared_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} for {self.fine_id}"
+
+
 class BlockStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     IN_FORCE = "in_force", _("In force")

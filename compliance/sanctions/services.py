@@ -45,6 +45,7 @@ from compliance.sanctions.models import (
     FineStatus,
     NormalizationRequest,
     NormalizationVerification,
+    PaymentDeclaration,
     RegistrationSanction,
     SanctionRelease,
 )
@@ -458,6 +459,16 @@ def fine_declare_payment(*, fine: Fine, actor: Actor, payment_reference: str) ->
         locked.payment_reference = payment_reference.strip()
         locked.payment_declared_at = timezone.now()
         locked.save(update_fields=["payment_reference", "payment_declared_at"])
+        # Each declaration stays as said; the one before it is no longer the one to confirm.
+        locked.declarations.filter(status=PaymentDeclaration.Status.PENDING).update(
+            status=PaymentDeclaration.Status.SUPERSEDED
+        )
+        PaymentDeclaration.objects.create(
+            fine=locked,
+            reference=locked.payment_reference,
+            declared_at=locked.payment_declared_at,
+            declared_by_label=actor.label,
+        )
         decision_record_append(
             actor=actor,
             subject=locked,
@@ -477,6 +488,9 @@ def fine_confirm_payment(*, fine: Fine, actor: Actor, payment_reference: str = "
             raise ValidationError({"payment_reference": _("Give the payment reference.")})
         locked.payment_reference = reference
         locked.paid_at = timezone.now()
+        locked.declarations.filter(status=PaymentDeclaration.Status.PENDING).update(
+            status=PaymentDeclaration.Status.CONFIRMED
+        )
 
     return transition_apply(
         obj=fine,

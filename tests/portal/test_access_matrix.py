@@ -56,6 +56,7 @@ TABLE = {
     "objections": ("post", "objection", OBJECT),
     "fines": ("get", None, COLLECTION),
     "fine-payment": ("post", {"payment_reference": "TRX-9"}, OBJECT),
+    "fine-payments": ("get", None, OBJECT),
     "normalization-requests": ("post", {"statement": "Removed."}, REGISTERED_ONLY),
     "normalization-request": ("get", None, OBJECT),
     "checkpoint": ("get", None, COLLECTION),
@@ -131,6 +132,7 @@ def _request(route: str, victim) -> tuple[str, str, object]:
         "evidence": {"reference": victim.reference, "item_id": item.pk},
         "objections": {"reference": victim.reference},
         "fine-payment": {"fine_id": fine.pk},
+        "fine-payments": {"fine_id": fine.pk},
         "letter-pdf": {"number": victim.platform.official_letters.first().number},
     }.get(route, {})
     if route in ("fingerprints-found", "fingerprints-false-positive"):
