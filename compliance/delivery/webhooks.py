@@ -21,14 +21,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.delivery.models import WebhookAttempt, WebhookDelivery
 from compliance.delivery.queue import Channel, Outcome, deliveries_deliver, delivery_wake
+from compliance.kernel.actors import Actor
 from compliance.kernel.bulk import rows_insert
 from compliance.kernel.decisions import decision_checkpoint_latest
 from compliance.kernel.destinations import DestinationRefused, http_post
+from compliance.kernel.ratelimits import attempt_count
 from registry.models import Platform, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -152,6 +156,68 @@ def webhook_sign(*, secret: str, msg_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(signed).decode()
 
 
+def webhook_post(*, endpoint: WebhookEndpoint, msg_id: str, payload: dict[str, Any]) -> Outcome:
+    """Send one signed message to the endpoint (public addresses only, no redirects, one
+    deadline for the whole exchange) and say how it went."""
+    body = json.dumps(payload, separators=(",", ":"))
+    timestamp = int(time.time())
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "compliance-engine-webhooks/1",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": webhook_sign(
+            secret=endpoint.secret, msg_id=msg_id, timestamp=timestamp, body=body
+        ),
+    }
+    started = time.monotonic()
+    try:
+        status = http_post(
+            url=endpoint.url,
+            body=body.encode(),
+            headers=headers,
+            deadline=settings.WEBHOOK_TIMEOUT_SECONDS,
+        )
+    except DestinationRefused as refused:
+        return Outcome(error=f"not sent: {refused}", duration_ms=_since(started))
+    except Exception as failure:
+        error = f"{type(failure).__name__}: {failure}"
+        return Outcome(error=error, duration_ms=_since(started))
+    error = ""
+    if 300 <= status < 400:
+        error = f"HTTP {status}: redirects are not followed"
+    elif not 200 <= status < 300:
+        error = f"HTTP {status}"
+    return Outcome(ok=not error, status_code=status, error=error, duration_ms=_since(started))
+
+
+PINGS_PER_MINUTE = 10
+
+
+class PingRefused(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("At most 10 test pings a minute.")
+        self.retry_after = retry_after
+
+
+def webhook_ping(*, platform: Platform, actor: Actor) -> tuple[str, Outcome]:
+    """Send a signed `webhook.ping` to the platform's endpoint now, and say how its receiver
+    answered (nothing is queued or retried). Returns the message id and the outcome."""
+    actor.require_for_platform(platform.pk, "registry.change_platform")
+    endpoint = WebhookEndpoint.objects.filter(platform=platform).first()
+    if endpoint is None:
+        raise ValidationError({"url": _("Set the webhook URL first (PUT webhook/).")})
+    admission = attempt_count(
+        key=f"webhook-ping:{platform.pk}", limit=PINGS_PER_MINUTE, window=60, aligned=True
+    )
+    if not admission.allowed:
+        raise PingRefused(admission.retry_after)
+    msg_id, payload = _message(
+        "webhook.ping", {"platform": platform.name}, timezone.now(), decision_checkpoint_latest()
+    )
+    return msg_id, webhook_post(endpoint=endpoint, msg_id=msg_id, payload=payload)
+
+
 class WebhookChannel(Channel[WebhookDelivery]):
     model = WebhookDelivery
     done_status = WebhookDelivery.Status.DELIVERED
@@ -176,36 +242,7 @@ class WebhookChannel(Channel[WebhookDelivery]):
     def send(self, delivery: WebhookDelivery, endpoint: WebhookEndpoint | None) -> Outcome:
         if endpoint is None:
             return Outcome(error="the platform removed its webhook")
-        body = json.dumps(delivery.payload, separators=(",", ":"))
-        timestamp = int(time.time())
-        headers = {
-            "content-type": "application/json",
-            "user-agent": "compliance-engine-webhooks/1",
-            "webhook-id": delivery.msg_id,
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": webhook_sign(
-                secret=endpoint.secret, msg_id=delivery.msg_id, timestamp=timestamp, body=body
-            ),
-        }
-        started = time.monotonic()
-        try:
-            status = http_post(
-                url=endpoint.url,
-                body=body.encode(),
-                headers=headers,
-                deadline=settings.WEBHOOK_TIMEOUT_SECONDS,
-            )
-        except DestinationRefused as refused:
-            return Outcome(error=f"not sent: {refused}", duration_ms=_since(started))
-        except Exception as failure:
-            error = f"{type(failure).__name__}: {failure}"
-            return Outcome(error=error, duration_ms=_since(started))
-        error = ""
-        if 300 <= status < 400:
-            error = f"HTTP {status}: redirects are not followed"
-        elif not 200 <= status < 300:
-            error = f"HTTP {status}"
-        return Outcome(ok=not error, status_code=status, error=error, duration_ms=_since(started))
+        return webhook_post(endpoint=endpoint, msg_id=delivery.msg_id, payload=delivery.payload)
 
     def retry_after(self, attempts: int) -> timedelta | None:
         return None if attempts > len(RETRY_SCHEDULE) else RETRY_SCHEDULE[attempts - 1]

@@ -47,6 +47,8 @@ TABLE = {
     "platform": ("get", None, REGISTERED_ONLY),
     "platform-changes": ("post", {"description": "New director."}, REGISTERED_ONLY),
     "webhook": ("put", {"url": "https://hooks.example/in"}, REGISTERED_ONLY),
+    "webhook-test": ("post", None, REGISTERED_ONLY),
+    "webhook-deliveries": ("get", None, COLLECTION),
     "orders": ("get", None, COLLECTION),
     "order": ("get", None, OBJECT),
     "acknowledge": ("post", None, OBJECT),

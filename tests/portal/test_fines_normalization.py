@@ -43,7 +43,7 @@ def test_fines_list_and_payment_declaration(fined, officer):
 
 
 def test_each_declaration_is_kept_and_the_fine_reads_declared_until_confirmed(fined, officer):
-    order, api = fined
+    _, api = fined
     [row] = api.get("/api/v1/fines/").json()
     assert row["payment_status"] == "none"
     url = f"/api/v1/fines/{row['id']}"
