@@ -81,3 +81,27 @@ def test_the_first_page_shows_the_work_list_and_no_administrators_pages(desk, of
     assert "Periodic tasks" not in page
     assert ">Users<" not in page
     assert 'href="/transparency/"' in page  # "View site": the public pages
+
+
+def test_letters_given_up_are_counted_and_listed(make_order, officer, settings):
+    from compliance.documents import pdf
+    from compliance.documents.render import MAX_ATTEMPTS, letters_render
+    from compliance.kernel.models import OfficialLetter
+
+    order = make_order()
+    letter = OfficialLetter.objects.get(kind="order_notice", object_id=order.pk)
+    OfficialLetter.objects.filter(pk=letter.pk).update(attempts=MAX_ATTEMPTS - 1)
+    settings.LETTER_FONT_DIR = "/nonexistent"
+    pdf._fonts.cache_clear()
+    pdf._styles.cache_clear()
+    try:
+        letters_render()
+    finally:
+        pdf._fonts.cache_clear()
+        pdf._styles.cache_clear()
+    entry = next(
+        e for e in worklist(user=officer) if e.label == "Letters that could not be rendered"
+    )
+    assert entry.count == 1
+    listed = signed_in(officer).get(entry.url)
+    assert [row.number for row in listed.context["cl"].result_list] == [letter.number]
