@@ -19,7 +19,7 @@ from compliance.delivery import letters
 from compliance.delivery.email import TASK as EMAIL_TASK
 from compliance.delivery.email import backoff, notification_enqueue
 from compliance.delivery.queue import delivery_wake, rows_claimed
-from compliance.documents.facts import letter_facts
+from compliance.documents.facts import Facts, letter_facts
 from compliance.documents.pdf import letter_pdf
 from compliance.documents.text import letter_text
 from compliance.kernel.actions import Action
@@ -64,7 +64,8 @@ def letter_render(*, letter: OfficialLetter, now: datetime | None = None) -> boo
     """Render one claimed letter; True if it was stored."""
     now = now or timezone.now()
     try:
-        pdf = letter_pdf(letter_facts(letter=letter))
+        facts = letter_facts(letter=letter)
+        pdf = letter_pdf(facts)
     except Exception as error:
         _failed(letter, f"{type(error).__name__}: {error}", now=now)
         return False
@@ -87,15 +88,14 @@ def letter_render(*, letter: OfficialLetter, now: datetime | None = None) -> boo
             links=[locked.platform],
         )
         if not locked.notifications.exists():
-            _cover_letter(locked)
+            _cover_letter(locked, facts)
         delivery_wake(task=EMAIL_TASK)
     return True
 
 
-def _cover_letter(letter: OfficialLetter) -> None:
+def _cover_letter(letter: OfficialLetter, facts: Facts) -> None:
     """The e-mail of a letter its service did not write one for: a line in each language
-    saying it is attached."""
-    facts = letter_facts(letter=letter)
+    saying it is attached (from the facts the PDF was made of, not read again)."""
     subject, body = letters.letter_cover_text(
         number=letter.number, subjects=lambda: letter_text(facts).subject
     )
