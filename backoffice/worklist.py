@@ -27,7 +27,7 @@ from compliance.sanctions.models import (
     SanctionRelease,
 )
 from notices.models import CLOCK_STATES, Objection, RemovalOrder
-from registry.models import Platform
+from registry.models import Platform, RegistrationChange
 
 APPROVE = "compliance.approve_sanction"
 
@@ -136,6 +136,13 @@ def worklist(*, user: User, now: datetime | None = None) -> list[Entry]:
             _("Letters that could not be rendered"),
             OfficialLetter.objects.filter(status=OfficialLetter.Status.FAILED).count(),
             _link("compliance_officialletter", status__exact=OfficialLetter.Status.FAILED),
+        )
+    )
+    entries.append(
+        Entry(
+            _("Registration changes to review"),
+            RegistrationChange.objects.filter(status=RegistrationChange.Status.SUBMITTED).count(),
+            _link("registry_registrationchange", status__exact="submitted"),
         )
     )
     entries.append(

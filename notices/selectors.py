@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from compliance.kernel.formats import amount_wire
 from compliance.sanctions.models import Fine, WarningLetter
 from notices.models import Objection, OrderItem, OrderStatus, RemovalOrder
 from registry.models import Platform
@@ -139,7 +140,7 @@ FINE_FIELDS = [
 def fine_row(row: dict[str, Any]) -> dict[str, Any]:
     row = dict(row)
     row["order"] = row.pop("order__reference")
-    row["amount"] = str(row["amount"])
+    row["amount"] = amount_wire(row["amount"])
     # `declared` from the platform's declaration until an officer confirms it (then `paid`).
     if row["paid_at"] is not None:
         row["payment_status"] = "confirmed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
@@ -14,11 +15,21 @@ from compliance.delivery.models import WebhookDelivery
 from compliance.delivery.webhooks import PingRefused, webhook_ping
 from portal.auth import actor_of, platform_of
 from portal.idempotency import idempotent
-from portal.serializers import PROBLEMS, StrictSerializer, Text, Url
-from registry import services
-from registry.models import Platform, RegistrationStatus
+from portal.serializers import (
+    MAX_ID,
+    PROBLEMS,
+    Boolean,
+    Integer,
+    StrictSerializer,
+    Text,
+    Url,
+)
+from registry import changes, services
+from registry.changes import MAX_CONTACTS, MAX_DOMAINS
+from registry.models import Platform, RegistrationChange, RegistrationStatus, Sector
 
 DELIVERIES_SHOWN = 100
+SHOWN = 500
 
 
 class ContactOut(serializers.Serializer):
@@ -69,28 +80,160 @@ class PlatformRecord(APIView):
         return Response(PlatformOut(platform).data)
 
 
+class ContactIn(StrictSerializer):
+    name = Text(max_length=200, min_length=1)
+    role = Text(max_length=200, min_length=1)
+    email = Text(max_length=254, min_length=3)
+    phone = Text(max_length=32, min_length=6, help_text="E.g. +62 21 555 0100.")
+
+
+class RecordIn(StrictSerializer):
+    """The corrected registration record: only the fields given change. `domains` and
+    `contacts`, when given, replace the whole list."""
+
+    name = Text(max_length=200, min_length=1, required=False)
+    legal_name = Text(max_length=200, min_length=1, required=False)
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False)
+    business_model = Text(max_length=5000, required=False)
+    is_ugc = Boolean(required=False, help_text="Users can upload content (fines apply).")
+    country = Text(
+        max_length=2, required=False, help_text="Country of incorporation, ISO 3166-1 alpha-2."
+    )
+    leadership = Text(max_length=5000, required=False)
+    incorporation_number = Text(max_length=100, required=False)
+    incorporation_date = serializers.DateField(required=False)
+    user_count = Integer(min_value=0, max_value=MAX_ID, required=False)
+    personal_data_processed = Text(max_length=5000, required=False)
+    data_location = Text(max_length=200, required=False)
+    domains = serializers.ListField(
+        child=Text(max_length=253, min_length=1), max_length=MAX_DOMAINS, required=False
+    )
+    contacts = serializers.ListField(child=ContactIn(), max_length=MAX_CONTACTS, required=False)
+
+
 class ChangeIn(StrictSerializer):
     description = Text(
-        max_length=5000, help_text="What changed in the registration data (MR5 Art. 5)."
+        max_length=5000, min_length=1, help_text="What changed in your registration data."
+    )
+    record = RecordIn(
+        required=False,
+        help_text="The corrected record, if you have it now; otherwise submit it later with "
+        "`POST platform/changes/{change_id}/record/` before the correction period ends.",
     )
 
 
-class DeclareChange(APIView):
+class SubmitIn(StrictSerializer):
+    record = RecordIn()
+
+
+class ChangeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    description = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=RegistrationChange.Status.choices,
+        help_text="`awaiting_data`: send the corrected record. `submitted`: an officer reviews "
+        "it; the correction period is stopped. `more_requested`: read `officer_reason` and send "
+        "a new record; the period runs again. `accepted`: the record is registered.",
+    )
+    record = serializers.DictField(help_text="The corrected record as last submitted.")
+    declared_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    submissions = serializers.IntegerField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    officer_reason = serializers.CharField(help_text="Why more was asked for, or a note.")
+    correct_by = serializers.DateTimeField(
+        allow_null=True,
+        source="platform.fault_due_at",
+        help_text="When the correction period ends, while it runs; null while stopped.",
+    )
+    platform_status = serializers.ChoiceField(
+        choices=RegistrationStatus.choices, source="platform.status"
+    )
+
+
+def _record_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The validated record as JSON values (the date as ISO text, contacts as plain dicts)."""
+    record = dict(data)
+    if "incorporation_date" in record:
+        record["incorporation_date"] = record["incorporation_date"].isoformat()
+    if "contacts" in record:
+        record["contacts"] = [dict(contact) for contact in record["contacts"]]
+    return record
+
+
+def _change(request: Request, change_id: int) -> RegistrationChange:
+    return get_object_or_404(
+        RegistrationChange.objects.select_related("platform"),
+        pk=change_id,
+        platform=platform_of(request),
+    )
+
+
+class Changes(APIView):
+    open_to_revoked = True
+
+    @extend_schema(
+        operation_id="platform_changes_list",
+        description=f"Your registration changes, newest first (the latest {SHOWN}).",
+        responses={200: ChangeOut(many=True), **PROBLEMS},
+    )
+    def get(self, request: Request) -> Response:
+        rows = RegistrationChange.objects.filter(platform=platform_of(request)).select_related(
+            "platform"
+        )[:SHOWN]
+        return Response(ChangeOut(rows, many=True).data)
+
     @extend_schema(
         operation_id="platform_changes_create",
         request=ChangeIn,
-        responses={200: PlatformOut, **PROBLEMS},
+        responses={201: ChangeOut, **PROBLEMS},
+        description="Declare a change of your registration data (MR5 Art. 5). Your status "
+        "becomes `update_required` and the correction period starts; it stops when you submit "
+        "the corrected record, here in `record` or later. One change is open at a time (409).",
     )
     @idempotent
     def post(self, request: Request) -> Response:
+        if platform_of(request).status == RegistrationStatus.REVOKED:
+            raise exceptions.PermissionDenied("The registration was revoked.")
         data = ChangeIn(data=request.data)
         data.is_valid(raise_exception=True)
-        platform = services.platform_require_update(
+        record = data.validated_data.get("record")
+        change = changes.registration_change_declare(
             platform=platform_of(request),
             actor=actor_of(request),
-            reason=data.validated_data["description"],
+            description=data.validated_data["description"],
+            record=_record_data(record) if record is not None else None,
         )
-        return Response(PlatformOut(platform).data)
+        return Response(ChangeOut(_change(request, change.pk)).data, status=201)
+
+
+class Change(APIView):
+    open_to_revoked = True
+
+    @extend_schema(operation_id="platform_changes_retrieve", responses={200: ChangeOut, **PROBLEMS})
+    def get(self, request: Request, change_id: int) -> Response:
+        return Response(ChangeOut(_change(request, change_id)).data)
+
+
+class ChangeRecord(APIView):
+    @extend_schema(
+        operation_id="platform_changes_record_create",
+        request=SubmitIn,
+        responses={200: ChangeOut, **PROBLEMS},
+        description="Submit the corrected record of a change waiting for it (`awaiting_data` "
+        "or `more_requested`); the correction period stops until an officer decides.",
+    )
+    @idempotent
+    def post(self, request: Request, change_id: int) -> Response:
+        change = _change(request, change_id)
+        data = SubmitIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes.registration_change_submit(
+            change=change,
+            actor=actor_of(request),
+            record=_record_data(data.validated_data["record"]),
+        )
+        return Response(ChangeOut(_change(request, change_id)).data)
 
 
 class WebhookIn(StrictSerializer):

@@ -56,6 +56,15 @@ class Integer(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class Boolean(serializers.BooleanField):
+    """A JSON true or false; DRF alone would take "yes", 1 and "on"."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class Moment(serializers.DateTimeField):
     """An ISO 8601 date-time. One whose offset carries it outside Python's years 1-9999 (valid
     as a schema date-time: `9999-12-31T23:59:59-01:00`) is taken as the earliest or latest

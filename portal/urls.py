@@ -38,7 +38,13 @@ ORDER = "orders/<reference:reference>/"
 urlpatterns = [
     path("platform/", registry.PlatformRecord.as_view(), name="platform"),
     path("platform/scorecard", scorecard.Scorecard.as_view(), name="platform-scorecard"),
-    path("platform/changes/", registry.DeclareChange.as_view(), name="platform-changes"),
+    path("platform/changes/", registry.Changes.as_view(), name="platform-changes"),
+    path("platform/changes/<id:change_id>/", registry.Change.as_view(), name="platform-change"),
+    path(
+        "platform/changes/<id:change_id>/record/",
+        registry.ChangeRecord.as_view(),
+        name="platform-change-record",
+    ),
     path("webhook/", registry.Webhook.as_view(), name="webhook"),
     path("webhook/test/", registry.WebhookTest.as_view(), name="webhook-test"),
     path("webhook/deliveries/", registry.WebhookDeliveries.as_view(), name="webhook-deliveries"),

@@ -364,3 +364,56 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class RegistrationChange(models.Model):
+    """A change of registration data a platform declared (MR5 Art. 5) and the corrected record
+    it submitted. Submitting stops the registration fault clock; an officer then accepts the
+    record (it replaces the registered one) or asks for more (the clock runs again). At most one
+    change per platform is open at a time."""
+
+    class Status(models.TextChoices):
+        AWAITING_DATA = "awaiting_data", _("Waiting for the corrected record")
+        SUBMITTED = "submitted", _("Submitted, waiting for an officer")
+        MORE_REQUESTED = "more_requested", _("More information requested")
+        ACCEPTED = "accepted", _("Accepted")
+
+    OPEN = (Status.AWAITING_DATA, Status.SUBMITTED, Status.MORE_REQUESTED)
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="changes", verbose_name=_("platform")
+    )
+    description = models.TextField(verbose_name=_("description"))
+    record = models.JSONField(
+        default=dict,
+        blank=True,
+        verbose_name=_("corrected record"),
+        help_text=_("The fields the platform submitted, each replacing the registered value."),
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=Status.choices,
+        default=Status.AWAITING_DATA,
+        verbose_name=_("status"),
+    )
+    declared_at = models.DateTimeField(verbose_name=_("declared at"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted at"))
+    submissions = models.PositiveIntegerField(default=0, verbose_name=_("submissions"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decided_by_label = models.CharField(max_length=200, blank=True, verbose_name=_("decided by"))
+    officer_reason = models.TextField(blank=True, verbose_name=_("officer's reason"))
+
+    class Meta:
+        verbose_name = _("registration change")
+        verbose_name_plural = _("registration changes")
+        ordering = ["-declared_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform"],
+                condition=models.Q(status__in=["awaiting_data", "submitted", "more_requested"]),
+                name="registration_change_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"RC-{self.pk} ({self.platform_id})"

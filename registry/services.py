@@ -200,16 +200,20 @@ def platform_domain_remove(*, domain: PlatformDomain, actor: Actor) -> None:
 # Registration life cycle (DESIGN §4). Each is one transition through `transition_apply`.
 
 
-def _fault_clock(days_field: str | None) -> Callable[[Platform], None]:
-    """Set (or clear) when the registration-fault sweep next acts, from the platform's policy."""
+def fault_clock_set(platform: Platform, *, days_field: str | None) -> None:
+    """Set (or clear) when the registration-fault sweep next acts, from the platform's policy:
+    the policy's `days_field` period from now. The caller saves the platform."""
+    if days_field is None:
+        platform.fault_due_at = None
+        return
+    policy = platform.escalation_policy or policy_default()
+    period = Span(getattr(policy, days_field), Unit(policy.registration_period_unit))
+    platform.fault_due_at = period.after(timezone.now(), calendar_current())
 
+
+def _fault_clock(days_field: str | None) -> Callable[[Platform], None]:
     def set_clock(locked: Platform) -> None:
-        if days_field is None:
-            locked.fault_due_at = None
-            return
-        policy = locked.escalation_policy or policy_default()
-        period = Span(getattr(policy, days_field), Unit(policy.registration_period_unit))
-        locked.fault_due_at = period.after(timezone.now(), calendar_current())
+        fault_clock_set(locked, days_field=days_field)
 
     return set_clock
 

@@ -25,13 +25,14 @@ from compliance.sanctions.services import (
     access_block_propose_direct,
     access_block_propose_direct_check,
 )
-from registry import services
+from registry import changes, services
 from registry.models import (
     ApiKey,
     Platform,
     PlatformApp,
     PlatformContact,
     PlatformDomain,
+    RegistrationChange,
 )
 from transparency.display import amount_text
 from transparency.selectors import UnknownPeriod, period_published, safety_score_of
@@ -112,6 +113,98 @@ class ApiKeyAdmin(TransitionAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class AcceptForm(ObjectActionForm):
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        label=gettext_lazy("Note"),
+    )
+
+
+@admin.register(RegistrationChange)
+class RegistrationChangeAdmin(TransitionAdmin):
+    """A platform's declared change and the corrected record it submitted: accept it (it
+    replaces the registered record) or ask for more (the correction period runs again)."""
+
+    list_display = ["__str__", "platform", "status", "declared_at", "submitted_at", "submissions"]
+    list_select_related = ["platform"]
+    list_filter = ["status"]
+    search_fields = ["platform__name", "description"]
+    shown: ClassVar[list[str]] = [
+        "platform",
+        "description",
+        "status",
+        "submitted_record",
+        "declared_at",
+        "submitted_at",
+        "submissions",
+        "decided_at",
+        "decided_by_label",
+        "officer_reason",
+        "decision_history_table",
+    ]
+    fields = readonly_fields = tuple(shown)
+    transition_services = {}
+    object_actions = {
+        "accept": ObjectAction(
+            gettext_lazy("Accept the record"),
+            AcceptForm,
+            lambda change, actor, data: changes.registration_change_accept(
+                change=change, actor=actor, reason=data["reason"]
+            ),
+            lambda change, actor: changes.registration_change_decide_check(
+                change=change, actor=actor
+            ),
+        ),
+        "return": ObjectAction(
+            gettext_lazy("Ask for more"),
+            ReasonForm,
+            lambda change, actor, data: changes.registration_change_return(
+                change=change, actor=actor, reason=data["reason"]
+            ),
+            lambda change, actor: changes.registration_change_decide_check(
+                change=change, actor=actor
+            ),
+        ),
+    }
+
+    @admin.display(description=gettext_lazy("Corrected record"))
+    def submitted_record(self, change: RegistrationChange) -> str:
+        """Each submitted field beside the registered value it would replace."""
+        platform = change.platform
+        registered: dict[str, Any] = {
+            "domains": list(platform.domains.values_list("domain", flat=True)),
+            "contacts": [
+                f"{c.name} ({c.role}) {c.email} {c.phone}" for c in platform.contacts.all()
+            ],
+        }
+        rows = []
+        for name, value in change.record.items():
+            now = registered.get(name, getattr(platform, name, ""))
+            if name == "contacts":
+                value = [f"{c['name']} ({c['role']}) {c['email']} {c['phone']}" for c in value]
+            rows.append((name, _listed(now), _listed(value)))
+        if not rows:
+            return "-"
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            gettext("Field"),
+            gettext("Registered"),
+            gettext("Submitted"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _listed(value: Any) -> str:
+    return "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 class DirectBlockForm(ObjectActionForm):

@@ -22,7 +22,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from compliance.kernel.actors import Actor
 from compliance.kernel.bulk import rows_insert
 from compliance.kernel.decisions import decision_checkpoint_latest
 from compliance.kernel.destinations import DestinationRefused, http_post
+from compliance.kernel.formats import WireEncoder, moment_wire
 from compliance.kernel.ratelimits import attempt_count
 from registry.models import Platform, WebhookEndpoint
 
@@ -68,11 +68,11 @@ def _message(
     payload = {
         "id": msg_id,
         "type": event,
-        "timestamp": now.isoformat(),
+        "timestamp": moment_wire(now),
         "data": data,
         "checkpoint": checkpoint,
     }
-    return msg_id, json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    return msg_id, json.loads(json.dumps(payload, cls=WireEncoder))
 
 
 def webhook_enqueue(*, platform: Platform, event: str, data: dict[str, Any]) -> None:

@@ -24,6 +24,10 @@ class Action(StrEnum):
     PLATFORM_REVOKE = "platform.revoke"
     PLATFORM_BLOCK = "platform.block"
     PLATFORM_NORMALIZE = "platform.normalize"
+    REGISTRATION_CHANGE_DECLARE = "registrationchange.declare"
+    REGISTRATION_CHANGE_SUBMIT = "registrationchange.submit"
+    REGISTRATION_CHANGE_ACCEPT = "registrationchange.accept"
+    REGISTRATION_CHANGE_RETURN = "registrationchange.return"
     # Removal orders.
     ORDER_CREATE = "removalorder.create"
     ORDER_ITEMS_ADD = "removalorder.items_add"

@@ -6,11 +6,13 @@ when there are cents)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import dateformat, translation
 
 
@@ -56,3 +58,28 @@ def defanged(address: str) -> str:
     if scheme:
         scheme = scheme.lower().replace("http", "hxxp").replace("ftp", "fxp") + "://"
     return f"{scheme}{host}{slash}{path}"
+
+
+# What machines read (the API, webhooks, a letter's stored facts) has one format: timestamps in
+# UTC ending in Z, as DRF writes them under the API's UTC zone; amounts as strings with exactly
+# two decimals, beside their currency.
+
+
+def moment_wire(moment: datetime) -> str:
+    text = moment.astimezone(UTC).isoformat()
+    return text.removesuffix("+00:00") + "Z"
+
+
+def amount_wire(amount: Decimal | int | str) -> str:
+    return f"{Decimal(amount).quantize(Decimal('0.01')):f}"
+
+
+class WireEncoder(DjangoJSONEncoder):
+    """JSON in the wire format above (Django's own keeps offsets and cuts microseconds)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime) and o.tzinfo is not None:
+            return moment_wire(o)
+        if isinstance(o, Decimal):
+            return amount_wire(o)
+        return super().default(o)

@@ -29,6 +29,7 @@ from compliance.kernel.errors import (
     TransitionNotAllowed,
     require_reason,
 )
+from compliance.kernel.formats import moment_wire
 from compliance.kernel.letters import letter_issue
 from compliance.kernel.models import OfficialLetter
 from compliance.kernel.transitions import transition_apply
@@ -274,7 +275,7 @@ def _block_lift(
                 "reason": reason,
                 "legal_basis": legal_basis,
                 "conditions": [c["text"] for c in conditions],
-                "verify_until": until.isoformat() if until and conditions else None,
+                "verify_until": moment_wire(until) if until and conditions else None,
             },
         )
         notification_enqueue(

@@ -28,6 +28,7 @@ from compliance.kernel.bulk import (
 )
 from compliance.kernel.counters import numbers_draw
 from compliance.kernel.decisions import Decision, decision_checkpoint_latest, decisions_append
+from compliance.kernel.formats import amount_wire
 from compliance.kernel.letters import LETTER_COLUMNS as OFFICIAL_LETTER_COLUMNS
 from compliance.kernel.letters import LetterRow
 from compliance.kernel.letters import letter_rows as official_letter_rows
@@ -391,7 +392,7 @@ def _events(
                     {
                         "number": number,
                         "order": s.reference,
-                        "amount": str(s.fine_amount),
+                        "amount": amount_wire(s.fine_amount),
                         "currency": s.terms.currency if s.terms else "",
                         "due_at": due,
                         "status": status,

@@ -32,6 +32,7 @@ from fingerprints import services as fingerprints
 from fingerprints.models import HashEntry, HashList
 from notices import services as notices
 from notices.models import ContentCategory
+from registry import changes
 from registry import services as registry
 from registry.models import Platform
 from tests.support import images
@@ -58,6 +59,8 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("registry.platform", "propose_block", "platform_registered", STAFF),
     ("registry.platform", "propose_direct_block", "platform_registered", SUPERVISORS),
     ("registry.apikey", "revoke", "api_key", STAFF),
+    ("registry.registrationchange", "accept", "change_submitted", STAFF),
+    ("registry.registrationchange", "return", "change_submitted", STAFF),
     ("notices.removalorder", "issue", "order_draft", STAFF),
     ("notices.removalorder", "acknowledge", "order_issued", STAFF),  # recorded for the platform
     ("notices.removalorder", "close", "order_complied", STAFF),
@@ -144,6 +147,15 @@ class World:
     def platform_update_required(self) -> Platform:
         return registry.platform_require_update(
             platform=self.make_platform(), actor=self.officer, reason="A director changed."
+        )
+
+    def change_submitted(self) -> Any:
+        platform = self.make_platform()
+        return changes.registration_change_declare(
+            platform=platform,
+            actor=Actor.of_platform(platform),
+            description="A new office.",
+            record={"data_location": "Jakarta"},
         )
 
     def api_key(self) -> Any:
@@ -397,6 +409,7 @@ def test_admin_button_per_role(users, make_order, make_platform, model, button, 
         "block_proposed",
         "fine_assessed",
         "registration_sanction",
+        "change_submitted",
         "normalization_ready",
         "lift_proposed",
     ],

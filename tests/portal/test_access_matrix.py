@@ -26,6 +26,7 @@ from fingerprints.services import (
 )
 from notices.models import ContentCategory
 from notices.services import objection_file
+from registry.changes import registration_change_declare
 from registry.models import ApiKey, Platform
 from registry.services import api_key_create, api_key_revoke
 from tests.support.images import TINY_PNG
@@ -39,13 +40,16 @@ OBJECT = {**DENIED_TO_KEYLESS, "other": 404, "revoked_platform": OK, "own": OK}
 COLLECTION = {**DENIED_TO_KEYLESS, "other": OK, "revoked_platform": OK, "own": OK}
 REGISTERED_ONLY = {**DENIED_TO_KEYLESS, "other": OK, "revoked_platform": 403, "own": OK}
 PUBLIC = dict.fromkeys(CALLERS, OK)
-# Hash lists are for registered platforms; a match is its platform's alone.
+# Hash lists are for registered platforms; a match is its platform's alone (and so is a
+# registration change's record).
 MATCH = {**DENIED_TO_KEYLESS, "other": 404, "revoked_platform": 403, "own": OK}
 
 # route name: (method, body, expectation per caller)
 TABLE = {
     "platform": ("get", None, REGISTERED_ONLY),
     "platform-changes": ("post", {"description": "New director."}, REGISTERED_ONLY),
+    "platform-change": ("get", None, OBJECT),
+    "platform-change-record": ("post", {"record": {"data_location": "Jakarta"}}, MATCH),
     "webhook": ("put", {"url": "https://hooks.example/in"}, REGISTERED_ONLY),
     "webhook-test": ("post", None, REGISTERED_ONLY),
     "webhook-deliveries": ("get", None, COLLECTION),
@@ -159,6 +163,15 @@ def _request(route: str, victim) -> tuple[str, str, object]:
             statement="Removed.",
         )
         return method, reverse("v1:normalization-request", kwargs={"request_id": filed.pk}), body
+    if route in ("platform-change", "platform-change-record"):
+        # Declared while registered (the table's callers then see the platform blocked).
+        Platform.objects.filter(pk=victim.platform_id).update(status="registered")
+        change = registration_change_declare(
+            platform=victim.platform,
+            actor=Actor.of_platform(victim.platform),
+            description="New office.",
+        )
+        return method, reverse(f"v1:{route}", kwargs={"change_id": change.pk}), body
     if route == "platform-scorecard":
         period = Period.containing(victim.issued_at, PeriodKind.MONTH)
         transparency_refresh(period=period)

@@ -207,7 +207,7 @@ def test_platform_record_and_declared_change(api, order):
     assert body["status"] == "registered"
     assert body["domains"] == ["platform1.example"]
     changed = api.post("/api/v1/platform/changes/", {"description": "new address"}, format="json")
-    assert changed.json()["status"] == "update_required"
+    assert changed.json()["platform_status"] == "update_required"
     again = api.post("/api/v1/platform/changes/", {"description": "again"}, format="json")
     assert again.status_code == 409
 

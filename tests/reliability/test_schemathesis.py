@@ -36,6 +36,7 @@ from fingerprints.services import (
 )
 from notices.models import ContentCategory
 from notices.services import objection_file
+from registry.changes import registration_change_declare
 from registry.services import api_key_create
 from tests.support import scale
 
@@ -68,7 +69,7 @@ def _connection_kept_open_between_requests():
 @pytest.fixture
 def portal(make_order, make_platform, officer, supervisor, supervisor2):
     """A key, and the objects its paths can name: an order two rungs up, its items, a fine,
-    a match, and a normalization request of a block in force."""
+    a match, a normalization request of a block in force and a registration change."""
     cache.clear()  # throttle counts
     with time_machine.travel(T0, tick=False):
         order = make_order(platform=make_platform(is_ugc=True))
@@ -82,6 +83,10 @@ def portal(make_order, make_platform, officer, supervisor, supervisor2):
         "item_id": order.items.first().pk,
         "fine_id": Fine.objects.get(order=order).pk,
         "match_id": _match(order.platform, Actor.staff(officer)),
+        # Declared while registered, before the block below.
+        "change_id": registration_change_declare(
+            platform=order.platform, actor=Actor.of_platform(order.platform), description="Moved."
+        ).pk,
         "request_id": _normalization(order.platform, supervisor, supervisor2),
         "number": order.platform.official_letters.first().number,
         "objection_id": objection_file(
