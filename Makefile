@@ -9,17 +9,25 @@ export PATH := $(BIN):$(PATH)
 # Debian packages the project needs: a C++ compiler (pdqhash builds from source where no wheel
 # fits), ffmpeg (video fingerprints), DejaVu fonts (test images and the letters), chromium (the
 # browser test), poppler-utils and zbar-tools (the letters and their QR codes read back) and
-# gettext (the translation catalogues).
+# gettext (the translation catalogues); Node.js and npm (the TypeScript client check), unless
+# a Node.js with npm is on the PATH already.
 # Installed with apt when missing (as root), as CI is.
 SYSTEM_PACKAGES := g++ ffmpeg fonts-dejavu-core chromium poppler-utils gettext zbar-tools
 
-install: system-packages $(VENV)/.installed
+install: system-packages $(VENV)/.installed clients/typescript/node_modules/.installed
 
 system-packages:
 	@missing=""; for package in $(SYSTEM_PACKAGES); do \
 		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then apt-get install -y -q $$missing || \
 		(echo "Install Debian's$$missing (apt-get install$$missing)." && false); fi
+
+# The TypeScript generator and compiler the schema's clients are checked with (pinned by
+# clients/typescript/package-lock.json; Node.js from Debian's nodejs and npm).
+clients/typescript/node_modules/.installed: clients/typescript/package-lock.json
+	npm ci --prefix clients/typescript --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -220,7 +220,7 @@ CACHES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.schema.PortalAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["portal.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["portal.auth.IsPlatform"],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
         "POSTs accept an `Idempotency-Key` header."
     ),
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

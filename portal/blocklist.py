@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.http import require_safe
 
+from compliance.kernel.formats import WireEncoder
 from compliance.sanctions.selectors import blocklist_entries
 
 
@@ -29,7 +29,7 @@ def _conditional(request: HttpRequest, body: str, content_type: str) -> HttpResp
 @require_safe
 def blocklist_json(request: HttpRequest) -> HttpResponse:
     entries = blocklist_entries()
-    body = json.dumps({"count": len(entries), "domains": entries}, cls=DjangoJSONEncoder)
+    body = json.dumps({"count": len(entries), "domains": entries}, cls=WireEncoder)
     return _conditional(request, body, "application/json")
 
 

@@ -91,6 +91,7 @@ class MatchHashes(APIView):
         "frame counts as one) against the hash lists open to you, before publishing an "
         "upload. A match names the list and category only, under an opaque id.",
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         data = MatchIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -164,6 +165,8 @@ class ChangesOut(serializers.Serializer):
 
 
 class HashChanges(APIView):
+    problems = (422,)  # a cursor it did not give out
+
     @extend_schema(
         operation_id="fingerprints_list",
         parameters=[ChangesQuery],

@@ -87,4 +87,5 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
             record.save(update_fields=["status_code", "response_body"])
         return response
 
+    wrapper.idempotent = True  # type: ignore[attr-defined]  # read by portal.schema
     return wrapper

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from portal.auth import PlatformPrincipal, actor_of, platform_of
 from portal.idempotency import idempotent
+from portal.pagination import PageQuery, page, page_of, query_checked
 from portal.serializers import PROBLEMS
 from registry import services
 from registry.models import ApiKey
@@ -47,14 +48,22 @@ def _rows(request: Request, keys: list[ApiKey]) -> list[dict[str, object]]:
 class KeyList(APIView):
     open_to_revoked = True
 
+    problems = (422,)  # a cursor it did not give out
+
     @extend_schema(
         operation_id="keys_list",
         description="Your API keys, newest first, revoked ones included.",
-        responses={200: ApiKeyOut(many=True), **PROBLEMS},
+        parameters=[PageQuery],
+        responses={200: page_of("ApiKeyPage", ApiKeyOut(many=True)), **PROBLEMS},
     )
     def get(self, request: Request) -> Response:
-        keys = list(ApiKey.objects.filter(platform=platform_of(request)))
-        return Response(ApiKeyOut(_rows(request, keys), many=True).data)
+        query_checked(request)
+        return page(
+            request,
+            self,
+            ApiKey.objects.filter(platform=platform_of(request)),
+            lambda found: ApiKeyOut(_rows(request, list(found)), many=True).data,
+        )
 
 
 class KeyRevoke(APIView):

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -17,9 +17,8 @@ from rest_framework.views import APIView
 from compliance.kernel.errors import TransitionNotAllowed
 from compliance.kernel.models import OfficialLetter
 from portal.auth import platform_of
+from portal.pagination import PageQuery, page, page_of, query_checked
 from portal.serializers import PROBLEMS
-
-SHOWN = 500
 
 
 class OfficialLetterOut(serializers.Serializer):
@@ -40,15 +39,22 @@ class OfficialLetterOut(serializers.Serializer):
 
 class LetterList(APIView):
     open_to_revoked = True
+    problems = (422,)  # a cursor it did not give out
 
     @extend_schema(
         operation_id="letters_list",
-        description=f"Your official letters, newest first (the latest {SHOWN}).",
-        responses={200: OfficialLetterOut(many=True), **PROBLEMS},
+        description="Your official letters, newest first.",
+        parameters=[PageQuery],
+        responses={200: page_of("OfficialLetterPage", OfficialLetterOut(many=True)), **PROBLEMS},
     )
     def get(self, request: Request) -> Response:
-        letters = OfficialLetter.objects.filter(platform=platform_of(request))[:SHOWN]
-        return Response(OfficialLetterOut(letters, many=True).data)
+        query_checked(request)
+        return page(
+            request,
+            self,
+            OfficialLetter.objects.filter(platform=platform_of(request)),
+            lambda found: OfficialLetterOut(found, many=True).data,
+        )
 
 
 class PdfRenderer(BaseRenderer):
@@ -64,11 +70,14 @@ class PdfRenderer(BaseRenderer):
 
 
 class LetterPdf(APIView):
+    problems = (409,)  # still being rendered
     open_to_revoked = True
     renderer_classes = [PdfRenderer, JSONRenderer]
 
     @extend_schema(
         operation_id="letters_pdf",
+        # The path says PDF; DRF's `?format=` override would only offer JSON problems.
+        parameters=[OpenApiParameter("format", exclude=True)],
         description="The letter as issued. Its SHA-256 is in the list and in the decision "
         "record; /verify/ checks a copy. 409 while it is still being rendered.",
         responses={

@@ -11,23 +11,28 @@ from rest_framework.views import APIView
 from notices.selectors import objection_row, objections_of
 from portal.auth import platform_of
 from portal.orders import ObjectionOut
+from portal.pagination import PageQuery, page, page_of, query_checked
 from portal.serializers import PROBLEMS
-
-SHOWN = 500
 
 
 class ObjectionList(APIView):
     open_to_revoked = True
+    problems = (422,)  # a cursor it did not give out
 
     @extend_schema(
         operation_id="objections_list",
-        description=f"Your objections, newest first (the latest {SHOWN}), each with its "
-        "decision once made.",
-        responses={200: ObjectionOut(many=True), **PROBLEMS},
+        description="Your objections, newest first, each with its decision once made.",
+        parameters=[PageQuery],
+        responses={200: page_of("ObjectionPage", ObjectionOut(many=True)), **PROBLEMS},
     )
     def get(self, request: Request) -> Response:
-        rows = objections_of(platform_id=platform_of(request).pk)[:SHOWN]
-        return Response(ObjectionOut([objection_row(o) for o in rows], many=True).data)
+        query_checked(request)
+        return page(
+            request,
+            self,
+            objections_of(platform_id=platform_of(request).pk),
+            lambda found: ObjectionOut([objection_row(o) for o in found], many=True).data,
+        )
 
 
 class ObjectionDetail(APIView):
@@ -35,6 +40,7 @@ class ObjectionDetail(APIView):
 
     @extend_schema(
         operation_id="objections_retrieve",
+        description=("One of your objections, with the officer's decision and reason once made."),
         responses={200: ObjectionOut, **PROBLEMS},
     )
     def get(self, request: Request, objection_id: int) -> Response:

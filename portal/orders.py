@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +19,7 @@ from notices import selectors, services
 from notices.models import REPORTABLE, ItemStatus, Objection, OrderStatus, RemovalOrder
 from portal.auth import actor_of, platform_of
 from portal.idempotency import idempotent
+from portal.pagination import NewestFirst
 from portal.serializers import PROBLEMS, Moment, StrictSerializer, Text, id_field
 
 MAX_BULK = 500
@@ -48,8 +48,11 @@ class OrderOut(serializers.Serializer):
 
 
 class OrderPageOut(serializers.Serializer):
-    next = serializers.URLField(allow_null=True, help_text="The next page, if any.")
+    next = serializers.URLField(allow_null=True, help_text="The next page's URL, if any.")
     previous = serializers.URLField(allow_null=True)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Pass as `cursor` for the next page; null on the last."
+    )
     results = OrderOut(many=True)
 
 
@@ -105,13 +108,6 @@ class OrderDetailOut(OrderOut):
     objections = ObjectionOut(many=True)
 
 
-class OrderCursor(CursorPagination):
-    ordering = "-id"
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-
-
 class OrderFilters(StrictSerializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
     urgent = serializers.BooleanField(required=False)
@@ -119,7 +115,7 @@ class OrderFilters(StrictSerializer):
     due_before = serializers.DateTimeField(required=False)
     due_after = serializers.DateTimeField(required=False)
     updated_since = serializers.DateTimeField(required=False)
-    cursor = Text(required=False, help_text="From `next` of the previous page.")
+    cursor = Text(required=False, help_text="`next_cursor` of the previous page.")
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
@@ -134,6 +130,7 @@ def _order_of(request: Request, reference: str) -> RemovalOrder:
 
 class OrderList(APIView):
     open_to_revoked = True
+    problems = (422,)  # a cursor it did not give out
 
     @extend_schema(
         operation_id="orders_list",
@@ -149,17 +146,26 @@ class OrderList(APIView):
             k: v for k, v in filters.validated_data.items() if k not in ("cursor", "page_size")
         }
         orders = selectors.orders_of_platform(platform=platform_of(request), **options)
-        paginator = OrderCursor()
+        paginator = NewestFirst()
         page: list[dict[str, Any]] | None = paginator.paginate_queryset(
             orders.values(*selectors.ORDER_FIELDS), request, view=self
         )
-        return paginator.get_paginated_response(selectors.order_rows(page or []))
+        response = paginator.get_paginated_response(selectors.order_rows(page or []))
+        response.data["next_cursor"] = paginator.next_cursor()
+        return response
 
 
 class OrderDetail(APIView):
     open_to_revoked = True
 
-    @extend_schema(operation_id="orders_retrieve", responses={200: OrderDetailOut, **PROBLEMS})
+    @extend_schema(
+        operation_id="orders_retrieve",
+        description=(
+            "One order served on your platform: its items (each with what you reported), "
+            "deadline, letters, fines and objections."
+        ),
+        responses={200: OrderDetailOut, **PROBLEMS},
+    )
     def get(self, request: Request, reference: str) -> Response:
         return Response(selectors.order_detail(order=_order_of(request, reference)))
 
@@ -168,7 +174,13 @@ class Acknowledge(APIView):
     open_to_revoked = True
 
     @extend_schema(
-        operation_id="orders_acknowledge", request=None, responses={200: OrderDetailOut, **PROBLEMS}
+        operation_id="orders_acknowledge",
+        description=(
+            "Say you received the order. The deadline does not move; acknowledging a second "
+            "time is refused (409)."
+        ),
+        request=None,
+        responses={200: OrderDetailOut, **PROBLEMS},
     )
     @idempotent
     def post(self, request: Request, reference: str) -> Response:
@@ -314,6 +326,10 @@ class FileObjection(APIView):
 
     @extend_schema(
         operation_id="orders_objections_create",
+        description=(
+            "Object to items of an order (e.g. lawful content) with your reason; an officer "
+            "decides. The items' deadline runs meanwhile."
+        ),
         request=ObjectionIn,
         responses={
             201: inline_serializer(

@@ -15,6 +15,7 @@ from compliance.delivery.models import WebhookDelivery
 from compliance.delivery.webhooks import PingRefused, webhook_ping
 from portal.auth import actor_of, platform_of
 from portal.idempotency import idempotent
+from portal.pagination import PageQuery, page, page_of, query_checked
 from portal.serializers import (
     MAX_ID,
     PROBLEMS,
@@ -27,9 +28,6 @@ from portal.serializers import (
 from registry import changes, services
 from registry.changes import MAX_CONTACTS, MAX_DOMAINS
 from registry.models import Platform, RegistrationChange, RegistrationStatus, Sector
-
-DELIVERIES_SHOWN = 100
-SHOWN = 500
 
 
 class ContactOut(serializers.Serializer):
@@ -72,7 +70,14 @@ class PlatformOut(serializers.ModelSerializer):
 
 
 class PlatformRecord(APIView):
-    @extend_schema(operation_id="platform_retrieve", responses={200: PlatformOut, **PROBLEMS})
+    @extend_schema(
+        operation_id="platform_retrieve",
+        description=(
+            "Your registration record as the regulator holds it: status, number, domains "
+            "and contacts."
+        ),
+        responses={200: PlatformOut, **PROBLEMS},
+    )
     def get(self, request: Request) -> Response:
         platform = Platform.objects.prefetch_related("domains", "contacts").get(
             pk=platform_of(request).pk
@@ -171,17 +176,24 @@ def _change(request: Request, change_id: int) -> RegistrationChange:
 
 class Changes(APIView):
     open_to_revoked = True
+    problems = (422,)  # a cursor it did not give out
 
     @extend_schema(
         operation_id="platform_changes_list",
-        description=f"Your registration changes, newest first (the latest {SHOWN}).",
-        responses={200: ChangeOut(many=True), **PROBLEMS},
+        description="Your registration changes, newest first.",
+        parameters=[PageQuery],
+        responses={200: page_of("ChangePage", ChangeOut(many=True)), **PROBLEMS},
     )
     def get(self, request: Request) -> Response:
-        rows = RegistrationChange.objects.filter(platform=platform_of(request)).select_related(
-            "platform"
-        )[:SHOWN]
-        return Response(ChangeOut(rows, many=True).data)
+        query_checked(request)
+        return page(
+            request,
+            self,
+            RegistrationChange.objects.filter(platform=platform_of(request)).select_related(
+                "platform"
+            ),
+            lambda found: ChangeOut(found, many=True).data,
+        )
 
     @extend_schema(
         operation_id="platform_changes_create",
@@ -210,7 +222,14 @@ class Changes(APIView):
 class Change(APIView):
     open_to_revoked = True
 
-    @extend_schema(operation_id="platform_changes_retrieve", responses={200: ChangeOut, **PROBLEMS})
+    @extend_schema(
+        operation_id="platform_changes_retrieve",
+        description=(
+            "One of your registration changes: its status, the record you submitted and the "
+            "officer's reason."
+        ),
+        responses={200: ChangeOut, **PROBLEMS},
+    )
     def get(self, request: Request, change_id: int) -> Response:
         return Response(ChangeOut(_change(request, change_id)).data)
 
@@ -281,6 +300,7 @@ class WebhookTest(APIView):
         "receiver's answer; nothing is queued or retried. At most 10 a minute.",
         responses={200: PingOut, **PROBLEMS},
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         try:
             msg_id, outcome = webhook_ping(platform=platform_of(request), actor=actor_of(request))
@@ -318,15 +338,20 @@ class DeliveryOut(serializers.Serializer):
 
 class WebhookDeliveries(APIView):
     open_to_revoked = True
+    problems = (422,)  # a cursor it did not give out
 
     @extend_schema(
         operation_id="webhook_deliveries_list",
-        description=f"Your latest {DELIVERIES_SHOWN} events, newest first, each with every "
-        "attempt to deliver it (status code, error, time taken).",
-        responses={200: DeliveryOut(many=True), **PROBLEMS},
+        description="Your events, newest first, each with every attempt to deliver it "
+        "(status code, error, time taken).",
+        parameters=[PageQuery],
+        responses={200: page_of("DeliveryPage", DeliveryOut(many=True)), **PROBLEMS},
     )
     def get(self, request: Request) -> Response:
-        deliveries = WebhookDelivery.objects.filter(platform=platform_of(request)).prefetch_related(
-            "log"
-        )[:DELIVERIES_SHOWN]
-        return Response(DeliveryOut(deliveries, many=True).data)
+        query_checked(request)
+        return page(
+            request,
+            self,
+            WebhookDelivery.objects.filter(platform=platform_of(request)).prefetch_related("log"),
+            lambda found: DeliveryOut(found, many=True).data,
+        )

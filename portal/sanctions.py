@@ -17,6 +17,7 @@ from compliance.sanctions import services as sanctions
 from compliance.sanctions.models import (
     CommitmentKind,
     Fine,
+    FineStatus,
     NormalizationRequest,
     NormalizationVerification,
     PaymentDeclaration,
@@ -25,16 +26,34 @@ from notices.selectors import FINE_FIELDS, fine_row
 from portal.auth import actor_of, platform_of
 from portal.idempotency import idempotent
 from portal.orders import FineOut
+from portal.pagination import PageQuery, page, page_of, query_checked
 from portal.serializers import PROBLEMS, StrictSerializer, Text
+
+
+class FineQuery(PageQuery):
+    status = serializers.ChoiceField(
+        choices=FineStatus.choices, required=False, help_text="Only fines in this state."
+    )
 
 
 class FineList(APIView):
     open_to_revoked = True
+    problems = (422,)  # a cursor it did not give out
 
-    @extend_schema(operation_id="fines_list", responses={200: FineOut(many=True), **PROBLEMS})
+    @extend_schema(
+        operation_id="fines_list",
+        description="Fines assessed on your platform, newest first.",
+        parameters=[FineQuery],
+        responses={200: page_of("FinePage", FineOut(many=True)), **PROBLEMS},
+    )
     def get(self, request: Request) -> Response:
-        rows = Fine.objects.filter(platform=platform_of(request)).values(*FINE_FIELDS)
-        return Response([fine_row(row) for row in rows])
+        query = query_checked(request, FineQuery)
+        rows = Fine.objects.filter(platform=platform_of(request))
+        if "status" in query:
+            rows = rows.filter(status=query["status"])
+        return page(
+            request, self, rows.values(*FINE_FIELDS), lambda found: [fine_row(r) for r in found]
+        )
 
 
 class PaymentDeclarationOut(serializers.Serializer):
@@ -48,15 +67,26 @@ class PaymentDeclarationOut(serializers.Serializer):
 
 class FinePayments(APIView):
     open_to_revoked = True
+    problems = (422,)
 
     @extend_schema(
         operation_id="fines_payments_list",
         description="Every payment you declared for this fine, newest first.",
-        responses={200: PaymentDeclarationOut(many=True), **PROBLEMS},
+        parameters=[PageQuery],
+        responses={
+            200: page_of("PaymentDeclarationPage", PaymentDeclarationOut(many=True)),
+            **PROBLEMS,
+        },
     )
     def get(self, request: Request, fine_id: int) -> Response:
+        query_checked(request)
         fine = get_object_or_404(Fine, pk=fine_id, platform=platform_of(request))
-        return Response(PaymentDeclarationOut(fine.declarations.all(), many=True).data)
+        return page(
+            request,
+            self,
+            fine.declarations.all(),
+            lambda found: PaymentDeclarationOut(found, many=True).data,
+        )
 
 
 class PaymentIn(StrictSerializer):
@@ -176,6 +206,10 @@ class NormalizationRequestDetail(APIView):
 
     @extend_schema(
         operation_id="normalization_requests_retrieve",
+        description=(
+            "One of your normalization requests: its status, the decision and its reason, "
+            "any conditions of a conditional grant and the checks made of them."
+        ),
         responses={200: NormalizationRequestOut, **PROBLEMS},
     )
     def get(self, request: Request, request_id: int) -> Response:
@@ -198,6 +232,11 @@ class NormalizationRequestCreate(APIView):
 
     @extend_schema(
         operation_id="normalization_requests_create",
+        description=(
+            "Ask for access to be restored once you have cured the cause of a block in "
+            "force (MR5 Art. 18-19): a statement, and the written commitments the policy "
+            "requires. Supervisors decide within two working days."
+        ),
         request=NormalizationIn,
         responses={
             201: inline_serializer(

@@ -62,11 +62,17 @@ class ScorecardOut(serializers.Serializer):
 
 
 class Scorecard(APIView):
+    problems = (404,)  # nothing published yet
     # Its record stays readable after a revocation, as its orders and fines do.
     open_to_revoked = True
 
     @extend_schema(
         operation_id="platform_scorecard",
+        description=(
+            "Your published figures for a period (the latest published month unless "
+            "`period` is given), beside the median of all platforms, and your compliance "
+            "index."
+        ),
         parameters=[
             OpenApiParameter(
                 "period",

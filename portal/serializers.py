@@ -50,7 +50,12 @@ class Url(Text):
 
 
 class Integer(serializers.IntegerField):
+    """A JSON integer. 85.0 is one too (JSON Schema 2020-12, which OpenAPI 3.1 uses, says so);
+    85.5, "85" and true are not."""
+
     def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)

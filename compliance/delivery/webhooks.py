@@ -53,6 +53,7 @@ EVENTS = [
     "order.issued",
     "order.escalated",
     "fine.assessed",
+    "block.proposed",
     "block.in_force",
     "block.lifted",
     "objection.decided",

@@ -147,6 +147,19 @@ def _block_proposed(
     )
     if domains:
         block.domains.set(domains)
+    # Warned before the decision, so the platform can still comply or object in time.
+    webhook_enqueue(
+        platform=platform,
+        event="block.proposed",
+        data={
+            "block": block.number,
+            "cause": cause,
+            "legal_basis": legal_basis,
+            "reason": reason,
+            "proposed_at": block.proposed_at,
+            "domains": [d.domain for d in domains] or None,
+        },
+    )
     decision_record_append(
         actor=actor,
         subject=block,

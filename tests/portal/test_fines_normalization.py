@@ -23,7 +23,7 @@ def fined(make_order, make_platform, client_for):
 
 def test_fines_list_and_payment_declaration(fined, officer):
     order, api = fined
-    [row] = api.get("/api/v1/fines/").json()
+    [row] = api.get("/api/v1/fines/").json()["results"]
     assert (row["order"], row["status"], row["amount"]) == (
         order.reference,
         "assessed",
@@ -44,26 +44,26 @@ def test_fines_list_and_payment_declaration(fined, officer):
 
 def test_each_declaration_is_kept_and_the_fine_reads_declared_until_confirmed(fined, officer):
     _, api = fined
-    [row] = api.get("/api/v1/fines/").json()
+    [row] = api.get("/api/v1/fines/").json()["results"]
     assert row["payment_status"] == "none"
     url = f"/api/v1/fines/{row['id']}"
     api.post(f"{url}/payment/", {"payment_reference": "BNI-1"}, format="json")
     second = api.post(f"{url}/payment/", {"payment_reference": "BNI-2"}, format="json").json()
     assert (second["payment_status"], second["status"]) == ("declared", "assessed")
-    declarations = api.get(f"{url}/payments/").json()
+    declarations = api.get(f"{url}/payments/").json()["results"]
     assert [(d["reference"], d["status"]) for d in declarations] == [
         ("BNI-2", "pending"),
         ("BNI-1", "superseded"),
     ]
     sanctions.fine_confirm_payment(fine=Fine.objects.get(), actor=Actor.staff(officer))
-    assert api.get(f"{url}/payments/").json()[0]["status"] == "confirmed"
-    [row] = api.get("/api/v1/fines/").json()
+    assert api.get(f"{url}/payments/").json()["results"][0]["status"] == "confirmed"
+    [row] = api.get("/api/v1/fines/").json()["results"]
     assert (row["payment_status"], row["status"]) == ("confirmed", "paid")
 
 
 def test_another_platforms_payments_are_not_found(fined, make_platform, client_for):
     _, api = fined
-    [row] = api.get("/api/v1/fines/").json()
+    [row] = api.get("/api/v1/fines/").json()["results"]
     stranger = client_for(make_platform())
     response = stranger.get(f"/api/v1/fines/{row['id']}/payments/")
     assert response.status_code == 404

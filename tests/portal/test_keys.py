@@ -24,7 +24,7 @@ def test_list_own_keys_with_the_current_one_marked(order, officer, make_platform
     api_key_create(platform=make_platform(), actor=Actor.staff(officer), name="elsewhere")
     response = _client(first_key).get("/api/v1/keys/")
     assert response.status_code == 200
-    rows = {row["prefix"]: row for row in response.json()}
+    rows = {row["prefix"]: row for row in response.json()["results"]}
     assert set(rows) == {first.prefix, second.prefix}
     assert rows[first.prefix]["current"] is True
     assert rows[second.prefix]["current"] is False

@@ -14,11 +14,11 @@ def test_the_list_shows_own_letters_only(api, order, make_order):
     letters_render()
     response = api.get("/api/v1/letters/")
     assert response.status_code == 200
-    numbers = {row["number"] for row in response.json()}
+    numbers = {row["number"] for row in response.json()["results"]}
     assert numbers == set(
         OfficialLetter.objects.filter(platform=order.platform).values_list("number", flat=True)
     )
-    notice = next(row for row in response.json() if row["kind"] == "order_notice")
+    notice = next(row for row in response.json()["results"] if row["kind"] == "order_notice")
     assert notice["status"] == "rendered"
     assert len(notice["sha256"]) == 64
 

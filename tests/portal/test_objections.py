@@ -26,7 +26,7 @@ def test_list_and_read_with_the_decision(api, order, officer, make_order):
     )
     other = make_order()
     _object(other)  # another platform's
-    rows = api.get("/api/v1/objections/").json()
+    rows = api.get("/api/v1/objections/").json()["results"]
     assert [row["id"] for row in rows] == [first]
     [row] = rows
     assert row["order"] == order.reference

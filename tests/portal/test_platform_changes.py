@@ -100,7 +100,7 @@ def test_declare_submit_return_submit_accept(api, order, officer):
     assert sorted(registered["domains"]) == ["platform-new.example", "platform-old.example"]
     assert registered["contacts"] == [CONTACT]
     assert _platform(order).fault_due_at is None
-    assert api.get("/api/v1/platform/changes/").json()[0]["status"] == "accepted"
+    assert api.get("/api/v1/platform/changes/").json()["results"][0]["status"] == "accepted"
 
     actions = list(
         DecisionRecord.objects.filter(object_id=str(platform.pk))
@@ -137,7 +137,7 @@ def test_a_platform_reads_only_its_own_changes(api, order, make_platform):
     theirs = changes.registration_change_declare(
         platform=other, actor=Actor.of_platform(other), description="Theirs."
     )
-    assert api.get("/api/v1/platform/changes/").json() == []
+    assert api.get("/api/v1/platform/changes/").json()["results"] == []
     assert api.get(f"/api/v1/platform/changes/{theirs.pk}/").status_code == 404
     refused = api.post(
         f"/api/v1/platform/changes/{theirs.pk}/record/",

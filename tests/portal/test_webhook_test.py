@@ -60,7 +60,9 @@ def test_delivery_history_with_attempts(api, order, receiver):
     webhook_enqueue(platform=order.platform, event="order.issued", data={"reference": "X"})
     webhooks_deliver()  # the receiver answers 500 first
     [row] = [
-        d for d in api.get("/api/v1/webhook/deliveries/").json() if d["event"] == "order.issued"
+        d
+        for d in api.get("/api/v1/webhook/deliveries/").json()["results"]
+        if d["event"] == "order.issued"
     ]
     assert row["status"] == "pending"
     assert [(a["status_code"], a["error"]) for a in row["attempts"]] == [(500, "HTTP 500")]
@@ -72,4 +74,4 @@ def test_another_platforms_deliveries_are_not_listed(api, make_platform, client_
     stranger = client_for(other)
     _set(api, receiver.url)
     api.post("/api/v1/webhook/test/")
-    assert stranger.get("/api/v1/webhook/deliveries/").json() == []
+    assert stranger.get("/api/v1/webhook/deliveries/").json()["results"] == []

@@ -83,7 +83,7 @@ def test_the_api_speaks_one_format(fined):
         seen[1] += amounts
     assert seen[0] > 10
     assert seen[1] >= 2  # the fine, in the list and in its order
-    [fine] = api.get("/api/v1/fines/").json()
+    [fine] = api.get("/api/v1/fines/").json()["results"]
     stored = Fine.objects.get(order=order)
     assert Decimal(fine["amount"]) == stored.amount
     assert fine["currency"] == "IDR"
@@ -97,7 +97,7 @@ def test_webhook_payloads_speak_the_same_format(fined):
         assert MOMENT.match(payload["timestamp"]), payload["timestamp"]
         _checked(payload, payload["type"])
     [assessed] = [p for p in payloads if p["type"] == "fine.assessed"]
-    [fine] = api.get("/api/v1/fines/").json()
+    [fine] = api.get("/api/v1/fines/").json()["results"]
     # The same fine reads the same in the event and in the API, to the character.
     assert assessed["data"]["amount"] == fine["amount"]
     assert assessed["data"]["currency"] == fine["currency"]
