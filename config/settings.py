@@ -231,7 +231,7 @@ REST_FRAMEWORK = {
         "burst": os.environ.get("API_THROTTLE_BURST", "120/min"),
         "sustained": os.environ.get("API_THROTTLE_SUSTAINED", "5000/hour"),
     },
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["portal.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["portal.parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "portal.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
