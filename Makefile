@@ -23,7 +23,7 @@ system-packages:
 	if [ -n "$$missing" ]; then apt-get install -y -q $$missing || \
 		(echo "Install Debian's$$missing (apt-get install$$missing)." && false); fi
 
-# The TypeScript generator and compiler the schema's clients are checked with (pinned by
+# The TypeScript generator and compiler and the Redocly linter the schema is checked with (pinned by
 # clients/typescript/package-lock.json; Node.js from Debian's nodejs and npm).
 clients/typescript/node_modules/.installed: clients/typescript/package-lock.json
 	npm ci --prefix clients/typescript --no-audit --no-fund --loglevel=error

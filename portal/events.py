@@ -182,6 +182,8 @@ def webhooks() -> dict[str, Any]:
                 "operationId": f"webhook_{event.replace('.', '_')}",
                 "summary": summary,
                 "tags": ["webhooks"],
+                # We call you: no key of yours; the signature headers prove it is us.
+                "security": [],
                 "parameters": SIGNATURE_HEADERS,
                 "requestBody": {
                     "required": True,

@@ -27,6 +27,8 @@ def pdq_field() -> serializers.RegexField:
 
 
 class HashIn(StrictSerializer):
+    """One hash of an upload, of one of the listed types."""
+
     type = serializers.ChoiceField(choices=HashType.choices)
     hash = serializers.RegexField(
         HEX,
@@ -59,6 +61,8 @@ class HashIn(StrictSerializer):
 
 
 class MatchIn(StrictSerializer):
+    """The hashes of one or more uploads to check before publishing them."""
+
     hashes = serializers.ListField(child=HashIn(), min_length=1, max_length=settings.HASH_MATCH_MAX)
 
 
@@ -200,10 +204,14 @@ class HashChanges(APIView):
 
 
 class FoundIn(StrictSerializer):
+    """Where the matched content was found on your service."""
+
     url = Url(max_length=2000, help_text="Where the matched content is on your service.")
 
 
 class FalsePositiveIn(StrictSerializer):
+    """Why the matched content is not the listed content."""
+
     note = Text(max_length=2000, help_text="What the content actually is.")
 
 

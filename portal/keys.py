@@ -54,7 +54,7 @@ class KeyList(APIView):
         operation_id="keys_list",
         description="Your API keys, newest first, revoked ones included.",
         parameters=[PageQuery],
-        responses={200: page_of("ApiKeyPage", ApiKeyOut(many=True)), **PROBLEMS},
+        responses={200: page_of("ApiKeyPage", ApiKeyOut(many=True), "API keys"), **PROBLEMS},
     )
     def get(self, request: Request) -> Response:
         query_checked(request)

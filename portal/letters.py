@@ -45,7 +45,10 @@ class LetterList(APIView):
         operation_id="letters_list",
         description="Your official letters, newest first.",
         parameters=[PageQuery],
-        responses={200: page_of("OfficialLetterPage", OfficialLetterOut(many=True)), **PROBLEMS},
+        responses={
+            200: page_of("OfficialLetterPage", OfficialLetterOut(many=True), "official letters"),
+            **PROBLEMS,
+        },
     )
     def get(self, request: Request) -> Response:
         query_checked(request)

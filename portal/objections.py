@@ -23,7 +23,10 @@ class ObjectionList(APIView):
         operation_id="objections_list",
         description="Your objections, newest first, each with its decision once made.",
         parameters=[PageQuery],
-        responses={200: page_of("ObjectionPage", ObjectionOut(many=True)), **PROBLEMS},
+        responses={
+            200: page_of("ObjectionPage", ObjectionOut(many=True), "objections"),
+            **PROBLEMS,
+        },
     )
     def get(self, request: Request) -> Response:
         query_checked(request)

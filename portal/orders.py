@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -77,7 +77,11 @@ class FineOut(serializers.Serializer):
     payment_reference = serializers.CharField(help_text="The latest declared or confirmed.")
     payment_declared_at = serializers.DateTimeField(allow_null=True)
     payment_status = serializers.ChoiceField(
-        choices=["none", "declared", "confirmed"],
+        choices=[
+            ("none", "No payment declared"),
+            ("declared", "Declared, waiting for an officer to confirm it"),
+            ("confirmed", "Confirmed by an officer: paid"),
+        ],
         help_text="declared: you declared a payment (GET fines/{id}/payments/ lists each "
         "declaration) and an officer has not confirmed it yet; confirmed: paid.",
     )
@@ -194,6 +198,8 @@ class Acknowledge(APIView):
 
 
 class ReportIn(StrictSerializer):
+    """What you did about one item, and when."""
+
     action = serializers.ChoiceField(choices=[(a.value, a.label) for a in REPORTABLE])
     actioned_at = Moment(required=False, help_text="Defaults to receipt.")
     note = Text(required=False, allow_blank=True, max_length=2000, default="")
@@ -284,10 +290,14 @@ class ItemEvidence(APIView):
 
 
 class BulkReportItemIn(ReportIn):
+    """One item's entry in a report of several."""
+
     item_id = id_field()
 
 
 class BulkReportIn(StrictSerializer):
+    """What you did about several items of one order, one entry per item."""
+
     items = serializers.ListField(child=BulkReportItemIn(), min_length=1, max_length=MAX_BULK)
 
 
@@ -297,6 +307,22 @@ class ReportItems(APIView):
     @extend_schema(
         operation_id="orders_items_report_many",
         request=BulkReportIn,
+        examples=[
+            OpenApiExample(
+                "Two items down",
+                request_only=True,
+                value={
+                    "items": [
+                        {"item_id": 1, "action": "removed", "note": "Deleted by T&S."},
+                        {
+                            "item_id": 2,
+                            "action": "geo_blocked",
+                            "actioned_at": "2026-12-01T08:30:00Z",
+                        },
+                    ]
+                },
+            )
+        ],
         responses={200: OrderDetailOut, **PROBLEMS},
         description=f"Report up to {MAX_BULK} items at once: all or nothing; errors "
         "are keyed by item id.",
@@ -320,6 +346,8 @@ class ReportItems(APIView):
 
 
 class ObjectionIn(StrictSerializer):
+    """Your objection to items of an order, with your reason."""
+
     reason = Text(max_length=5000)
     items = serializers.ListField(child=id_field(), min_length=1, max_length=MAX_BULK)
 

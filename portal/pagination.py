@@ -69,8 +69,8 @@ def page(
     return Response({"results": serialize(found), "next_cursor": paginator.next_cursor()})
 
 
-def page_of(name: str, item: serializers.Serializer) -> type[serializers.Serializer]:
-    """The schema of a page of `item`s."""
+def page_of(name: str, item: serializers.Serializer, rows: str) -> type[serializers.Serializer]:
+    """The schema of a page of `item`s (`rows` names them for the reader)."""
     return type(
         name,
         (serializers.Serializer,),
@@ -79,6 +79,6 @@ def page_of(name: str, item: serializers.Serializer) -> type[serializers.Seriali
             "next_cursor": serializers.CharField(
                 allow_null=True, help_text="Pass as `cursor` for the next page; null on the last."
             ),
-            "__doc__": f"A page of {name.removesuffix('Page').lower()} rows, newest first.",
+            "__doc__": f"A page of {rows}, newest first.",
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -86,6 +86,8 @@ class PlatformRecord(APIView):
 
 
 class ContactIn(StrictSerializer):
+    """A contact person in Indonesia; notices and letters are addressed to them."""
+
     name = Text(max_length=200, min_length=1)
     role = Text(max_length=200, min_length=1)
     email = Text(max_length=254, min_length=3)
@@ -117,6 +119,8 @@ class RecordIn(StrictSerializer):
 
 
 class ChangeIn(StrictSerializer):
+    """A change of your registration data, and the corrected record if you have it now."""
+
     description = Text(
         max_length=5000, min_length=1, help_text="What changed in your registration data."
     )
@@ -128,6 +132,8 @@ class ChangeIn(StrictSerializer):
 
 
 class SubmitIn(StrictSerializer):
+    """The corrected registration record of a change."""
+
     record = RecordIn()
 
 
@@ -182,7 +188,10 @@ class Changes(APIView):
         operation_id="platform_changes_list",
         description="Your registration changes, newest first.",
         parameters=[PageQuery],
-        responses={200: page_of("ChangePage", ChangeOut(many=True)), **PROBLEMS},
+        responses={
+            200: page_of("ChangePage", ChangeOut(many=True), "registration changes"),
+            **PROBLEMS,
+        },
     )
     def get(self, request: Request) -> Response:
         query_checked(request)
@@ -198,6 +207,26 @@ class Changes(APIView):
     @extend_schema(
         operation_id="platform_changes_create",
         request=ChangeIn,
+        examples=[
+            OpenApiExample(
+                "A move, with the corrected record",
+                request_only=True,
+                value={
+                    "description": "Our data moved to Batam.",
+                    "record": {
+                        "data_location": "Batam, Indonesia",
+                        "contacts": [
+                            {
+                                "name": "Dewi Lestari",
+                                "role": "Head of Legal",
+                                "email": "legal@kilatvideo.example",
+                                "phone": "+62 21 555 0199",
+                            }
+                        ],
+                    },
+                },
+            )
+        ],
         responses={201: ChangeOut, **PROBLEMS},
         description="Declare a change of your registration data (MR5 Art. 5). Your status "
         "becomes `update_required` and the correction period starts; it stops when you submit "
@@ -256,6 +285,8 @@ class ChangeRecord(APIView):
 
 
 class WebhookIn(StrictSerializer):
+    """Where your events should go: an https URL at a public address."""
+
     url = Url(max_length=500)
 
 
@@ -345,7 +376,14 @@ class WebhookDeliveries(APIView):
         description="Your events, newest first, each with every attempt to deliver it "
         "(status code, error, time taken).",
         parameters=[PageQuery],
-        responses={200: page_of("DeliveryPage", DeliveryOut(many=True)), **PROBLEMS},
+        responses={
+            200: page_of(
+                "DeliveryPage",
+                DeliveryOut(many=True),
+                "webhook events with their delivery attempts",
+            ),
+            **PROBLEMS,
+        },
     )
     def get(self, request: Request) -> Response:
         query_checked(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,7 +44,7 @@ class FineList(APIView):
         operation_id="fines_list",
         description="Fines assessed on your platform, newest first.",
         parameters=[FineQuery],
-        responses={200: page_of("FinePage", FineOut(many=True)), **PROBLEMS},
+        responses={200: page_of("FinePage", FineOut(many=True), "fines"), **PROBLEMS},
     )
     def get(self, request: Request) -> Response:
         query = query_checked(request, FineQuery)
@@ -74,7 +74,9 @@ class FinePayments(APIView):
         description="Every payment you declared for this fine, newest first.",
         parameters=[PageQuery],
         responses={
-            200: page_of("PaymentDeclarationPage", PaymentDeclarationOut(many=True)),
+            200: page_of(
+                "PaymentDeclarationPage", PaymentDeclarationOut(many=True), "payment declarations"
+            ),
             **PROBLEMS,
         },
     )
@@ -90,6 +92,8 @@ class FinePayments(APIView):
 
 
 class PaymentIn(StrictSerializer):
+    """The reference of the payment you made (a transfer number, say)."""
+
     payment_reference = Text(max_length=100)
 
 
@@ -99,6 +103,11 @@ class FinePayment(APIView):
     @extend_schema(
         operation_id="fines_payment_create",
         request=PaymentIn,
+        examples=[
+            OpenApiExample(
+                "A bank transfer", request_only=True, value={"payment_reference": "TRX-2026-0077"}
+            )
+        ],
         responses={200: FineOut, **PROBLEMS},
         description="Declare a payment; an officer confirms it.",
     )
@@ -116,6 +125,8 @@ class FinePayment(APIView):
 
 
 class CommitmentIn(StrictSerializer):
+    """A written commitment of the operator, one of the kinds the policy names."""
+
     kind = serializers.ChoiceField(
         choices=CommitmentKind.choices,
         help_text="technical_safeguards, feature_restriction, policy_enforcement, "
@@ -125,6 +136,8 @@ class CommitmentIn(StrictSerializer):
 
 
 class NormalizationIn(StrictSerializer):
+    """Your request to restore access: a statement, and commitments where required."""
+
     statement = Text(max_length=10000)
     commitments = serializers.ListField(
         child=CommitmentIn(),

@@ -23,6 +23,7 @@ from drf_spectacular.utils import OpenApiParameter
 from notices.categories import SHIPPED as CATEGORIES
 from portal import events
 from portal.idempotency import HEADER as IDEMPOTENCY_KEY
+from portal.meanings import MEANINGS
 
 NO_NUL = "^[^\\u0000]*$"
 
@@ -202,6 +203,22 @@ def _filters_typed(result: dict[str, Any], operations: list[dict[str, Any]]) -> 
                 parameter["schema"] = {"$ref": f"#/components/schemas/{name}"}
 
 
+def _enums_explained(result: dict[str, Any]) -> None:
+    for name, meanings in MEANINGS.items():
+        component = result["components"]["schemas"].get(name)
+        if component is None:
+            continue
+        labels = dict(
+            line[3:].split("` - ", 1)
+            for line in component.get("description", "").splitlines()
+            if line.startswith("* `")
+        )
+        component["description"] = "\n".join(
+            f"* `{value}` - {meanings.get(value, labels.get(value, value))}"
+            for value in component["enum"]
+        )
+
+
 def _categories_described(component: dict[str, Any]) -> None:
     prop = component.get("properties", {}).get("category")
     if prop is not None and prop.get("type") == "string":
@@ -300,6 +317,7 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
             name: {"operationId": target, "parameters": parameters}
             for name, (target, parameters) in links.items()
         }
+    _enums_explained(result)
     _errors_shared(result, list(operations.values()))
     _filters_typed(result, list(operations.values()))
     _blocklist(result)

@@ -26,7 +26,14 @@ def _plain(value: Decimal | None) -> str | None:
 class FigureOut(serializers.Serializer):
     metric = serializers.CharField(help_text="The metric's code (docs/transparency.md).")
     name = serializers.CharField(help_text="What the figure counts, in words.")
-    unit = serializers.ChoiceField(choices=[u.value for u in Unit])
+    unit = serializers.ChoiceField(
+        choices=[
+            (Unit.COUNT.value, "A number of things (orders, items, letters)"),
+            (Unit.IDR.value, "Rupiah"),
+            (Unit.HOURS.value, "Hours"),
+            (Unit.SHARE.value, "A share from 0 to 1"),
+        ]
+    )
     value = serializers.CharField(
         allow_null=True,
         help_text="This platform's figure as an exact decimal; null where nothing was measured. "

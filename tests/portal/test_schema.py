@@ -222,3 +222,29 @@ def test_every_webhook_payload_matches_its_event_in_the_schema(
             body["content"]["application/json"]["schema"],
             format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
         ).validate(payload)
+
+
+def test_request_examples_are_valid_bodies(schema):
+    seen = 0
+    for _path, _method, operation in _operations(schema):
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            for example in media.get("examples", {}).values():
+                definition = {**media["schema"], "components": schema["components"]}
+                jsonschema.Draft202012Validator(definition).validate(example["value"])
+                seen += 1
+    assert seen >= 3
+
+
+def test_every_enum_value_has_a_meaning(schema):
+    """Each value's description says more than its own name."""
+    for name, component in schema["components"]["schemas"].items():
+        if "enum" not in component:
+            continue
+        lines = dict(
+            line[3:].split("` - ", 1)
+            for line in component["description"].splitlines()
+            if line.startswith("* `")
+        )
+        assert set(lines) == set(component["enum"]), name
+        for value, meaning in lines.items():
+            assert meaning.lower().strip(".") != value.replace("_", " ").lower(), (name, value)
