@@ -67,6 +67,8 @@ class PlatformOut(serializers.ModelSerializer):
             "domains",
             "contacts",
         ]
+        # An answer, never an input: every field is always there (required in the schema).
+        read_only_fields = fields
 
 
 class PlatformRecord(APIView):

@@ -248,3 +248,13 @@ def test_every_enum_value_has_a_meaning(schema):
         assert set(lines) == set(component["enum"]), name
         for value, meaning in lines.items():
             assert meaning.lower().strip(".") != value.replace("_", " ").lower(), (name, value)
+
+
+def test_fields_always_returned_are_required(schema):
+    """A client may rely on every answer field being present; only a problem's `errors` and
+    `current_state` come when they apply."""
+    for name, component in schema["components"]["schemas"].items():
+        if name.endswith("Request") or "properties" not in component:
+            continue
+        optional = set(component["properties"]) - set(component.get("required", []))
+        assert optional <= ({"errors", "current_state"} if name == "Problem" else set()), name
