@@ -8,6 +8,7 @@ from typing import Any
 
 from compliance.sanctions.models import AccessBlock, FineStatus
 from notices.models import Objection, OrderStatus
+from registry.models import RegistrationChange
 
 MOMENT = {"type": "string", "format": "date-time", "description": "UTC, ending in Z."}
 AMOUNT = {
@@ -116,6 +117,24 @@ EVENTS: dict[str, tuple[str, dict[str, Any]]] = {
             order=REFERENCE,
             status=_enum(Objection.Status.choices),
             reason={"type": "string"},
+        ),
+    ),
+    "registration.change_decided": (
+        "An officer decided a registration change you submitted.",
+        _object(
+            "`accepted`: the record you submitted is registered. `more_requested`: read "
+            "`reason` and submit a new record with POST /platform/changes/{id}/record/ before "
+            "`correct_by`.",
+            id={"type": "integer", "description": "The change's id."},
+            status=_enum(
+                [
+                    (value, label)
+                    for value, label in RegistrationChange.Status.choices
+                    if value in ("accepted", "more_requested")
+                ]
+            ),
+            reason={"type": "string", "description": "The officer's reason or note."},
+            correct_by=_nullable(MOMENT),
         ),
     ),
     "webhook.ping": (

@@ -31,6 +31,7 @@ from registry.models import (
     RegistrationStatus,
 )
 from registry.services import fault_clock_set, platform_accept_update, platform_require_update
+from registry.signals import registration_change_decided
 
 # What a platform may correct itself; its policy, status and numbers are the regulator's.
 RECORD_FIELDS = (
@@ -302,6 +303,7 @@ def registration_change_accept(
         )
         if platform.status in (RegistrationStatus.UPDATE_REQUIRED, RegistrationStatus.WARNED):
             platform_accept_update(platform=platform, actor=actor, reason=reason)
+        registration_change_decided.send(sender=RegistrationChange, change=locked)
     return locked
 
 
@@ -341,4 +343,5 @@ def registration_change_return(
             fault_clock_set(platform, days_field="registration_update_days")
             platform.save(update_fields=["fault_due_at", "updated_at"])
         _record(actor, platform, locked, Action.REGISTRATION_CHANGE_RETURN, reason)
+        registration_change_decided.send(sender=RegistrationChange, change=locked)
     return locked

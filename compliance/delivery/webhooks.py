@@ -33,7 +33,7 @@ from compliance.kernel.decisions import decision_checkpoint_latest
 from compliance.kernel.destinations import DestinationRefused, http_post
 from compliance.kernel.formats import WireEncoder, moment_wire
 from compliance.kernel.ratelimits import attempt_count
-from registry.models import Platform, WebhookEndpoint
+from registry.models import Platform, RegistrationChange, WebhookEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ EVENTS = [
     "block.in_force",
     "block.lifted",
     "objection.decided",
+    "registration.change_decided",
 ]
 
 
@@ -92,6 +93,22 @@ def webhook_enqueue(*, platform: Platform, event: str, data: dict[str, Any]) -> 
         created_at=now,
     )
     deliver_soon()
+
+
+def registration_change_webhook(sender: Any, *, change: RegistrationChange, **kwargs: Any) -> None:
+    """An officer decided a platform's registration change: tell the platform (connected to
+    registry.signals.registration_change_decided in compliance.apps)."""
+    platform = Platform.objects.get(pk=change.platform_id)
+    webhook_enqueue(
+        platform=platform,
+        event="registration.change_decided",
+        data={
+            "id": change.pk,
+            "status": change.status,
+            "reason": change.officer_reason,
+            "correct_by": platform.fault_due_at,
+        },
+    )
 
 
 # The sweep's bulk path, in three steps so the rows can be built while its UPDATE runs:

@@ -12,7 +12,7 @@ import time_machine
 from django.utils import timezone
 
 from compliance.kernel.actors import Actor
-from compliance.models import DecisionRecord
+from compliance.models import DecisionRecord, WebhookDelivery
 from compliance.sweep.jobs import registration_faults_sweep
 from registry import changes
 from registry.models import Platform, RegistrationChange
@@ -212,3 +212,38 @@ def test_one_change_open_at_a_time_and_no_record_while_under_review(api, order):
     again = api.post(url, {"record": {"data_location": "B"}}, format="json")
     assert again.status_code == 409
     assert RegistrationChange.objects.get().record == {"data_location": "A"}
+
+
+def test_the_officers_decisions_reach_the_webhook(api, order, officer, settings):
+    settings.DEBUG = True
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    api.put("/api/v1/webhook/", {"url": "http://127.0.0.1:9/in"}, format="json")
+    change = api.post(
+        "/api/v1/platform/changes/",
+        {"description": "Moved.", "record": {"data_location": "Batam"}},
+        format="json",
+    ).json()
+    staff = Actor.staff(officer)
+    changes.registration_change_return(
+        change=RegistrationChange.objects.get(pk=change["id"]), actor=staff, reason="The lease."
+    )
+    api.post(
+        f"/api/v1/platform/changes/{change['id']}/record/",
+        {"record": {"data_location": "Batam, Kepulauan Riau"}},
+        format="json",
+    )
+    changes.registration_change_accept(
+        change=RegistrationChange.objects.get(pk=change["id"]), actor=staff, reason="Thanks."
+    )
+    events = [
+        d.payload["data"]
+        for d in WebhookDelivery.objects.filter(
+            platform=order.platform, event="registration.change_decided"
+        ).order_by("pk")
+    ]
+    assert [(e["id"], e["status"], e["reason"]) for e in events] == [
+        (change["id"], "more_requested", "The lease."),
+        (change["id"], "accepted", "Thanks."),
+    ]
+    assert events[0]["correct_by"].endswith("Z")
+    assert events[1]["correct_by"] is None

@@ -172,11 +172,21 @@ def _events_made(make_order, make_platform, client_for, supervisor, supervisor2,
     """One of every event, queued by the services that decide them."""
     from compliance.sanctions import services as sanctions
     from notices import services as notices
+    from registry import changes
 
     settings.DEBUG = True
     settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     platform = make_platform(is_ugc=True)
     client_for(platform).put("/api/v1/webhook/", {"url": "http://127.0.0.1:9/in"}, format="json")
+    change = changes.registration_change_declare(
+        platform=platform,
+        actor=Actor.of_platform(platform),
+        description="Moved.",
+        record={"data_location": "Batam"},
+    )
+    changes.registration_change_return(
+        change=change, actor=Actor.staff(supervisor), reason="Send the lease."
+    )
     t0 = datetime(2026, 10, 1, tzinfo=UTC)
     with time_machine.travel(t0, tick=False):
         order = make_order(platform=platform)
