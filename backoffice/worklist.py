@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from agencies.models import TakedownRequest
 from compliance.delivery.models import Notification
 from compliance.kernel.formats import moment_text
 from compliance.kernel.models import OfficialLetter
@@ -136,6 +137,13 @@ def worklist(*, user: User, now: datetime | None = None) -> list[Entry]:
             _("Letters that could not be rendered"),
             OfficialLetter.objects.filter(status=OfficialLetter.Status.FAILED).count(),
             _link("compliance_officialletter", status__exact=OfficialLetter.Status.FAILED),
+        )
+    )
+    entries.append(
+        Entry(
+            _("Takedown requests from agencies to triage"),
+            TakedownRequest.objects.filter(status=TakedownRequest.Status.SUBMITTED).count(),
+            _link("agencies_takedownrequest", status__exact="submitted"),
         )
     )
     entries.append(

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "compliance",
     "fingerprints",
     "transparency",
+    "agencies",
     "public",
 ]
 

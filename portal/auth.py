@@ -21,8 +21,10 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from agencies.models import AgencyKey
 from compliance.kernel.actors import Actor
 from compliance.kernel.ratelimits import attempt_count
+from notices.models import Agency
 from registry.models import ApiKey, Platform, RegistrationStatus
 from registry.services import api_key_digest
 
@@ -106,6 +108,8 @@ class _KeyThrottle(BaseThrottle):
         limit, window = _rate(self.THROTTLE_RATES[self.scope])
         if isinstance(request.user, PlatformPrincipal):
             ident = f"key:{request.user.api_key.pk}"
+        elif isinstance(request.user, AgencyPrincipal):
+            ident = f"agency-key:{request.user.api_key.pk}"
         else:
             ident = f"address:{self.get_ident(request)}"
         admission = attempt_count(
@@ -153,4 +157,75 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "description": "A platform API key: `Authorization: Bearer cek_<prefix>_<secret>`.",
+        }
+
+
+# Agencies (MR5 Art. 14(1)) have keys of their own, `cea_<prefix>_<secret>`, which reach only
+# the agency routes and only the agency's own requests; a platform's key reaches none of them.
+
+
+@dataclass(frozen=True)
+class AgencyPrincipal:
+    agency: Agency
+    api_key: AgencyKey
+    is_authenticated: bool = True
+    is_staff: bool = False
+
+
+class AgencyKeyAuthentication(BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[AgencyPrincipal, AgencyKey] | None:
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Send exactly one API key: 'Bearer <key>'.")
+        try:
+            key = header[1].decode("ascii")
+            kind, prefix, _ = key.split("_", 2)
+        except (UnicodeDecodeError, ValueError):
+            raise exceptions.AuthenticationFailed("Malformed API key.") from None
+        found = (
+            next(iter(AgencyKey.objects.select_related("agency").filter(prefix=prefix)), None)
+            if kind == "cea"
+            else None
+        )
+        expected = found.digest if found else "0" * 64
+        if not hmac.compare_digest(expected, api_key_digest(key)) or found is None:
+            raise exceptions.AuthenticationFailed("Unknown agency API key.")
+        if found.revoked_at is not None or not found.agency.is_active:
+            raise exceptions.AuthenticationFailed("This API key was revoked.")
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > LAST_USED_PRECISION:
+            AgencyKey.objects.filter(pk=found.pk).update(last_used_at=now)
+        return AgencyPrincipal(agency=found.agency, api_key=found), found
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{self.keyword} realm="agency portal"'
+
+
+class IsAgency(BasePermission):
+    message = "An agency API key is required."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.user, AgencyPrincipal)
+
+
+def agency_of(request: Request) -> Agency:
+    principal = request.user
+    assert isinstance(principal, AgencyPrincipal)
+    return principal.agency
+
+
+class AgencyKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "portal.auth.AgencyKeyAuthentication"
+    name = "agencyApiKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A requesting agency's API key: `Authorization: Bearer cea_<prefix>_"
+            "<secret>`, issued by the regulator.",
         }

@@ -7,6 +7,7 @@ import json
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags, quote_etag
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from compliance.kernel.formats import WireEncoder
@@ -26,6 +27,8 @@ def _conditional(request: HttpRequest, body: str, content_type: str) -> HttpResp
     return response
 
 
+# A public feed with no session to protect: any other method is a 405, not a CSRF refusal.
+@csrf_exempt
 @require_safe
 def blocklist_json(request: HttpRequest) -> HttpResponse:
     entries = blocklist_entries()
@@ -33,6 +36,7 @@ def blocklist_json(request: HttpRequest) -> HttpResponse:
     return _conditional(request, body, "application/json")
 
 
+@csrf_exempt
 @require_safe
 def blocklist_text(request: HttpRequest) -> HttpResponse:
     body = "".join(f"{entry['domain']}\n" for entry in blocklist_entries())

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from compliance.kernel.models import IdempotencyRecord
-from portal.auth import platform_of
+from portal.auth import AgencyPrincipal, platform_of
 from portal.errors import PROBLEM, problem
 
 HEADER = "Idempotency-Key"
@@ -54,22 +54,24 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                 errors=[{"field": HEADER, "message": "1 to 200 printable ASCII characters."}],
             )
             return Response(body, status=400, content_type=PROBLEM)
-        platform = platform_of(request)
+        caller = (
+            {"agency": request.user.agency}
+            if isinstance(request.user, AgencyPrincipal)
+            else {"platform": platform_of(request)}
+        )
         fingerprint = _fingerprint(request)
         with transaction.atomic():
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        platform=platform,
+                        **caller,
                         key=key,
                         method=request.method or "",
                         path=request.path[:500],
                         request_hash=fingerprint,
                     )
             except IntegrityError:
-                first = IdempotencyRecord.objects.select_for_update().get(
-                    platform=platform, key=key
-                )
+                first = IdempotencyRecord.objects.select_for_update().get(**caller, key=key)
                 if first.request_hash != fingerprint:
                     body = problem(
                         422,

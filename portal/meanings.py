@@ -86,6 +86,11 @@ MEANINGS: dict[str, dict[str, str]] = {
     "UnitEnum": {
         "hours": "Hours, as a decimal.",
     },
+    "TakedownOutStatusEnum": {
+        "submitted": "Waiting for the regulator's triage.",
+        "accepted": "Accepted: its URLs are in orders (see each item's `order`).",
+        "declined": "Declined; `decline_reason` says why.",
+    },
     "OfficialLetterOutKindEnum": {
         "fine_assessment": "A fine assessed on an order, with its amount per item.",
         "normalization_decision": "The decision on your request to restore access.",

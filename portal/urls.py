@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from portal import blocklist, fingerprints, keys, letters, objections, orders, scorecard
+from portal import agency, blocklist, fingerprints, keys, letters, objections, orders, scorecard
 from portal import platform as registry
 from portal import sanctions as portal
 
@@ -90,6 +90,12 @@ urlpatterns = [
         "fingerprints/matches/<uuid:match_id>/false-positive/",
         fingerprints.ReportFalsePositive.as_view(),
         name="fingerprints-false-positive",
+    ),
+    path("agency/requests/", agency.TakedownRequests.as_view(), name="agency-requests"),
+    path(
+        "agency/requests/<id:takedown_id>/",
+        agency.TakedownRequestDetail.as_view(),
+        name="agency-request",
     ),
     path("blocklist/", blocklist.blocklist_json, name="blocklist"),
     path("blocklist.txt", blocklist.blocklist_text, name="blocklist-text"),

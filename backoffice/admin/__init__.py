@@ -1,5 +1,21 @@
 """The admin pages of every app, registered on the regulator's site (found by autodiscovery)."""
 
-from backoffice.admin import compliance, fingerprints, letters, notices, registry, transparency
+from backoffice.admin import (
+    agencies,
+    compliance,
+    fingerprints,
+    letters,
+    notices,
+    registry,
+    transparency,
+)
 
-__all__ = ["compliance", "fingerprints", "letters", "notices", "registry", "transparency"]
+__all__ = [
+    "agencies",
+    "compliance",
+    "fingerprints",
+    "letters",
+    "notices",
+    "registry",
+    "transparency",
+]

@@ -28,7 +28,6 @@ from fingerprints.models import HashList
 from notices import services
 from notices.models import (
     CLOCK_STATES,
-    Agency,
     ClockPause,
     ContentCategory,
     Evidence,
@@ -463,13 +462,6 @@ class ObjectionAdmin(TransitionAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # filed by the platform (API) or recorded through the services
-
-
-@admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "email", "is_active"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["name"]
 
 
 @admin.register(ContentCategory)

@@ -96,3 +96,9 @@ class Action(StrEnum):
     LETTER_RENDER = "officialletter.render"
     LETTER_RENDER_FAIL = "officialletter.render_fail"
     LETTER_RENDER_RETRY = "officialletter.render_retry"
+    # Agencies and their takedown requests.
+    AGENCY_KEY_CREATE = "agency.key_create"
+    AGENCY_KEY_REVOKE = "agency.key_revoke"
+    TAKEDOWN_REQUEST_SUBMIT = "takedownrequest.submit"
+    TAKEDOWN_REQUEST_ACCEPT = "takedownrequest.accept"
+    TAKEDOWN_REQUEST_DECLINE = "takedownrequest.decline"

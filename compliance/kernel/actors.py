@@ -1,4 +1,5 @@
-"""Who acts: a staff user, a platform (through its API key), or a named scheduled job.
+"""Who acts: a staff user, a platform or a requesting agency (each through its API key), or a
+named scheduled job.
 
 Every service takes an `Actor`; the decision record stores it, and transitions check it.
 """
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
     from registry.models import Platform
 
-ActorKind = Literal["user", "platform", "job"]
+ActorKind = Literal["user", "platform", "job", "agency"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Actor:
     user: User | None = None
     platform: Platform | None = None
     job: str = ""
+    agency_id: int | None = None
 
     @classmethod
     def staff(cls, user: User) -> Actor:
@@ -32,6 +34,11 @@ class Actor:
     @classmethod
     def of_platform(cls, platform: Platform) -> Actor:
         return cls(kind="platform", platform=platform)
+
+    @classmethod
+    def of_agency(cls, agency_id: int) -> Actor:
+        """A requesting agency, through its API key (MR5 Art. 14(1))."""
+        return cls(kind="agency", agency_id=agency_id)
 
     @classmethod
     def scheduled_job(cls, name: str) -> Actor:
@@ -45,6 +52,8 @@ class Actor:
         if self.kind == "platform":
             assert self.platform is not None
             return f"platform:{self.platform.pk}"
+        if self.kind == "agency":
+            return f"agency:{self.agency_id}"
         return f"job:{self.job}"
 
     def has_perm(self, perm: str) -> bool:

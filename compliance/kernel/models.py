@@ -33,6 +33,7 @@ class DecisionRecord(models.Model):
         USER = "user", _("Staff user")
         PLATFORM = "platform", _("Platform")
         JOB = "job", _("Scheduled job")
+        AGENCY = "agency", _("Requesting agency")
 
     seq = models.PositiveBigIntegerField(unique=True, editable=False, verbose_name=_("seq"))
     created_at = models.DateTimeField(editable=False, verbose_name=_("created at"))
@@ -243,10 +244,22 @@ class Counter(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a POST with an Idempotency-Key, replayed for repeats."""
+    """The first response to a POST with an Idempotency-Key, replayed for repeats. Keys are
+    per caller: a platform's, or an agency's."""
 
     platform = models.ForeignKey(
-        "registry.Platform", on_delete=models.CASCADE, related_name="+", verbose_name=_("platform")
+        "registry.Platform",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("platform"),
+    )
+    agency = models.ForeignKey(
+        "notices.Agency",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("agency"),
     )
     key = models.CharField(max_length=200, verbose_name=_("key"))
     method = models.CharField(max_length=8, verbose_name=_("method"))
@@ -260,11 +273,18 @@ class IdempotencyRecord(models.Model):
         verbose_name = _("idempotency record")
         verbose_name_plural = _("idempotency records")
         constraints = [
-            models.UniqueConstraint(fields=["platform", "key"], name="idempotency_key_per_platform")
+            models.UniqueConstraint(
+                fields=["platform", "key"], name="idempotency_key_per_platform"
+            ),
+            models.UniqueConstraint(fields=["agency", "key"], name="idempotency_key_per_agency"),
+            models.CheckConstraint(
+                condition=models.Q(platform__isnull=True) ^ models.Q(agency__isnull=True),
+                name="idempotency_key_one_caller",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.platform_id}:{self.key}"
+        return f"{self.platform_id or self.agency_id}:{self.key}"
 
 
 def _letter_path(letter: OfficialLetter, filename: str) -> str:

@@ -21,6 +21,7 @@ READABLE_APPS = (
     "compliance",
     "fingerprints",
     "transparency",
+    "agencies",
 )
 
 OFFICER_PERMISSIONS = {
@@ -55,6 +56,9 @@ OFFICER_PERMISSIONS = {
     "registry.add_apikey",
     "registry.change_apikey",
     "fingerprints.manage_hash_lists",
+    "agencies.add_agencykey",
+    "agencies.change_agencykey",
+    "agencies.triage_takedownrequest",
 }
 SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "registry.sanction_platform",

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies import services as agencies
 from backoffice.transitions import TransitionAdmin
 from compliance.kernel.actors import Actor
 from compliance.models import AccessBlock, DecisionRecord, EscalationPolicy, Fine
@@ -31,7 +32,7 @@ from compliance.sweep.claim import orders_sweep
 from fingerprints import services as fingerprints
 from fingerprints.models import HashEntry, HashList
 from notices import services as notices
-from notices.models import ContentCategory
+from notices.models import Agency, ContentCategory
 from registry import changes
 from registry import services as registry
 from registry.models import Platform
@@ -59,6 +60,10 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("registry.platform", "propose_block", "platform_registered", STAFF),
     ("registry.platform", "propose_direct_block", "platform_registered", SUPERVISORS),
     ("registry.apikey", "revoke", "api_key", STAFF),
+    ("notices.agency", "create_api_key", "agency", STAFF),
+    ("agencies.agencykey", "revoke", "agency_key", STAFF),
+    ("agencies.takedownrequest", "accept", "takedown_submitted", STAFF),
+    ("agencies.takedownrequest", "decline", "takedown_submitted", STAFF),
     ("registry.registrationchange", "accept", "change_submitted", STAFF),
     ("registry.registrationchange", "return", "change_submitted", STAFF),
     ("notices.removalorder", "issue", "order_draft", STAFF),
@@ -156,6 +161,23 @@ class World:
             actor=Actor.of_platform(platform),
             description="A new office.",
             record={"data_location": "Jakarta"},
+        )
+
+    def agency(self) -> Any:
+        return Agency.objects.get(kind="law_enforcement")
+
+    def agency_key(self) -> Any:
+        key, _ = agencies.agency_key_create(agency=self.agency(), actor=self.officer, name="k")
+        return key
+
+    def takedown_submitted(self) -> Any:
+        agency = self.agency()
+        return agencies.takedown_request_submit(
+            agency=agency,
+            actor=Actor.of_agency(agency.pk),
+            category="ncii",
+            legal_basis="MR5 Art. 14(1)",
+            urls=[f"https://{self.make_platform().domains.get().domain}/x"],
         )
 
     def api_key(self) -> Any:
@@ -410,6 +432,7 @@ def test_admin_button_per_role(users, make_order, make_platform, model, button, 
         "fine_assessed",
         "registration_sanction",
         "change_submitted",
+        "takedown_submitted",
         "normalization_ready",
         "lift_proposed",
     ],

@@ -28,6 +28,7 @@ SOURCES = [
     "notices",
     "fingerprints",
     "transparency",
+    "agencies",
     "portal",
     "backoffice",
     "public",

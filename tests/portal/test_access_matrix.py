@@ -40,6 +40,8 @@ OBJECT = {**DENIED_TO_KEYLESS, "other": 404, "revoked_platform": OK, "own": OK}
 COLLECTION = {**DENIED_TO_KEYLESS, "other": OK, "revoked_platform": OK, "own": OK}
 REGISTERED_ONLY = {**DENIED_TO_KEYLESS, "other": OK, "revoked_platform": 403, "own": OK}
 PUBLIC = dict.fromkeys(CALLERS, OK)
+# The agencies' routes take agency keys only (tests/agencies/test_access_matrix.py).
+AGENCY_ROUTE = dict.fromkeys(CALLERS, 401)
 # Hash lists are for registered platforms; a match is its platform's alone (and so is a
 # registration change's record).
 MATCH = {**DENIED_TO_KEYLESS, "other": 404, "revoked_platform": 403, "own": OK}
@@ -81,6 +83,8 @@ TABLE = {
     "objection": ("get", None, OBJECT),
     "key-revoke": ("post", None, OBJECT),
     "letter-pdf": ("get", None, OBJECT),
+    "agency-requests": ("get", None, AGENCY_ROUTE),
+    "agency-request": ("get", None, AGENCY_ROUTE),
     "blocklist": ("get", None, PUBLIC),
     "blocklist-text": ("get", None, PUBLIC),
 }
@@ -172,6 +176,8 @@ def _request(route: str, victim) -> tuple[str, str, object]:
             description="New office.",
         )
         return method, reverse(f"v1:{route}", kwargs={"change_id": change.pk}), body
+    if route == "agency-request":
+        return method, reverse("v1:agency-request", kwargs={"takedown_id": 1}), body
     if route == "platform-scorecard":
         period = Period.containing(victim.issued_at, PeriodKind.MONTH)
         transparency_refresh(period=period)

@@ -10,6 +10,7 @@ schema-valid input accepted: a 400 for it would mean the schema omits a limit th
 enforces (a rule of the domain refusing it is a 409 or a 422, never a 400).
 """
 
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,10 +19,11 @@ import time_machine
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
-from hypothesis import HealthCheck, settings, strategies
+from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 
+from agencies.services import takedown_request_submit
 from compliance.kernel.actors import Actor
 from compliance.models import Fine
 from compliance.sanctions import services as sanctions
@@ -34,7 +36,7 @@ from fingerprints.services import (
     hash_list_create,
     hashes_match,
 )
-from notices.models import ContentCategory
+from notices.models import Agency, ContentCategory
 from notices.services import objection_file
 from registry.changes import registration_change_declare
 from registry.services import api_key_create
@@ -96,6 +98,13 @@ def portal(make_order, make_platform, officer, supervisor, supervisor2):
             reason="Satire.",
             items=[order.items.first()],
         ).pk,
+        "takedown_id": takedown_request_submit(
+            agency=Agency.objects.get(kind="law_enforcement"),
+            actor=Actor.staff(officer),
+            category="ncii",
+            legal_basis="MR5 Art. 14(1)",
+            urls=[f"https://{order.platform.domains.get().domain}/agency"],
+        ).pk,
         "prefix": api_key_create(platform=order.platform, actor=Actor.staff(officer), name="spare")[
             0
         ].prefix,
@@ -125,13 +134,15 @@ def _match(platform, officer):
 
 
 @schema.parametrize()
-@schema.given(real=strategies.booleans())
 @settings(
     max_examples=scale.size("FUZZ_EXAMPLES", short=60, stress=500),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_api_survives_generated_requests(case, real, portal):
+def test_api_survives_generated_requests(case, portal):
+    # Half the cases name real objects, picked from the case itself: a second strategy
+    # (`@schema.given`) cannot be combined with the schema's own examples, which run too.
+    real = zlib.crc32(repr((case.path_parameters, case.body)).encode()) % 2 == 0
     cache.clear()  # the fuzzer is faster than the throttle allows; 429 is tested elsewhere
     if real and not case.meta.generation.mode.is_negative:
         for name in list(case.path_parameters or {}):

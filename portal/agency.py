@@ -1,0 +1,124 @@
+"""The agency routes: takedown requests sent and followed to their orders' outcome."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies import services
+from agencies.models import TakedownRequest
+from agencies.selectors import takedown_requests_of, takedown_row
+from compliance.kernel.actors import Actor
+from notices.models import ItemStatus, OrderStatus
+from portal.auth import AgencyKeyAuthentication, IsAgency, agency_of
+from portal.idempotency import idempotent
+from portal.pagination import PageQuery, page, page_of, query_checked
+from portal.serializers import PROBLEMS, StrictSerializer, Text, Url
+
+
+class TakedownIn(StrictSerializer):
+    """A takedown request: the URLs, their category and the rule it rests on."""
+
+    category = Text(max_length=50, min_length=1, help_text="A content category's code.")
+    legal_basis = Text(max_length=300, min_length=1, help_text="E.g. 'MR5 Art. 14(1)'.")
+    description = Text(max_length=5000, required=False)
+    urls = serializers.ListField(
+        child=Url(max_length=2000), min_length=1, max_length=services.MAX_URLS
+    )
+
+
+class TakedownItemOut(serializers.Serializer):
+    url = serializers.CharField()
+    platform = serializers.CharField(allow_null=True, help_text="The platform serving it.")
+    already_ordered = serializers.BooleanField(
+        help_text="An open order held this URL when your request came in: it is linked to "
+        "that order, not ordered twice."
+    )
+    order = serializers.CharField(allow_null=True, help_text="The order carrying it, if any.")
+    order_status = serializers.ChoiceField(choices=OrderStatus.choices, allow_null=True)
+    item_status = serializers.ChoiceField(choices=ItemStatus.choices, allow_null=True)
+
+
+class TakedownOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=TakedownRequest.Status.choices)
+    category = serializers.CharField()
+    legal_basis = serializers.CharField()
+    description = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    triaged_at = serializers.DateTimeField(allow_null=True)
+    decline_reason = serializers.CharField(help_text="Why it was declined; empty otherwise.")
+    items = TakedownItemOut(many=True)
+
+
+class AgencyView(APIView):
+    authentication_classes = [AgencyKeyAuthentication]
+    permission_classes = [IsAgency]
+    open_to_revoked = True  # a platform's registration says nothing about an agency
+
+
+class TakedownRequests(AgencyView):
+    problems = (422,)  # a cursor it did not give out
+
+    @extend_schema(
+        operation_id="agency_requests_list",
+        description="Your agency's takedown requests, newest first, each URL with the order "
+        "that carries it and how far it got.",
+        parameters=[PageQuery],
+        responses={
+            200: page_of("TakedownPage", TakedownOut(many=True), "takedown requests"),
+            **PROBLEMS,
+        },
+        tags=["agency"],
+    )
+    def get(self, request: Request) -> Response:
+        query_checked(request)
+        return page(
+            request,
+            self,
+            takedown_requests_of(agency_id=agency_of(request).pk),
+            lambda found: TakedownOut([takedown_row(r) for r in found], many=True).data,
+        )
+
+    @extend_schema(
+        operation_id="agency_requests_create",
+        description="Ask the regulator to order URLs taken down (MR5 Art. 14). Each URL must "
+        "be on a platform in the registry; one an open order holds already is linked to it. "
+        "The same URLs while an earlier request waits for triage are a duplicate (409).",
+        request=TakedownIn,
+        responses={201: TakedownOut, **PROBLEMS},
+        tags=["agency"],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = TakedownIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        agency = agency_of(request)
+        made = services.takedown_request_submit(
+            agency=agency,
+            actor=Actor.of_agency(agency.pk),
+            category=data.validated_data["category"],
+            legal_basis=data.validated_data["legal_basis"],
+            description=data.validated_data.get("description", ""),
+            urls=data.validated_data["urls"],
+        )
+        row = takedown_row(takedown_requests_of(agency_id=agency.pk).get(pk=made.pk))
+        return Response(TakedownOut(row).data, status=201)
+
+
+class TakedownRequestDetail(AgencyView):
+    @extend_schema(
+        operation_id="agency_requests_retrieve",
+        description="One of your agency's requests; another agency's is not found.",
+        responses={200: TakedownOut, **PROBLEMS},
+        tags=["agency"],
+    )
+    def get(self, request: Request, takedown_id: int) -> Response:
+        found = takedown_requests_of(agency_id=agency_of(request).pk).filter(pk=takedown_id).first()
+        if found is None:
+            raise Http404
+        return Response(TakedownOut(takedown_row(found)).data)
