@@ -3,37 +3,23 @@ they send, which the regulator triages into removal orders."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from compliance.kernel.models import ApiKeyFields
 from notices.models import Agency, ContentCategory, OrderItem
 from registry.models import Platform
 
 
-class AgencyKey(models.Model):
-    """An agency's key to its part of the API, `cea_<prefix>_<secret>`: only a digest is kept,
-    and it reaches only that agency's requests."""
+class AgencyKey(ApiKeyFields):
+    """An agency's key to its part of the API, `cea_<prefix>_<secret>`: it reaches only that
+    agency's requests."""
 
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="api_keys", verbose_name=_("agency")
     )
-    name = models.CharField(max_length=100, verbose_name=_("name"))
-    prefix = models.CharField(max_length=16, unique=True, verbose_name=_("prefix"))
-    digest = models.CharField(max_length=64, verbose_name=_("digest"))
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
-    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
-    class Meta:
+    class Meta(ApiKeyFields.Meta):
         verbose_name = _("agency API key")
         verbose_name_plural = _("agency API keys")
         ordering = ["-created_at"]

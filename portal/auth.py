@@ -45,10 +45,15 @@ class PlatformPrincipal:
         return Actor.of_platform(self.platform)
 
 
-class ApiKeyAuthentication(BaseAuthentication):
-    keyword = "Bearer"
+class _KeyAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <kind>_<prefix>_<secret>`, for keys of one kind (one model)."""
 
-    def authenticate(self, request: Request) -> tuple[PlatformPrincipal, ApiKey] | None:
+    keyword = "Bearer"
+    kind: str
+    model: type[ApiKey] | type[AgencyKey]
+    owner: str
+
+    def _found(self, request: Request) -> Any | None:
         header = get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
@@ -56,21 +61,32 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("Send exactly one API key: 'Bearer <key>'.")
         try:
             key = header[1].decode("ascii")
-            _, prefix, _ = key.split("_", 2)
+            kind, prefix, _ = key.split("_", 2)
         except (UnicodeDecodeError, ValueError):
             raise exceptions.AuthenticationFailed("Malformed API key.") from None
         # `prefix` is unique: a plain lookup, without the ORDER BY that `.first()` compiles.
-        api_key = next(iter(ApiKey.objects.select_related("platform").filter(prefix=prefix)), None)
+        rows = self.model.objects.select_related(self.owner).filter(prefix=prefix)
+        found = next(iter(rows), None) if kind == self.kind else None
         # Compare even when no row matched, so timing does not tell which prefixes exist.
-        expected = api_key.digest if api_key else "0" * 64
-        if not hmac.compare_digest(expected, api_key_digest(key)) or api_key is None:
+        expected = found.digest if found else "0" * 64
+        if not hmac.compare_digest(expected, api_key_digest(key)) or found is None:
             raise exceptions.AuthenticationFailed("Unknown API key.")
-        if api_key.revoked_at is not None:
+        if found.revoked_at is not None:
             raise exceptions.AuthenticationFailed("This API key was revoked.")
         now = timezone.now()
-        if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_PRECISION:
-            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-        return PlatformPrincipal(platform=api_key.platform, api_key=api_key), api_key
+        if found.last_used_at is None or now - found.last_used_at > LAST_USED_PRECISION:
+            self.model.objects.filter(pk=found.pk).update(last_used_at=now)
+        return found
+
+
+class ApiKeyAuthentication(_KeyAuthentication):
+    kind, model, owner = "cek", ApiKey, "platform"
+
+    def authenticate(self, request: Request) -> tuple[PlatformPrincipal, ApiKey] | None:
+        found = self._found(request)
+        if found is None:
+            return None
+        return PlatformPrincipal(platform=found.platform, api_key=found), found
 
     def authenticate_header(self, request: Request) -> str:
         return f'{self.keyword} realm="platform portal"'
@@ -172,33 +188,15 @@ class AgencyPrincipal:
     is_staff: bool = False
 
 
-class AgencyKeyAuthentication(BaseAuthentication):
-    keyword = "Bearer"
+class AgencyKeyAuthentication(_KeyAuthentication):
+    kind, model, owner = "cea", AgencyKey, "agency"
 
     def authenticate(self, request: Request) -> tuple[AgencyPrincipal, AgencyKey] | None:
-        header = get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        found = self._found(request)
+        if found is None:
             return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Send exactly one API key: 'Bearer <key>'.")
-        try:
-            key = header[1].decode("ascii")
-            kind, prefix, _ = key.split("_", 2)
-        except (UnicodeDecodeError, ValueError):
-            raise exceptions.AuthenticationFailed("Malformed API key.") from None
-        found = (
-            next(iter(AgencyKey.objects.select_related("agency").filter(prefix=prefix)), None)
-            if kind == "cea"
-            else None
-        )
-        expected = found.digest if found else "0" * 64
-        if not hmac.compare_digest(expected, api_key_digest(key)) or found is None:
-            raise exceptions.AuthenticationFailed("Unknown agency API key.")
-        if found.revoked_at is not None or not found.agency.is_active:
-            raise exceptions.AuthenticationFailed("This API key was revoked.")
-        now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at > LAST_USED_PRECISION:
-            AgencyKey.objects.filter(pk=found.pk).update(last_used_at=now)
+        if not found.agency.is_active:
+            raise exceptions.AuthenticationFailed("This agency no longer requests takedowns.")
         return AgencyPrincipal(agency=found.agency, api_key=found), found
 
     def authenticate_header(self, request: Request) -> str:

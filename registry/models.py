@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from compliance.kernel.models import ApiKeyFields
 from registry.hostnames import hostname_normalize
 
 
@@ -313,32 +314,14 @@ class PlatformApp(models.Model):
         return f"{self.get_store_display()}: {self.identifier}"
 
 
-class ApiKey(models.Model):
-    """A platform's key to the portal API. Only a digest is kept; the key is shown once.
-
-    The key reads `cek_<prefix>_<secret>`: the prefix finds the row, the digest of the whole key
-    is compared in constant time.
-    """
+class ApiKey(ApiKeyFields):
+    """A platform's key to the portal API, `cek_<prefix>_<secret>`."""
 
     platform = models.ForeignKey(
         Platform, on_delete=models.PROTECT, related_name="api_keys", verbose_name=_("platform")
     )
-    name = models.CharField(max_length=100, verbose_name=_("name"))
-    prefix = models.CharField(max_length=16, unique=True, verbose_name=_("prefix"))
-    digest = models.CharField(max_length=64, verbose_name=_("digest"))
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    created_by = models.ForeignKey(
-        "auth.User",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
-    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
-    class Meta:
+    class Meta(ApiKeyFields.Meta):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
         ordering = ["-created_at"]

@@ -243,6 +243,31 @@ class Counter(models.Model):
         return f"{self.name}/{self.year}: {self.value}"
 
 
+class ApiKeyFields(models.Model):
+    """What every API key keeps (a platform's, an agency's): only a digest of the key, which
+    is shown once. The key reads `<kind>_<prefix>_<secret>`: the prefix finds the row, the
+    digest of the whole key is compared in constant time."""
+
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    prefix = models.CharField(max_length=16, unique=True, verbose_name=_("prefix"))
+    digest = models.CharField(max_length=64, verbose_name=_("digest"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    created_by = models.ForeignKey(
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
 class IdempotencyRecord(models.Model):
     """The first response to a POST with an Idempotency-Key, replayed for repeats. Keys are
     per caller: a platform's, or an agency's."""
