@@ -3,11 +3,13 @@ they send, which the regulator triages into removal orders."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from compliance.kernel.models import ApiKeyFields
-from notices.models import Agency, ContentCategory, OrderItem
+from notices.models import Agency, ContentCategory, OrderItem, RemovalOrder
 from registry.models import Platform
 
 
@@ -103,3 +105,49 @@ class TakedownRequestItem(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class Referral(models.Model):
+    """A case the regulator refers to another agency (a CSAM order to the police, say), with a
+    deadline to acknowledge it; the agency acknowledges and later reports the outcome."""
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", _("Waiting for the agency's acknowledgement")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged, outcome pending")
+        CLOSED = "closed", _("Outcome reported")
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("agency")
+    )
+    order = models.ForeignKey(
+        RemovalOrder, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("order")
+    )
+    reason = models.TextField(verbose_name=_("reason"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.REFERRED, verbose_name=_("status")
+    )
+    referred_at = models.DateTimeField(verbose_name=_("referred at"))
+    referred_by_label = models.CharField(max_length=200, verbose_name=_("referred by"))
+    acknowledge_by = models.DateTimeField(verbose_name=_("acknowledge by"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
+    outcome = models.TextField(blank=True, verbose_name=_("outcome"))
+    outcome_at = models.DateTimeField(null=True, blank=True, verbose_name=_("outcome reported at"))
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-referred_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "order"],
+                condition=models.Q(status__in=["referred", "acknowledged"]),
+                name="referral_one_open_per_agency_and_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"RF-{self.pk}"
+
+    def acknowledged_late(self, now: datetime) -> bool:
+        """Acknowledged after the deadline, or not yet and the deadline passed."""
+        return (self.acknowledged_at or now) > self.acknowledge_by

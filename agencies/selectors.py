@@ -4,11 +4,12 @@ asked for is named by its reference only)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 
-from agencies.models import TakedownRequest
+from agencies.models import Referral, TakedownRequest
 
 
 def takedown_requests_of(*, agency_id: int) -> QuerySet[TakedownRequest]:
@@ -43,4 +44,31 @@ def takedown_row(request: TakedownRequest) -> dict[str, Any]:
         "triaged_at": request.triaged_at,
         "decline_reason": request.decline_reason,
         "items": items,
+    }
+
+
+def referrals_of(*, agency_id: int) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(agency_id=agency_id)
+        .select_related("order__platform", "order__category")
+        .prefetch_related("order__items")
+    )
+
+
+def referral_row(referral: Referral, *, now: datetime) -> dict[str, Any]:
+    order = referral.order
+    return {
+        "id": referral.pk,
+        "status": referral.status,
+        "order": order.reference,
+        "platform": order.platform.name,
+        "category": order.category.code,
+        "urls": [item.url for item in order.items.all()],
+        "reason": referral.reason,
+        "referred_at": referral.referred_at,
+        "acknowledge_by": referral.acknowledge_by,
+        "acknowledged_at": referral.acknowledged_at,
+        "acknowledged_late": referral.acknowledged_late(now),
+        "outcome": referral.outcome,
+        "outcome_at": referral.outcome_at,
     }

@@ -12,13 +12,14 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import AgencyKey, TakedownRequest, TakedownRequestItem
+from agencies.models import AgencyKey, Referral, TakedownRequest, TakedownRequestItem
 from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.decisions import decision_record_append
@@ -26,7 +27,7 @@ from compliance.kernel.errors import ActionForbidden, TransitionNotAllowed, requ
 from compliance.policies import citations
 from notices import services as notices
 from notices.links import url_host, url_normalize
-from notices.models import Agency, ContentCategory, OrderItem, OrderStatus
+from notices.models import Agency, ContentCategory, OrderItem, OrderStatus, RemovalOrder
 from registry.models import PlatformDomain
 from registry.services import api_key_digest
 
@@ -290,5 +291,118 @@ def takedown_request_decline(
             legal_basis=citations.TAKEDOWN_REQUEST,
             reason=reason,
             links=[locked.agency],
+        )
+    return locked
+
+
+# Referrals: the regulator hands a case to another agency, which acknowledges it by a deadline
+# and reports the outcome.
+
+REFER = "agencies.add_referral"
+ACKNOWLEDGE_HOURS = range(1, 721)
+
+
+def referral_create_check(*, order: RemovalOrder, actor: Actor) -> None:
+    actor.require_perm(REFER)
+    if order.status == OrderStatus.DRAFT:
+        raise TransitionNotAllowed(
+            _("Refer an order once it is issued."), current_state=order.status
+        )
+
+
+def referral_create(
+    *, order: RemovalOrder, agency: Agency, actor: Actor, reason: str, acknowledge_hours: int = 48
+) -> Referral:
+    """Refer the order's case to `agency`, to be acknowledged within `acknowledge_hours`."""
+    referral_create_check(order=order, actor=actor)
+    require_reason(reason)
+    if acknowledge_hours not in ACKNOWLEDGE_HOURS:
+        raise ValidationError({"acknowledge_hours": _("Between 1 and 720 hours.")})
+    if not agency.is_active:
+        raise ValidationError({"agency": _("%(agency)s is not active.") % {"agency": agency}})
+    now = timezone.now()
+    with transaction.atomic():
+        if Referral.objects.filter(
+            agency=agency,
+            order=order,
+            status__in=[Referral.Status.REFERRED, Referral.Status.ACKNOWLEDGED],
+        ).exists():
+            raise TransitionNotAllowed(
+                _("This order is referred to %(agency)s already.") % {"agency": agency},
+                current_state=order.status,
+            )
+        referral = Referral.objects.create(
+            agency=agency,
+            order=order,
+            reason=reason.strip(),
+            referred_at=now,
+            referred_by_label=actor.label,
+            acknowledge_by=now + timedelta(hours=acknowledge_hours),
+        )
+        decision_record_append(
+            actor=actor,
+            subject=referral,
+            action=Action.REFERRAL_CREATE,
+            to_state=referral.status,
+            reason=f"Referred to {agency}: {reason.strip()}",
+            links=[order, agency],
+        )
+    return referral
+
+
+def _referral_locked(referral: Referral, actor: Actor) -> Referral:
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if actor.kind != "agency" or actor.agency_id != locked.agency_id:
+        raise ActionForbidden("Only the agency it was referred to answers a referral.")
+    return locked
+
+
+def referral_acknowledge(*, referral: Referral, actor: Actor) -> Referral:
+    """The agency took the case; a late acknowledgement stays late in its statistics."""
+    with transaction.atomic():
+        locked = _referral_locked(referral, actor)
+        if locked.status != Referral.Status.REFERRED:
+            raise TransitionNotAllowed(
+                _("This referral is acknowledged already."), current_state=locked.status
+            )
+        now = timezone.now()
+        locked.status = Referral.Status.ACKNOWLEDGED
+        locked.acknowledged_at = now
+        locked.save(update_fields=["status", "acknowledged_at"])
+        decision_record_append(
+            actor=actor,
+            subject=locked,
+            action=Action.REFERRAL_ACKNOWLEDGE,
+            from_state=Referral.Status.REFERRED,
+            to_state=locked.status,
+            reason="Acknowledged late." if locked.acknowledged_late(now) else "Acknowledged.",
+            links=[locked.order],
+        )
+    return locked
+
+
+def referral_report_outcome(*, referral: Referral, actor: Actor, outcome: str) -> Referral:
+    """The agency says how the case ended; the referral is closed."""
+    if not outcome.strip():
+        raise ValidationError({"outcome": [_("Say how the case ended.")]})
+    with transaction.atomic():
+        locked = _referral_locked(referral, actor)
+        if locked.status != Referral.Status.ACKNOWLEDGED:
+            raise TransitionNotAllowed(
+                _("Acknowledge the referral before reporting its outcome."),
+                current_state=locked.status,
+            )
+        locked.status = Referral.Status.CLOSED
+        locked.outcome = outcome.strip()
+        locked.outcome_at = timezone.now()
+        locked.save(update_fields=["status", "outcome", "outcome_at"])
+        decision_record_append(
+            actor=actor,
+            subject=locked,
+            action=Action.REFERRAL_OUTCOME,
+            from_state=Referral.Status.ACKNOWLEDGED,
+            to_state=locked.status,
+            reason=locked.outcome,
+            links=[locked.order],
         )
     return locked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -10,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies import services
-from agencies.models import TakedownRequest
-from agencies.selectors import takedown_requests_of, takedown_row
+from agencies.models import Referral, TakedownRequest
+from agencies.selectors import referral_row, referrals_of, takedown_requests_of, takedown_row
 from compliance.kernel.actors import Actor
 from notices.models import ItemStatus, OrderStatus
 from portal.auth import AgencyKeyAuthentication, IsAgency, agency_of
@@ -122,3 +123,108 @@ class TakedownRequestDetail(AgencyView):
         if found is None:
             raise Http404
         return Response(TakedownOut(takedown_row(found)).data)
+
+
+class ReferralOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Referral.Status.choices)
+    order = serializers.CharField(help_text="The order whose case was referred.")
+    platform = serializers.CharField()
+    category = serializers.CharField()
+    urls = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField()
+    referred_at = serializers.DateTimeField()
+    acknowledge_by = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_late = serializers.BooleanField(
+        help_text="Acknowledged after `acknowledge_by`, or not yet and it passed; counted in "
+        "your agency's statistics."
+    )
+    outcome = serializers.CharField(help_text="How the case ended; empty until reported.")
+    outcome_at = serializers.DateTimeField(allow_null=True)
+
+
+class OutcomeIn(StrictSerializer):
+    """How the referred case ended (charges brought, content preserved, closed, ...)."""
+
+    outcome = Text(max_length=5000, min_length=1)
+
+
+def _referral(request: Request, referral_id: int) -> Referral:
+    found = referrals_of(agency_id=agency_of(request).pk).filter(pk=referral_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _referral_out(request: Request, referral_id: int) -> Response:
+    row = referral_row(_referral(request, referral_id), now=timezone.now())
+    return Response(ReferralOut(row).data)
+
+
+class Referrals(AgencyView):
+    problems = (422,)  # a cursor it did not give out
+
+    @extend_schema(
+        operation_id="agency_referrals_list",
+        description="Cases the regulator referred to your agency, newest first.",
+        parameters=[PageQuery],
+        responses={200: page_of("ReferralPage", ReferralOut(many=True), "referrals"), **PROBLEMS},
+        tags=["agency"],
+    )
+    def get(self, request: Request) -> Response:
+        query_checked(request)
+        now = timezone.now()
+        return page(
+            request,
+            self,
+            referrals_of(agency_id=agency_of(request).pk),
+            lambda found: ReferralOut([referral_row(r, now=now) for r in found], many=True).data,
+        )
+
+
+class ReferralDetail(AgencyView):
+    @extend_schema(
+        operation_id="agency_referrals_retrieve",
+        description="One referral to your agency; another agency's is not found.",
+        responses={200: ReferralOut, **PROBLEMS},
+        tags=["agency"],
+    )
+    def get(self, request: Request, referral_id: int) -> Response:
+        return _referral_out(request, referral_id)
+
+
+class ReferralAcknowledge(AgencyView):
+    @extend_schema(
+        operation_id="agency_referrals_acknowledge",
+        description="Say your agency took the case; after `acknowledge_by` it counts as late.",
+        request=None,
+        responses={200: ReferralOut, **PROBLEMS},
+        tags=["agency"],
+    )
+    @idempotent
+    def post(self, request: Request, referral_id: int) -> Response:
+        services.referral_acknowledge(
+            referral=_referral(request, referral_id), actor=Actor.of_agency(agency_of(request).pk)
+        )
+        return _referral_out(request, referral_id)
+
+
+class ReferralOutcome(AgencyView):
+    @extend_schema(
+        operation_id="agency_referrals_outcome",
+        description="Report how the case ended; the referral is closed.",
+        request=OutcomeIn,
+        responses={200: ReferralOut, **PROBLEMS},
+        tags=["agency"],
+    )
+    @idempotent
+    def post(self, request: Request, referral_id: int) -> Response:
+        data = OutcomeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.referral_report_outcome(
+            referral=_referral(request, referral_id),
+            actor=Actor.of_agency(agency_of(request).pk),
+            outcome=data.validated_data["outcome"],
+        )
+        return _referral_out(request, referral_id)

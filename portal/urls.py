@@ -97,6 +97,22 @@ urlpatterns = [
         agency.TakedownRequestDetail.as_view(),
         name="agency-request",
     ),
+    path("agency/referrals/", agency.Referrals.as_view(), name="agency-referrals"),
+    path(
+        "agency/referrals/<id:referral_id>/",
+        agency.ReferralDetail.as_view(),
+        name="agency-referral",
+    ),
+    path(
+        "agency/referrals/<id:referral_id>/acknowledge/",
+        agency.ReferralAcknowledge.as_view(),
+        name="agency-referral-acknowledge",
+    ),
+    path(
+        "agency/referrals/<id:referral_id>/outcome/",
+        agency.ReferralOutcome.as_view(),
+        name="agency-referral-outcome",
+    ),
     path("blocklist/", blocklist.blocklist_json, name="blocklist"),
     path("blocklist.txt", blocklist.blocklist_text, name="blocklist-text"),
 ]

@@ -7,11 +7,12 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext, gettext_lazy
 
 from agencies import services
-from agencies.models import AgencyKey, TakedownRequest
+from agencies.models import AgencyKey, Referral, TakedownRequest
 from backoffice.transitions import ObjectAction, ObjectActionForm, ReasonForm, TransitionAdmin
 from compliance.kernel.actors import Actor
 from notices.models import Agency
@@ -141,6 +142,47 @@ class TakedownRequestAdmin(TransitionAdmin):
             for item in request.items.select_related("platform", "order_item__order")
         ]
         return format_html_join("", "<div>{} | {} | {} {}</div>", rows) or "-"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    """Cases referred to agencies; late acknowledgements stand out. Made from an order's page
+    ("Refer to an agency"), answered by the agency through its API."""
+
+    list_display = [
+        "__str__",
+        "agency",
+        "order",
+        "status",
+        "acknowledge_by",
+        "acknowledged_at",
+        "late",
+    ]
+    list_select_related = ["agency", "order"]
+    list_filter = ["status", "agency"]
+    shown: ClassVar[list[str]] = [
+        "agency",
+        "order",
+        "reason",
+        "status",
+        "referred_at",
+        "referred_by_label",
+        "acknowledge_by",
+        "acknowledged_at",
+        "outcome",
+        "outcome_at",
+    ]
+    fields = readonly_fields = tuple(shown)
+
+    @admin.display(description=gettext_lazy("late"), boolean=True)
+    def late(self, referral: Referral) -> bool:
+        return referral.acknowledged_late(timezone.now())
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

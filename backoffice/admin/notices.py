@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
+from agencies.services import referral_create, referral_create_check
 from backoffice.display import COPY_SCRIPT, addressees_table, reported_url
 from backoffice.transitions import (
     ObjectAction,
@@ -28,6 +29,7 @@ from fingerprints.models import HashList
 from notices import services
 from notices.models import (
     CLOCK_STATES,
+    Agency,
     ClockPause,
     ContentCategory,
     Evidence,
@@ -51,6 +53,14 @@ class ImportItemsForm(PastedOrUploadedForm):
         required=False,
         max_length=300,
         help_text="Needed if some URLs are on domains not registered to the platform.",
+    )
+
+
+class ReferForm(ObjectActionForm):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    acknowledge_hours = forms.IntegerField(
+        min_value=1, max_value=720, initial=48, help_text="Hours the agency has to acknowledge."
     )
 
 
@@ -276,6 +286,18 @@ class RemovalOrderAdmin(TransitionAdmin):
     }
     transitions_requiring_reason = {"reopen", "withdraw"}
     object_actions = {
+        "refer": ObjectAction(
+            gettext_lazy("Refer to an agency"),
+            ReferForm,
+            lambda order, actor, data: referral_create(
+                order=order,
+                agency=data["agency"],
+                actor=actor,
+                reason=data["reason"],
+                acknowledge_hours=data["acknowledge_hours"],
+            ),
+            lambda order, actor: referral_create_check(order=order, actor=actor),
+        ),
         "import_items": ObjectAction(
             gettext_lazy("Import items"),
             ImportItemsForm,

@@ -102,3 +102,6 @@ class Action(StrEnum):
     TAKEDOWN_REQUEST_SUBMIT = "takedownrequest.submit"
     TAKEDOWN_REQUEST_ACCEPT = "takedownrequest.accept"
     TAKEDOWN_REQUEST_DECLINE = "takedownrequest.decline"
+    REFERRAL_CREATE = "referral.create"
+    REFERRAL_ACKNOWLEDGE = "referral.acknowledge"
+    REFERRAL_OUTCOME = "referral.outcome"

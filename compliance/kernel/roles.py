@@ -59,6 +59,7 @@ OFFICER_PERMISSIONS = {
     "agencies.add_agencykey",
     "agencies.change_agencykey",
     "agencies.triage_takedownrequest",
+    "agencies.add_referral",
 }
 SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "registry.sanction_platform",

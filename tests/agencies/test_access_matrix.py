@@ -12,7 +12,14 @@ from compliance.kernel.actors import Actor
 from notices.models import Agency
 from tests.portal.test_access_matrix import TABLE, _request
 
-AGENCY_ROUTES = {"agency-requests", "agency-request"}
+AGENCY_ROUTES = {
+    "agency-requests",
+    "agency-request",
+    "agency-referrals",
+    "agency-referral",
+    "agency-referral-acknowledge",
+    "agency-referral-outcome",
+}
 
 
 def _client(key: str) -> APIClient:
@@ -22,7 +29,7 @@ def _client(key: str) -> APIClient:
 
 
 @pytest.fixture
-def keys(officer, make_platform):
+def keys(officer, make_platform, make_order):
     staff = Actor.staff(officer)
     police = Agency.objects.get(kind="law_enforcement")
     own_row, own = services.agency_key_create(agency=police, actor=staff, name="own")
@@ -39,7 +46,14 @@ def keys(officer, make_platform):
         legal_basis="MR5 Art. 14(1)",
         urls=[f"https://{platform.domains.get().domain}/x"],
     )
+    referral = services.referral_create(
+        order=make_order(),
+        agency=police,
+        actor=staff,
+        reason="For investigation.",
+    )
     return {
+        "referral": referral.pk,
         "own": own,
         "other": other,
         "revoked": revoked,
@@ -77,3 +91,17 @@ def test_agency_routes_per_caller(keys):
         assert client.get("/api/v1/agency/requests/").status_code == listed, caller
         assert client.get(detail).status_code == read, caller
     assert APIClient().get(detail).status_code == 401
+
+
+def test_referral_routes_per_caller(keys):
+    read = reverse("v1:agency-referral", kwargs={"referral_id": keys["referral"]})
+    acknowledge = reverse(
+        "v1:agency-referral-acknowledge", kwargs={"referral_id": keys["referral"]}
+    )
+    for caller, status in {"forged": 401, "revoked": 401, "other": 404}.items():
+        client = _client(keys[caller])
+        assert client.get(read).status_code == status, caller
+        assert client.post(acknowledge).status_code == status, caller
+    own = _client(keys["own"])
+    assert own.get(read).status_code == 200
+    assert own.post(acknowledge).status_code == 200

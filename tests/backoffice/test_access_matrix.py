@@ -67,6 +67,7 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("registry.registrationchange", "accept", "change_submitted", STAFF),
     ("registry.registrationchange", "return", "change_submitted", STAFF),
     ("notices.removalorder", "issue", "order_draft", STAFF),
+    ("notices.removalorder", "refer", "order_issued", STAFF),
     ("notices.removalorder", "acknowledge", "order_issued", STAFF),  # recorded for the platform
     ("notices.removalorder", "close", "order_complied", STAFF),
     ("notices.removalorder", "reopen", "order_closed", STAFF),
@@ -365,6 +366,9 @@ def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
     elif button == "verify":
         extra["outcome"] = "met"
         extra["note"] = "Checked."
+    elif button == "refer":
+        extra["agency"] = Agency.objects.get(kind="law_enforcement").pk
+        extra["acknowledge_hours"] = 48
     elif button == "restrict":
         extra["everyone"] = "on"
     elif button == "reupload":

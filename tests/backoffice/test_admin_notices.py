@@ -115,8 +115,12 @@ def test_import_action_reports_lines_and_imports_clean_files(login, make_order):
     ("role", "state", "buttons"),
     [
         ("officer", "draft", {"issue", "withdraw", "import_items", "add_evidence"}),
-        ("officer", "issued", {"acknowledge", "withdraw", "add_evidence", "pause_clock"}),
-        ("supervisor", "issued", {"acknowledge", "withdraw", "add_evidence", "pause_clock"}),
+        ("officer", "issued", {"acknowledge", "withdraw", "add_evidence", "pause_clock", "refer"}),
+        (
+            "supervisor",
+            "issued",
+            {"acknowledge", "withdraw", "add_evidence", "pause_clock", "refer"},
+        ),
         ("auditor", "draft", set()),
         ("auditor", "issued", set()),
     ],

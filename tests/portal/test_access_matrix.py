@@ -85,6 +85,10 @@ TABLE = {
     "letter-pdf": ("get", None, OBJECT),
     "agency-requests": ("get", None, AGENCY_ROUTE),
     "agency-request": ("get", None, AGENCY_ROUTE),
+    "agency-referrals": ("get", None, AGENCY_ROUTE),
+    "agency-referral": ("get", None, AGENCY_ROUTE),
+    "agency-referral-acknowledge": ("post", None, AGENCY_ROUTE),
+    "agency-referral-outcome": ("post", {"outcome": "Charged."}, AGENCY_ROUTE),
     "blocklist": ("get", None, PUBLIC),
     "blocklist-text": ("get", None, PUBLIC),
 }
@@ -178,6 +182,8 @@ def _request(route: str, victim) -> tuple[str, str, object]:
         return method, reverse(f"v1:{route}", kwargs={"change_id": change.pk}), body
     if route == "agency-request":
         return method, reverse("v1:agency-request", kwargs={"takedown_id": 1}), body
+    if route.startswith("agency-referral") and route != "agency-referrals":
+        return method, reverse(f"v1:{route}", kwargs={"referral_id": 1}), body
     if route == "platform-scorecard":
         period = Period.containing(victim.issued_at, PeriodKind.MONTH)
         transparency_refresh(period=period)

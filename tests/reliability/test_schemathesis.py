@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 
-from agencies.services import takedown_request_submit
+from agencies.services import referral_create, takedown_request_submit
 from compliance.kernel.actors import Actor
 from compliance.models import Fine
 from compliance.sanctions import services as sanctions
@@ -105,6 +105,12 @@ def portal(make_order, make_platform, officer, supervisor, supervisor2):
             legal_basis="MR5 Art. 14(1)",
             urls=[f"https://{order.platform.domains.get().domain}/agency"],
         ).pk,
+        "referral_id": referral_create(
+            order=order,
+            agency=Agency.objects.get(kind="law_enforcement"),
+            actor=Actor.staff(officer),
+            reason="For investigation.",
+        ).pk,
         "prefix": api_key_create(platform=order.platform, actor=Actor.staff(officer), name="spare")[
             0
         ].prefix,
@@ -158,13 +164,19 @@ def test_api_survives_generated_requests(case, portal):
 def test_api_survives_generated_sequences_following_its_links(portal):
     """Stateful: calls chained through the schema's links, on the portal's real objects."""
 
-    # The key as configured auth: the authentication check then knows it is the caller's
-    # own, takes it away and forges one to probe, and expects a refusal each time.
+    # The key as the platform scheme's configured auth: the authentication check then knows
+    # it is the caller's own, takes it away and forges one to probe, and expects a refusal
+    # each time. (Given as a plain header instead, it was sometimes taken for a generated
+    # credential once operations declared header parameters, and a valid call was reported
+    # as accepting invalid auth.) Agency routes get no key of theirs: each call is a 401.
     keyed = schemathesis.openapi.from_wsgi(
         "/api/schema/",
         application,
         config=SchemathesisConfig.from_dict(
-            {"checks": CHECKS, "headers": {"Authorization": f"Bearer {portal['key']}"}}
+            {
+                "checks": CHECKS,
+                "auth": {"openapi": {"platformApiKey": {"bearer": portal["key"]}}},
+            }
         ),
     )
 
