@@ -165,3 +165,22 @@ def test_a_revoked_key_is_refused(agency, officer):
     key_row, key = services.agency_key_create(agency=agency, actor=Actor.staff(officer), name="k")
     services.agency_key_revoke(agency_key=key_row, actor=Actor.staff(officer))
     assert _client(key).get("/api/v1/agency/requests/").status_code == 401
+
+
+def test_a_retried_post_with_its_idempotency_key_is_answered_once(police, make_platform):
+    platform = make_platform()
+    body = {
+        "category": "ncii",
+        "legal_basis": "MR5 Art. 14(1)",
+        "urls": [f"https://{platform.domains.get().domain}/x"],
+    }
+    first = police.post(
+        "/api/v1/agency/requests/", body, format="json", HTTP_IDEMPOTENCY_KEY="tr-1"
+    )
+    again = police.post(
+        "/api/v1/agency/requests/", body, format="json", HTTP_IDEMPOTENCY_KEY="tr-1"
+    )
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert TakedownRequest.objects.count() == 1
