@@ -8,7 +8,7 @@ since the platform did what the period asked of it; asking for more starts the c
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -246,7 +246,7 @@ def _submit(
     platform: Platform,
     actor: Actor,
     clean: dict[str, Any],
-    now: Any,
+    now: datetime,
 ) -> RegistrationChange:
     change.record = clean
     change.status = RegistrationChange.Status.SUBMITTED
