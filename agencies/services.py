@@ -249,7 +249,7 @@ def takedown_request_accept(
             made = {i.url: i for i in order.items.all()}
             for item in items:
                 item.order_item = made[item.url]
-                item.save(update_fields=["order_item"])
+            TakedownRequestItem.objects.bulk_update(items, ["order_item"])
             orders.append(order)
         locked.status = TakedownRequest.Status.ACCEPTED
         locked.triaged_at = timezone.now()

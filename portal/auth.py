@@ -92,11 +92,17 @@ class ApiKeyAuthentication(_KeyAuthentication):
         return f'{self.keyword} realm="platform portal"'
 
 
+def revoked_may(view: Any, method: str) -> bool:
+    """Whether a platform whose registration is revoked may call `method` on `view`."""
+    allowed = getattr(view, "open_to_revoked", False)
+    return allowed is True or (not isinstance(allowed, bool) and method in allowed)
+
+
 class IsPlatform(BasePermission):
     """An authenticated platform; a revoked registration keeps only its order answers.
 
     Views that a revoked platform may still use (read and answer orders: enforcement goes on)
-    set `open_to_revoked = True`.
+    set `open_to_revoked = True`, or the methods it may use (`{"GET"}`: it may read, not write).
     """
 
     message = "A platform API key is required."
@@ -105,8 +111,8 @@ class IsPlatform(BasePermission):
         principal = request.user
         if not isinstance(principal, PlatformPrincipal):
             return False
-        if principal.platform.status == RegistrationStatus.REVOKED and not getattr(
-            view, "open_to_revoked", False
+        if principal.platform.status == RegistrationStatus.REVOKED and not revoked_may(
+            view, request.method or ""
         ):
             self.message = "The platform's registration is revoked: only its orders remain open."
             return False

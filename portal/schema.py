@@ -22,6 +22,7 @@ from drf_spectacular.utils import OpenApiParameter
 
 from notices.categories import SHIPPED as CATEGORIES
 from portal import events
+from portal.auth import revoked_may
 from portal.idempotency import HEADER as IDEMPOTENCY_KEY
 from portal.meanings import MEANINGS
 
@@ -135,7 +136,7 @@ class PortalAutoSchema(AutoSchema):
         if operation.get("security"):
             statuses |= {401, 429}
             # A revoked registration keeps only its order answers (portal.auth.IsPlatform).
-            if writes or not getattr(self.view, "open_to_revoked", False):
+            if not revoked_may(self.view, self.method):
                 statuses.add(403)
         if "path" in where:
             statuses.add(404)
