@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,7 @@ class TakedownRequest(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted, waiting for triage")
         ACCEPTED = "accepted", _("Accepted into orders")
+        MERGED = "merged", _("Merged into an open order")
         DECLINED = "declined", _("Declined")
 
     agency = models.ForeignKey(
@@ -63,6 +65,56 @@ class TakedownRequest(models.Model):
 
     def __str__(self) -> str:
         return f"TR-{self.pk}"
+
+
+class TakedownRequestHash(models.Model):
+    """A fingerprint of the content a request names: sent as a hash only (an agency need not
+    hand over the file) or taken from an evidence file it attached. One an open order's
+    evidence carries already links the request to that order, as a URL does."""
+
+    request = models.ForeignKey(
+        TakedownRequest,
+        on_delete=models.CASCADE,
+        related_name="hashes",
+        verbose_name=_("takedown request"),
+    )
+    hash_type = models.CharField(max_length=8, verbose_name=_("hash type"))
+    value = models.CharField(max_length=64, verbose_name=_("value"))
+    order = models.ForeignKey(
+        RemovalOrder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("order"),
+        help_text=_("The order carrying this content: an open order's already, or triage's."),
+    )
+    already_ordered = models.BooleanField(
+        default=False,
+        verbose_name=_("already ordered"),
+        help_text=_("An open order's evidence had this fingerprint when the request came in."),
+    )
+    file = models.FileField(
+        upload_to="takedown-requests/%Y/%m/",
+        max_length=200,
+        blank=True,
+        verbose_name=_("evidence file"),
+    )
+    content_type = models.CharField(max_length=100, blank=True, verbose_name=_("content type"))
+    size = models.PositiveBigIntegerField(null=True, blank=True, verbose_name=_("size"))
+
+    class Meta:
+        verbose_name = _("takedown request fingerprint")
+        verbose_name_plural = _("takedown request fingerprints")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "hash_type", "value"], name="request_hash_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hash_type}:{self.value[:16]}"
 
 
 class TakedownRequestItem(models.Model):
@@ -151,3 +203,126 @@ class Referral(models.Model):
     def acknowledged_late(self, now: datetime) -> bool:
         """Acknowledged after the deadline, or not yet and the deadline passed."""
         return (self.acknowledged_at or now) > self.acknowledge_by
+
+
+class AgencyMember(models.Model):
+    """A staff user who works for an agency: in the admin they see and send their agency's
+    requests only, and answer its referrals."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="agency_membership",
+        verbose_name=_("user"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="members", verbose_name=_("agency")
+    )
+
+    class Meta:
+        verbose_name = _("agency member")
+        verbose_name_plural = _("agency members")
+        ordering = ["agency", "user"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.agency})"
+
+
+class DataRequest(models.Model):
+    """A request for data a platform holds (MR5 Art. 21-46), from an authorised agency or the
+    regulator itself, answered within the policy's days (5 calendar days) with files, or
+    objected to with reasons. Unanswered, it climbs the policy's ladder for data requests."""
+
+    class Kind(models.TextChoices):
+        SUBSCRIBER = "subscriber", _("Subscriber data")
+        TRAFFIC = "traffic", _("Traffic data")
+        CONTENT = "content", _("Content")
+        PERSONAL = "personal", _("Specific personal data")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the platform's answer")
+        ANSWERED = "answered", _("Answered")
+        OBJECTED = "objected", _("Objected to by the platform")
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="data_requests", verbose_name=_("platform")
+    )
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="data_requests",
+        verbose_name=_("requesting agency"),
+        help_text=_("Empty when the regulator itself requests."),
+    )
+    requested_by_label = models.CharField(max_length=200, verbose_name=_("requested by"))
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    legal_basis = models.CharField(max_length=300, verbose_name=_("legal basis"))
+    description = models.TextField(
+        verbose_name=_("description"), help_text=_("What data, of whom, for which period.")
+    )
+    court_order = models.FileField(
+        upload_to="data-requests/court-orders/%Y/%m/",
+        max_length=200,
+        blank=True,
+        verbose_name=_("court order"),
+    )
+    court_order_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("sha256"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
+    requested_at = models.DateTimeField(verbose_name=_("requested at"))
+    answer_by = models.DateTimeField(verbose_name=_("answer by"))
+    # The sweep's clock: the next rung is due then (empty once answered or the ladder ended).
+    due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("due at"))
+    escalation_level = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("escalation level")
+    )
+    # The policy's ladder when the request was made: a later edit does not change its clock.
+    ladder = models.JSONField(default=list, verbose_name=_("ladder"))
+    referred_to_supervisor_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("referred to a supervisor at")
+    )
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
+    answer_note = models.TextField(blank=True, verbose_name=_("answer note"))
+    objection = models.TextField(blank=True, verbose_name=_("objection"))
+
+    class Meta:
+        verbose_name = _("data-access request")
+        verbose_name_plural = _("data-access requests")
+        ordering = ["-requested_at", "-pk"]
+        permissions = [
+            ("view_dataanswer", "Can read the files platforms answer data requests with")
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="data_request_clock")]
+
+    def __str__(self) -> str:
+        return f"DR-{self.pk}"
+
+    @property
+    def answered_late(self) -> bool:
+        return self.answered_at is not None and self.answered_at > self.answer_by
+
+
+class DataRequestFile(models.Model):
+    """A file a platform answered with, kept with its SHA-256; only the requester and
+    auditors read it, and every read is in the decision record."""
+
+    request = models.ForeignKey(
+        DataRequest, on_delete=models.PROTECT, related_name="files", verbose_name=_("request")
+    )
+    file = models.FileField(upload_to="data-requests/answers/%Y/%m/", max_length=200)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("sha256"))
+    size = models.PositiveBigIntegerField(verbose_name=_("size"))
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    uploaded_at = models.DateTimeField(verbose_name=_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("data-access answer file")
+        verbose_name_plural = _("data-access answer files")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sha256[:12]})"

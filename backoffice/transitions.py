@@ -28,6 +28,7 @@ from compliance.kernel.actors import Actor
 if TYPE_CHECKING:
     from django.template.response import _TemplateForResponseT
     from django_stubs_ext import StrOrPromise
+from agencies.models import AgencyMember
 from compliance.kernel.errors import DomainError, FourEyesViolation, RoleForbidden
 from compliance.kernel.formats import moment_text
 from compliance.kernel.selectors import decision_history
@@ -37,10 +38,22 @@ from compliance.sanctions.models import ProposedBy
 
 
 def staff_actor(request: HttpRequest) -> Actor:
-    """The signed-in staff member: every admin view requires one."""
+    """The signed-in staff member: every admin view requires one. An agency's staff act as
+    their agency, never with the regulator's powers."""
     user = request.user
     assert isinstance(user, User), "admin views are for signed-in staff"
-    return Actor.staff(user)
+    agency_id = member_agency_id(user)
+    return Actor.of_agency(agency_id, user=user) if agency_id else Actor.staff(user)
+
+
+def member_agency_id(user: Any) -> int | None:
+    """The agency a staff user works for, if any (cached on the user for the request)."""
+    if not hasattr(user, "_agency_id"):
+        user._agency_id = (
+            AgencyMember.objects.filter(user_id=user.pk).values_list("agency_id", flat=True).first()
+        )
+    found: int | None = user._agency_id
+    return found
 
 
 class TransitionForm(forms.Form):
@@ -106,6 +119,33 @@ class ObjectAction:
         return True
 
 
+class ServiceAddForm(forms.Form):
+    """The form of an admin "Add" page that a service fills (`AddService`); it knows who is
+    adding, to offer only what they may choose (an agency's staff send in their agency's name)."""
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+
+@dataclass(frozen=True)
+class AddService:
+    """An admin "Add" page that calls a service instead of saving a model form: `run(actor,
+    form)` (the form valid) returns the object made; the errors it raises are shown on it."""
+
+    form_class: type[ServiceAddForm]
+    run: Callable[[Actor, Any], models.Model]
+
+
+def form_errors_add(form: forms.Form, error: ValidationError) -> None:
+    """A service's refusal on the form: each message under its field, the rest on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
 class DecisionHistoryAdmin(admin.ModelAdmin):
     """Shows an object's decision records, read-only, on its change page."""
 
@@ -146,12 +186,49 @@ class TransitionAdmin(DecisionHistoryAdmin):
 
     transition_field = "status"
     transition_object_arg: str
+    add_service: AddService | None = None
     transition_services: dict[str, Callable[..., Any]]
     transitions_requiring_reason: set[str] = set()
     object_actions: dict[str, ObjectAction] = {}
     change_form_template: ClassVar[_TemplateForResponseT | None] = (
         "admin/transitions/change_form.html"
     )
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        if self.add_service is None:
+            return super().add_view(request, form_url, extra_context)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        actor = staff_actor(request)
+        form_class = self.add_service.form_class
+        if request.method == "POST":
+            form = form_class(request.POST, request.FILES, actor=actor)
+            if form.is_valid():
+                try:
+                    made = self.add_service.run(actor, form)
+                except ValidationError as error:
+                    form_errors_add(form, error)
+                except (DomainError, PermissionDenied) as error:
+                    form.add_error(None, _error_text(error))
+                else:
+                    self.message_user(
+                        request, _("%(object)s made.") % {"object": made}, messages.SUCCESS
+                    )
+                    return HttpResponseRedirect(
+                        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[made.pk])
+                    )
+        else:
+            form = form_class(actor=actor)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "form": form,
+            "title": _("Add %(name)s") % {"name": opts.verbose_name},
+        }
+        return TemplateResponse(request, "admin/transitions/add.html", context)
 
     def get_urls(self) -> list[Any]:
         opts = self.model._meta

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from agencies.models import TakedownRequest
+from agencies.models import DataRequest, Referral, TakedownRequest
 from compliance.delivery.models import Notification
 from compliance.kernel.formats import moment_text
 from compliance.kernel.models import OfficialLetter
@@ -144,6 +144,33 @@ def worklist(*, user: User, now: datetime | None = None) -> list[Entry]:
             _("Takedown requests from agencies to triage"),
             TakedownRequest.objects.filter(status=TakedownRequest.Status.SUBMITTED).count(),
             _link("agencies_takedownrequest", status__exact="submitted"),
+        )
+    )
+    open_data = DataRequest.objects.filter(status=DataRequest.Status.OPEN)
+    entries.append(
+        Entry(
+            _("Data-access requests unanswered past their deadline"),
+            open_data.filter(answer_by__lte=now).count(),
+            _link("agencies_datarequest", status__exact="open", answer_by__lte=_when(now)),
+        )
+    )
+    entries.append(
+        Entry(
+            _("Data-access requests referred for a sanction decision"),
+            open_data.filter(referred_to_supervisor_at__isnull=False).count(),
+            _link(
+                "agencies_datarequest",
+                status__exact="open",
+                referred_to_supervisor_at__isnull="False",
+            ),
+        )
+    )
+    late = Referral.objects.filter(status=Referral.Status.REFERRED, acknowledge_by__lte=now)
+    entries.append(
+        Entry(
+            _("Referrals agencies have not acknowledged in time"),
+            late.count(),
+            _link("agencies_referral", status__exact="referred", acknowledge_by__lte=_when(now)),
         )
     )
     entries.append(

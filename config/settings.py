@@ -296,6 +296,8 @@ LOGGING = {
 
 # Removal orders.
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024))
+# A platform's answer to a data-access request: each file at most this many bytes.
+DATA_ANSWER_MAX_BYTES = envint("DATA_ANSWER_MAX_BYTES", str(50 * 1024 * 1024))
 ORDER_IMPORT_MAX_ITEMS = envint("ORDER_IMPORT_MAX_ITEMS", "5000")
 
 # Fingerprints and hash lists.

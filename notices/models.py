@@ -17,6 +17,7 @@ class Agency(models.Model):
         MINISTRY = "ministry", _("Ministry or government agency")
         LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
         COURT = "court", _("Court")
+        VICTIM_SUPPORT = "victim_support", _("Victim-support centre")
         PUBLIC = "public", _("Public complaint channel")
 
     name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))

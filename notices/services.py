@@ -811,17 +811,9 @@ def evidence_add_check(*, order: RemovalOrder, actor: Actor) -> None:
     actor.require_for_platform(order.platform_id, "notices.add_evidence")
 
 
-def evidence_add(
-    *,
-    order: RemovalOrder,
-    actor: Actor,
-    file: File,
-    captured_at: datetime,
-    description: str = "",
-    item: OrderItem | None = None,
-) -> Evidence:
-    """Keep a capture with its SHA-256; the type is read from the bytes, not the file name."""
-    evidence_add_check(order=order, actor=actor)
+def evidence_file_checked(file: File) -> tuple[str, str]:
+    """An evidence file's (content type, extension), read from its bytes; a file too large,
+    empty, of a type not allowed, or an image too large to decode is refused."""
     limit = settings.EVIDENCE_MAX_BYTES
     size = file.size or 0
     if size > limit:
@@ -847,6 +839,22 @@ def evidence_add(
         problem = filetypes.image_problem(file, max_pixels=settings.IMAGE_MAX_PIXELS)
         if problem:
             raise ValidationError({"file": problem})
+    return kind
+
+
+def evidence_add(
+    *,
+    order: RemovalOrder,
+    actor: Actor,
+    file: File,
+    captured_at: datetime,
+    description: str = "",
+    item: OrderItem | None = None,
+) -> Evidence:
+    """Keep a capture with its SHA-256; the type is read from the bytes, not the file name."""
+    evidence_add_check(order=order, actor=actor)
+    kind = evidence_file_checked(file)
+    size = file.size or 0
     if item is not None and item.order_id != order.pk:
         raise ValidationError({"item": _("That item belongs to another order.")})
     if captured_at > timezone.now():

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,11 +15,17 @@ from agencies import services
 from agencies.models import Referral, TakedownRequest
 from agencies.selectors import referral_row, referrals_of, takedown_requests_of, takedown_row
 from compliance.kernel.actors import Actor
+from fingerprints.services import HashInput
 from notices.models import ItemStatus, OrderStatus
 from portal.auth import AgencyKeyAuthentication, IsAgency, agency_of
 from portal.idempotency import idempotent
 from portal.pagination import PageQuery, page, page_of, query_checked
 from portal.serializers import PROBLEMS, StrictSerializer, Text, Url
+
+
+class HashIn(StrictSerializer):
+    hash_type = serializers.ChoiceField(choices=[t.value for t in services.REQUEST_HASH_TYPES])
+    value = Text(max_length=64, min_length=1, help_text="Hexadecimal.")
 
 
 class TakedownIn(StrictSerializer):
@@ -28,8 +35,22 @@ class TakedownIn(StrictSerializer):
     legal_basis = Text(max_length=300, min_length=1, help_text="E.g. 'MR5 Art. 14(1)'.")
     description = Text(max_length=5000, required=False)
     urls = serializers.ListField(
-        child=Url(max_length=2000), min_length=1, max_length=services.MAX_URLS
+        child=Url(max_length=2000), required=False, default=list, max_length=services.MAX_URLS
     )
+    hashes = serializers.ListField(
+        child=HashIn(),
+        required=False,
+        default=list,
+        max_length=services.MAX_HASHES,
+        help_text="Fingerprints of the content, when you send hashes only (no file). A request "
+        "names URLs, hashes or both.",
+    )
+
+
+class RequestEvidenceIn(StrictSerializer):
+    """An evidence file, as multipart/form-data."""
+
+    file = serializers.FileField(help_text="The capture; its type is read from its bytes.")
 
 
 class TakedownItemOut(serializers.Serializer):
@@ -44,6 +65,17 @@ class TakedownItemOut(serializers.Serializer):
     item_status = serializers.ChoiceField(choices=ItemStatus.choices, allow_null=True)
 
 
+class TakedownHashOut(serializers.Serializer):
+    hash_type = serializers.CharField()
+    value = serializers.CharField()
+    evidence_file = serializers.BooleanField(help_text="From an evidence file you attached.")
+    already_ordered = serializers.BooleanField(
+        help_text="An open order's evidence had this fingerprint when your request came in."
+    )
+    order = serializers.CharField(allow_null=True, help_text="The order carrying it, if any.")
+    order_status = serializers.ChoiceField(choices=OrderStatus.choices, allow_null=True)
+
+
 class TakedownOut(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=TakedownRequest.Status.choices)
@@ -54,6 +86,7 @@ class TakedownOut(serializers.Serializer):
     triaged_at = serializers.DateTimeField(allow_null=True)
     decline_reason = serializers.CharField(help_text="Why it was declined; empty otherwise.")
     items = TakedownItemOut(many=True)
+    hashes = TakedownHashOut(many=True)
 
 
 class AgencyView(APIView):
@@ -87,9 +120,10 @@ class TakedownRequests(AgencyView):
 
     @extend_schema(
         operation_id="agency_requests_create",
-        description="Ask the regulator to order URLs taken down (MR5 Art. 14). Each URL must "
-        "be on a platform in the registry; one an open order holds already is linked to it. "
-        "The same URLs while an earlier request waits for triage are a duplicate (409).",
+        description="Ask the regulator to order content taken down (MR5 Art. 14): its URLs, "
+        "its fingerprints (hashes only), or both. Each URL must be on a platform in the "
+        "registry; a URL or fingerprint an open order holds already is linked to it. The same "
+        "URLs and fingerprints while an earlier request waits for triage are a duplicate (409).",
         request=TakedownIn,
         responses={201: TakedownOut, **PROBLEMS},
         tags=["agency"],
@@ -106,6 +140,7 @@ class TakedownRequests(AgencyView):
             legal_basis=data.validated_data["legal_basis"],
             description=data.validated_data.get("description", ""),
             urls=data.validated_data["urls"],
+            hashes=[HashInput(h["hash_type"], h["value"]) for h in data.validated_data["hashes"]],
         )
         row = takedown_row(takedown_requests_of(agency_id=agency.pk).get(pk=made.pk))
         return Response(TakedownOut(row).data, status=201)
@@ -123,6 +158,33 @@ class TakedownRequestDetail(AgencyView):
         if found is None:
             raise Http404
         return Response(TakedownOut(takedown_row(found)).data)
+
+
+class RequestEvidence(AgencyView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="agency_requests_evidence_create",
+        description="Attach an evidence file (a capture: PNG, JPEG, GIF, WebP, PDF, MP4 or "
+        "WebM) to a request waiting for triage. Its SHA-256 links the request to an open "
+        "order with the same evidence; triage copies it to the orders it makes.",
+        request={"multipart/form-data": RequestEvidenceIn},
+        responses={201: TakedownOut, **PROBLEMS},
+        tags=["agency"],
+    )
+    @idempotent
+    def post(self, request: Request, takedown_id: int) -> Response:
+        agency = agency_of(request)
+        found = takedown_requests_of(agency_id=agency.pk).filter(pk=takedown_id).first()
+        if found is None:
+            raise Http404
+        data = RequestEvidenceIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.takedown_request_evidence_add(
+            request=found, actor=Actor.of_agency(agency.pk), file=data.validated_data["file"]
+        )
+        row = takedown_row(takedown_requests_of(agency_id=agency.pk).get(pk=found.pk))
+        return Response(TakedownOut(row).data, status=201)
 
 
 class ReferralOut(serializers.Serializer):

@@ -1,6 +1,16 @@
 from django.urls import path, register_converter
 
-from portal import agency, blocklist, fingerprints, keys, letters, objections, orders, scorecard
+from portal import (
+    agency,
+    blocklist,
+    data_requests,
+    fingerprints,
+    keys,
+    letters,
+    objections,
+    orders,
+    scorecard,
+)
 from portal import platform as registry
 from portal import sanctions as portal
 
@@ -96,6 +106,51 @@ urlpatterns = [
         "agency/requests/<id:takedown_id>/",
         agency.TakedownRequestDetail.as_view(),
         name="agency-request",
+    ),
+    path(
+        "agency/requests/<id:takedown_id>/evidence/",
+        agency.RequestEvidence.as_view(),
+        name="agency-request-evidence",
+    ),
+    path(
+        "agency/data-requests/",
+        data_requests.AgencyDataRequests.as_view(),
+        name="agency-data-requests",
+    ),
+    path(
+        "agency/data-requests/<id:data_request_id>/",
+        data_requests.AgencyDataRequest.as_view(),
+        name="agency-data-request",
+    ),
+    path(
+        "agency/data-requests/<id:data_request_id>/files/<id:file_id>/",
+        data_requests.AgencyDataFile.as_view(),
+        name="agency-data-file",
+    ),
+    path(
+        "data-requests/",
+        data_requests.PlatformDataRequests.as_view(),
+        name="data-requests",
+    ),
+    path(
+        "data-requests/<id:data_request_id>/",
+        data_requests.PlatformDataRequest.as_view(),
+        name="data-request",
+    ),
+    path(
+        "data-requests/<id:data_request_id>/court-order/",
+        data_requests.PlatformCourtOrder.as_view(),
+        name="data-request-court-order",
+    ),
+    path(
+        "data-requests/<id:data_request_id>/answer/",
+        data_requests.PlatformDataAnswer.as_view(),
+        name="data-request-answer",
+    ),
+    path(
+        "data-requests/<id:data_request_id>/objection/",
+        data_requests.PlatformDataObjection.as_view(),
+        name="data-request-objection",
     ),
     path("agency/referrals/", agency.Referrals.as_view(), name="agency-referrals"),
     path(

@@ -158,6 +158,17 @@ def auditor(db: None) -> User:
 
 
 @pytest.fixture
+def agency_staff(db: None) -> User:
+    """A police officer who acts for the law-enforcement agency in the admin."""
+    from agencies.models import AgencyMember
+    from notices.models import Agency
+
+    user = _staff("police_officer", "agency staff")
+    AgencyMember.objects.create(user=user, agency=Agency.objects.get(kind="law_enforcement"))
+    return user
+
+
+@pytest.fixture
 def superuser(db: None) -> User:
     return User.objects.create_superuser(username="root", password="pw-root")
 

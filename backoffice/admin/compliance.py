@@ -100,6 +100,8 @@ class PolicyForm(forms.ModelForm):
             "registration_period_unit",
             "normalization_decision_hours",
             "normalization_requires_commitments",
+            "data_request_days",
+            "data_request_ladder",
         ]
 
 

@@ -58,6 +58,8 @@ EVENTS = [
     "block.lifted",
     "objection.decided",
     "registration.change_decided",
+    "data_request.received",
+    "data_request.warned",
 ]
 
 

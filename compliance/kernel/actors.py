@@ -36,9 +36,10 @@ class Actor:
         return cls(kind="platform", platform=platform)
 
     @classmethod
-    def of_agency(cls, agency_id: int) -> Actor:
-        """A requesting agency, through its API key (MR5 Art. 14(1))."""
-        return cls(kind="agency", agency_id=agency_id)
+    def of_agency(cls, agency_id: int, user: User | None = None) -> Actor:
+        """A requesting agency (MR5 Art. 14(1)): through its API key, or one of its staff
+        (`user`) in the admin. Either way it holds the agency's powers, none of the staff's."""
+        return cls(kind="agency", agency_id=agency_id, user=user)
 
     @classmethod
     def scheduled_job(cls, name: str) -> Actor:
@@ -53,7 +54,8 @@ class Actor:
             assert self.platform is not None
             return f"platform:{self.platform.pk}"
         if self.kind == "agency":
-            return f"agency:{self.agency_id}"
+            member = f" user:{self.user.get_username()}" if self.user else ""
+            return f"agency:{self.agency_id}{member}"
         return f"job:{self.job}"
 
     def has_perm(self, perm: str) -> bool:

@@ -12,6 +12,17 @@ from django.contrib.auth.models import Group, Permission
 
 OFFICER, SUPERVISOR, AUDITOR = "officer", "supervisor", "auditor"
 ROLES = (OFFICER, SUPERVISOR, AUDITOR)
+# An agency's staff (agencies.AgencyMember): their agency's requests and referrals only, which
+# the admin scopes to the agency; they act as the agency, never with the regulator's powers.
+AGENCY_STAFF = "agency staff"
+AGENCY_STAFF_PERMISSIONS = {
+    "agencies.view_takedownrequest",
+    "agencies.add_takedownrequest",
+    "agencies.view_referral",
+    "agencies.change_referral",
+    "agencies.view_datarequest",
+    "agencies.add_datarequest",
+}
 
 # Everything an admin page shows; auditors read these and nothing else. Celery's schedules,
 # users and groups are the administrators' (superusers): no role's navigation lists them.
@@ -60,6 +71,7 @@ OFFICER_PERMISSIONS = {
     "agencies.change_agencykey",
     "agencies.triage_takedownrequest",
     "agencies.add_referral",
+    "agencies.add_datarequest",
 }
 SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "registry.sanction_platform",
@@ -87,7 +99,9 @@ def role_permissions() -> dict[str, set[str]]:
     return {
         OFFICER: view | OFFICER_PERMISSIONS,
         SUPERVISOR: view | SUPERVISOR_PERMISSIONS,
-        AUDITOR: view,
+        # Auditors read everything, the answers platforms give to data requests included.
+        AUDITOR: view | {"agencies.view_dataanswer"},
+        AGENCY_STAFF: AGENCY_STAFF_PERMISSIONS,
     }
 
 

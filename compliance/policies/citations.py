@@ -20,6 +20,7 @@ ACCESS_BLOCK = "MR5 Art. 15(12), 16(13), 18-19 (access block)"
 # Fingerprints of content ordered removed, shared so platforms keep it from coming back.
 DIRECT_BLOCK = "MR5 Art. 9(3)-(6) (termination of access to prohibited content)"
 HASH_LISTS = "MR5 Art. 9(3)-(4) and 15 (preventing prohibited content, removal)"
+DATA_ACCESS = "MR5 Art. 21-46 (access to systems and data for supervision and law enforcement)"
 TRANSPARENCY = "Regulator's transparency policy (published enforcement statistics)"
 NORMALIZATION = "MR5 Art. 20 (normalization)"
 POLICY = "Regulator's enforcement policy"

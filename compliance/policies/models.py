@@ -118,6 +118,18 @@ class EscalationPolicy(models.Model):
         help_text="A complete normalization request is decided within this time.",
         verbose_name=_("normalization decision hours"),
     )
+    # Data-access requests (Art. 21-46): read when a request is made, and kept on it.
+    data_request_days = models.PositiveIntegerField(
+        default=mr5.DATA_REQUEST_DAYS,
+        help_text="Calendar days a platform has to answer a data-access request.",
+        verbose_name=_("data request days"),
+    )
+    data_request_ladder = models.JSONField(
+        default=mr5.data_ladder,
+        help_text="Steps after an unanswered data-access request's deadline. Each: action "
+        "(warning, supervisor_referral), period_hours or period_days, legal_basis.",
+        verbose_name=_("data request ladder"),
+    )
     version = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("version"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

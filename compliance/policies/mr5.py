@@ -40,6 +40,21 @@ LADDER: list[dict[str, Any]] = [
         "legal_basis": "MR5 Art. 15(12), 16(13), 18-19 (access termination)",
     },
 ]
+# Data-access requests (Art. 21-46): answered within 5 calendar days; then a warning with two
+# more days, and a supervisor's decision on sanctions (Art. 44-46: warning, fine, blocking).
+DATA_REQUEST_DAYS = 5
+DATA_LADDER: list[dict[str, Any]] = [
+    {
+        "action": "warning",
+        "period_days": 2,
+        "legal_basis": "MR5 Art. 21(1), 27 and 44 (warning to give access to data)",
+    },
+    {
+        "action": "supervisor_referral",
+        "period_days": 1,
+        "legal_basis": "MR5 Art. 44-46 (administrative sanctions for refusing access)",
+    },
+]
 # The terms a running order keeps (EscalationPolicy.terms()).
 TERMS: dict[str, Any] = {
     "notice_hours": 24,
@@ -51,3 +66,8 @@ TERMS: dict[str, Any] = {
     "fine_payment_days": 14,
     "fines_need_approval": False,
 }
+
+
+def data_ladder() -> list[dict[str, Any]]:
+    """A fresh copy, as a model field's default must be."""
+    return [dict(step) for step in DATA_LADDER]

@@ -16,13 +16,20 @@ from compliance.kernel.actors import Actor
 from compliance.kernel.decisions import decision_record_append
 from compliance.policies import citations
 from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion, PublicHoliday
-from compliance.policies.terms import PERIOD_KEYS, LadderAction
+from compliance.policies.terms import PERIOD_KEYS, DataLadderAction, LadderAction
 
 
-def ladder_validate(ladder: Any) -> None:
-    """Refuse a ladder the sweep could not follow, saying which step is wrong and why."""
+def ladder_validate(
+    ladder: Any,
+    *,
+    actions: Sequence[str] = LadderAction.values,
+    last_only: str = LadderAction.BLOCK_PROPOSAL,
+    field: str = "ladder",
+) -> None:
+    """Refuse a ladder the sweep could not follow, saying which step is wrong and why (in
+    `field`): an order's ladder by default, a data-access request's with its own actions."""
     if not isinstance(ladder, list) or not ladder:
-        raise ValidationError({"ladder": _("The ladder is a non-empty list of steps.")})
+        raise ValidationError({field: _("The ladder is a non-empty list of steps.")})
     errors = []
     for number, step in enumerate(ladder, start=1):
         if not isinstance(step, dict):
@@ -36,10 +43,10 @@ def ladder_validate(ladder: Any) -> None:
                 _("Step %(n)s: unknown keys %(keys)s.")
                 % {"n": number, "keys": sorted(set(step) - allowed)}
             )
-        if step.get("action") not in LadderAction.values:
+        if step.get("action") not in actions:
             errors.append(
                 _("Step %(n)s: action must be one of %(actions)s.")
-                % {"n": number, "actions": ", ".join(LadderAction.values)}
+                % {"n": number, "actions": ", ".join(actions)}
             )
         if len(units) != 1:
             errors.append(
@@ -78,11 +85,15 @@ def ladder_validate(ladder: Any) -> None:
                 )
         elif "fine_per_item" in step:
             errors.append(_("Step %(n)s: only warning_fine steps carry a fine.") % {"n": number})
-    actions = [s.get("action") for s in ladder if isinstance(s, dict)]
-    if LadderAction.BLOCK_PROPOSAL in actions[:-1]:
-        errors.append(_("The block proposal can only be the last step."))
+    steps = [s.get("action") for s in ladder if isinstance(s, dict)]
+    if last_only in steps[:-1]:
+        errors.append(
+            _("The block proposal can only be the last step.")
+            if last_only == LadderAction.BLOCK_PROPOSAL
+            else _("The supervisor referral can only be the last step.")
+        )
     if errors:
-        raise ValidationError({"ladder": errors})
+        raise ValidationError({field: errors})
 
 
 def policy_save(*, policy: EscalationPolicy, actor: Actor) -> EscalationPolicyVersion:
@@ -91,6 +102,12 @@ def policy_save(*, policy: EscalationPolicy, actor: Actor) -> EscalationPolicyVe
         "compliance.change_escalationpolicy" if policy.pk else "compliance.add_escalationpolicy"
     )
     ladder_validate(policy.ladder)
+    ladder_validate(
+        policy.data_request_ladder,
+        actions=DataLadderAction.values,
+        last_only=DataLadderAction.SUPERVISOR_REFERRAL,
+        field="data_request_ladder",
+    )
     policy.full_clean(exclude=["version"])
     with transaction.atomic():
         if policy.pk:

@@ -22,6 +22,13 @@ class LadderAction(models.TextChoices):
     BLOCK_PROPOSAL = "block_proposal", _("Access block proposal")
 
 
+class DataLadderAction(models.TextChoices):
+    """The rungs of a data-access request left unanswered (MR5 Art. 21-46)."""
+
+    WARNING = "warning", _("Warning to answer")
+    SUPERVISOR_REFERRAL = "supervisor_referral", _("Referred to a supervisor for sanction")
+
+
 # A rung's period in one unit: `period_hours` (and `urgent_period_hours`), `period_days` or
 # `period_working_days` in its JSON.
 PERIOD_KEYS = {unit: (f"period_{unit.value}", f"urgent_period_{unit.value}") for unit in Unit}

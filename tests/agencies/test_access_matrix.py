@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from agencies import services
 from compliance.kernel.actors import Actor
 from notices.models import Agency
-from tests.portal.test_access_matrix import TABLE, _request
+from tests.portal.test_access_matrix import MULTIPART, TABLE, _request
 
 AGENCY_ROUTES = {
     "agency-requests",
@@ -19,6 +19,10 @@ AGENCY_ROUTES = {
     "agency-referral",
     "agency-referral-acknowledge",
     "agency-referral-outcome",
+    "agency-request-evidence",
+    "agency-data-requests",
+    "agency-data-request",
+    "agency-data-file",
 }
 
 
@@ -73,7 +77,7 @@ PLATFORM_ROUTES = sorted(
 @pytest.mark.parametrize("route", PLATFORM_ROUTES)
 def test_an_agency_key_reaches_no_platform_route(route, victim, keys):
     method, url, body = _request(route, victim)
-    kind = "multipart" if route == "evidence" else "json"
+    kind = "multipart" if route in MULTIPART else "json"
     response = getattr(_client(keys["own"]), method)(url, body, format=kind)
     assert response.status_code == 401
 

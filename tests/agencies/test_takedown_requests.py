@@ -114,7 +114,7 @@ def test_declined_with_a_reason_the_agency_reads(police, make_platform, officer)
         ({"category": "nope"}, 422, "category"),
         ({"urls": ["https://nowhere.example/x"]}, 422, "urls.0"),
         ({"urls": ["ftp://x.example/"]}, 400, "urls.0"),
-        ({"urls": []}, 400, "urls"),
+        ({"urls": []}, 422, "urls"),
         ({"legal_basis": ""}, 400, "legal_basis"),
         ({"hashes": []}, 400, "hashes"),
     ],

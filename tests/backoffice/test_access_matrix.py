@@ -32,7 +32,7 @@ from compliance.sweep.claim import orders_sweep
 from fingerprints import services as fingerprints
 from fingerprints.models import HashEntry, HashList
 from notices import services as notices
-from notices.models import Agency, ContentCategory
+from notices.models import Agency, ContentCategory, RemovalOrder
 from registry import changes
 from registry import services as registry
 from registry.models import Platform
@@ -40,7 +40,9 @@ from tests.support import images
 from transparency import services as transparency
 from transparency.models import Methodology
 
-ROLES = ("anonymous", "auditor", "officer", "supervisor", "supervisor2")
+# "agency": a member of the law-enforcement agency's staff, acting for it in the admin.
+ROLES = ("anonymous", "auditor", "officer", "supervisor", "supervisor2", "agency")
+AGENCY = {"agency"}
 STAFF = {"officer", "supervisor", "supervisor2"}
 SUPERVISORS = {"supervisor", "supervisor2"}
 NOBODY: set[str] = set()
@@ -64,6 +66,10 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("agencies.agencykey", "revoke", "agency_key", STAFF),
     ("agencies.takedownrequest", "accept", "takedown_submitted", STAFF),
     ("agencies.takedownrequest", "decline", "takedown_submitted", STAFF),
+    ("agencies.takedownrequest", "merge", "takedown_with_draft", STAFF),
+    # Only the agency the case was referred to answers it.
+    ("agencies.referral", "acknowledge", "referral_referred", AGENCY),
+    ("agencies.referral", "outcome", "referral_acknowledged", AGENCY),
     ("registry.registrationchange", "accept", "change_submitted", STAFF),
     ("registry.registrationchange", "return", "change_submitted", STAFF),
     ("notices.removalorder", "issue", "order_draft", STAFF),
@@ -179,6 +185,24 @@ class World:
             category="ncii",
             legal_basis="MR5 Art. 14(1)",
             urls=[f"https://{self.make_platform().domains.get().domain}/x"],
+        )
+
+    def takedown_with_draft(self) -> Any:
+        """A request, and a draft order on its URL's platform to merge it into."""
+        request = self.takedown_submitted()
+        platform = request.items.get().platform
+        self.make_order(issued=False, platform=platform)
+        return request
+
+    def referral_referred(self) -> Any:
+        return agencies.referral_create(
+            order=self.make_order(), agency=self.agency(), actor=self.officer, reason="CSAM."
+        )
+
+    def referral_acknowledged(self) -> Any:
+        referral = self.referral_referred()
+        return agencies.referral_acknowledge(
+            referral=referral, actor=Actor.of_agency(referral.agency_id)
         )
 
     def api_key(self) -> Any:
@@ -371,6 +395,11 @@ def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
         extra["acknowledge_hours"] = 48
     elif button == "restrict":
         extra["everyone"] = "on"
+    elif button == "merge":
+        item = scenario_object.items.get()
+        extra["order"] = RemovalOrder.objects.get(status="draft", platform=item.platform_id).pk
+    elif button == "outcome":
+        extra["outcome"] = "Charged."
     elif button == "reupload":
         other = Platform.objects.order_by("pk").first()
         extra["platform"] = other.pk
@@ -389,8 +418,9 @@ def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def users(officer, supervisor, supervisor2, auditor) -> dict[str, User]:
+def users(officer, supervisor, supervisor2, auditor, agency_staff) -> dict[str, User]:
     return {
+        "agency": agency_staff,
         "officer": officer,
         "supervisor": supervisor,
         "supervisor2": supervisor2,

@@ -24,7 +24,8 @@ from fingerprints.services import (
     hash_list_create,
     hashes_match,
 )
-from notices.models import ContentCategory
+from agencies.data_requests import data_request_create
+from notices.models import Agency, ContentCategory
 from notices.services import objection_file
 from registry.changes import registration_change_declare
 from registry.models import ApiKey, Platform
@@ -45,6 +46,10 @@ AGENCY_ROUTE = dict.fromkeys(CALLERS, 401)
 # Hash lists are for registered platforms; a match is its platform's alone (and so is a
 # registration change's record).
 MATCH = {**DENIED_TO_KEYLESS, "other": 404, "revoked_platform": 403, "own": OK}
+
+# Routes whose body is multipart/form-data (files).
+MULTIPART = {"evidence", "agency-request-evidence", "data-request-answer"}
+PDF = b"%PDF-1.4\n% a court order\n"
 
 # route name: (method, body, expectation per caller)
 TABLE = {
@@ -89,6 +94,16 @@ TABLE = {
     "agency-referral": ("get", None, AGENCY_ROUTE),
     "agency-referral-acknowledge": ("post", None, AGENCY_ROUTE),
     "agency-referral-outcome": ("post", {"outcome": "Charged."}, AGENCY_ROUTE),
+    "agency-request-evidence": ("post", "evidence", AGENCY_ROUTE),
+    "agency-data-requests": ("get", None, AGENCY_ROUTE),
+    "agency-data-request": ("get", None, AGENCY_ROUTE),
+    "agency-data-file": ("get", None, AGENCY_ROUTE),
+    # A data-access request is its platform's to read and answer, whatever its registration.
+    "data-requests": ("get", None, COLLECTION),
+    "data-request": ("get", None, OBJECT),
+    "data-request-court-order": ("get", None, OBJECT),
+    "data-request-answer": ("post", "answer", OBJECT),
+    "data-request-objection": ("post", {"reason": "No such account."}, OBJECT),
     "blocklist": ("get", None, PUBLIC),
     "blocklist-text": ("get", None, PUBLIC),
 }
@@ -180,8 +195,18 @@ def _request(route: str, victim) -> tuple[str, str, object]:
             description="New office.",
         )
         return method, reverse(f"v1:{route}", kwargs={"change_id": change.pk}), body
-    if route == "agency-request":
-        return method, reverse("v1:agency-request", kwargs={"takedown_id": 1}), body
+    if route in ("agency-request", "agency-request-evidence"):
+        if body == "evidence":
+            body = {"file": SimpleUploadedFile("capture.png", TINY_PNG)}
+        return method, reverse(f"v1:{route}", kwargs={"takedown_id": 1}), body
+    if route in ("agency-data-request", "agency-data-file"):
+        ids = {"data_request_id": 1} | ({"file_id": 1} if route == "agency-data-file" else {})
+        return method, reverse(f"v1:{route}", kwargs=ids), body
+    if route.startswith("data-request-") or route == "data-request":
+        asked = _data_request_to(victim.platform)
+        if body == "answer":
+            body = {"files": [SimpleUploadedFile("subscriber.csv", b"account,name\n1,A\n")]}
+        return method, reverse(f"v1:{route}", kwargs={"data_request_id": asked}), body
     if route.startswith("agency-referral") and route != "agency-referrals":
         return method, reverse(f"v1:{route}", kwargs={"referral_id": 1}), body
     if route == "platform-scorecard":
@@ -197,6 +222,21 @@ def _request(route: str, victim) -> tuple[str, str, object]:
     elif body == "evidence":
         body = {"file": SimpleUploadedFile("capture.png", TINY_PNG)}
     return method, reverse(f"v1:{route}", kwargs=kwargs), body
+
+
+def _data_request_to(platform: Platform) -> int:
+    """A request from the police for content (so it carries a court order)."""
+    police = Agency.objects.get(kind="law_enforcement")
+    asked = data_request_create(
+        actor=Actor.of_agency(police.pk),
+        agency=police,
+        platform=platform,
+        kind="content",
+        legal_basis="KUHAP Art. 42",
+        description="Posts of account 1 in November.",
+        court_order=SimpleUploadedFile("order.pdf", PDF),
+    )
+    return asked.pk
 
 
 def _match_of(platform: Platform) -> str:
@@ -225,12 +265,14 @@ def test_api_route_per_caller(route, victim, callers):
             Platform.objects.filter(pk=victim.platform_id).update(status="blocked")
             client = callers[caller]
         records = DecisionRecord.objects.count()
-        if isinstance(body, dict) and "file" in body:
-            body["file"].seek(0)
+        if isinstance(body, dict):
+            for upload in [body.get("file"), *body.get("files", [])]:
+                if upload is not None:
+                    upload.seek(0)
         response = getattr(client, method)(
             url,
             body,
-            format="multipart" if route == "evidence" else "json",
+            format="multipart" if route in MULTIPART else "json",
             HTTP_IDEMPOTENCY_KEY=f"{route}-{caller}",
         )
         status = response.status_code

@@ -3,6 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from agencies.data_requests import data_requests_due, data_requests_sweep
 from compliance.kernel.heap import heap_frozen
 from compliance.management.arguments import moment
 from compliance.sweep.jobs import sweep_all, sweep_preview
@@ -11,7 +12,8 @@ from compliance.sweep.jobs import sweep_all, sweep_preview
 class Command(BaseCommand):
     help = (
         "Run one deadline sweep: overdue fines, due orders up one rung of their ladder, "
-        "registration faults, late normalization decisions. The same service beat runs."
+        "registration faults, late normalization decisions, unanswered data-access requests. "
+        "The same services beat runs."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -47,6 +49,7 @@ class Command(BaseCommand):
                 ("registration fault(s) due", preview.registration_faults),
                 ("normalization request(s) to flag late", preview.normalizations),
                 ("temporary opening(s) ending", preview.openings),
+                ("data-access request(s) unanswered", data_requests_due(now=now)),
             ):
                 self.stdout.write(f"{len(lines)} {title}:")
                 for line in lines:
@@ -54,10 +57,12 @@ class Command(BaseCommand):
             self.stdout.write(f"As of {now.isoformat()}; nothing changed.")
             return
         summary = sweep_all(now=now, batch_size=batch_size)
+        data_requests = data_requests_sweep(now=now)
         self.stdout.write(
             f"Swept at {now.isoformat()}: {summary.orders_escalated} order(s) escalated, "
             f"{summary.orders_failed} failed, {summary.fines_overdue} fine(s) overdue, "
             f"{summary.registration_faults} registration fault(s), "
             f"{summary.normalizations_flagged} late normalization(s) flagged, "
-            f"{summary.openings_ended} temporary opening(s) ended."
+            f"{summary.openings_ended} temporary opening(s) ended, "
+            f"{data_requests} data-access request(s) escalated."
         )
