@@ -42,7 +42,8 @@ AUDIT = "agencies.view_dataanswer"
 # MR5 Art. 21(2) and 27: supervising ministries and agencies, law enforcement, and courts.
 REQUESTERS = {Agency.Kind.MINISTRY, Agency.Kind.LAW_ENFORCEMENT, Agency.Kind.COURT}
 COURT_ORDER_KINDS = {DataRequest.Kind.CONTENT, DataRequest.Kind.PERSONAL}
-MAX_FILES = 20
+# Django's cap on files in one request (DATA_UPLOAD_MAX_NUMBER_FILES): more go in a ZIP.
+MAX_FILES = 5
 Sniffer = Callable[[bytes], tuple[str, str] | None]
 
 
@@ -232,12 +233,23 @@ def _locked_for_platform(request: DataRequest, actor: Actor) -> DataRequest:
 def data_request_answer(
     *, request: DataRequest, actor: Actor, files: Sequence[File], note: str = ""
 ) -> DataRequest:
-    """The platform's answer: up to 20 files, each checked for size and type; any bad file
-    refuses them all. After `answer_by` it is answered late, and stays so in the record."""
+    """The platform's answer: up to 5 files, together within the size limit, each of an
+    allowed type; any bad file refuses them all. After `answer_by` it is answered late, and
+    stays so in the record."""
     if not files:
         raise ValidationError({"files": [_("Attach the data (at least one file).")]})
     if len(files) > MAX_FILES:
         raise ValidationError({"files": [_("At most %(n)d files.") % {"n": MAX_FILES}]})
+    total, limit = sum(f.size or 0 for f in files), settings.DATA_ANSWER_MAX_BYTES
+    if total > limit:
+        raise ValidationError(
+            {
+                "files": [
+                    _("The files are %(size)s bytes together; the limit is %(limit)s.")
+                    % {"size": total, "limit": limit}
+                ]
+            }
+        )
     if len(note) > 5000:
         raise ValidationError({"note": [_("At most 5000 characters.")]})
     now = timezone.now()

@@ -686,6 +686,18 @@ def _require_administrator(actor: Actor) -> None:
         raise RoleForbidden("Only administrators say who acts for an agency.")
 
 
+def agency_member_check(*, user: User) -> None:
+    """Refuse an account of the regulator's (a role, or an administrator): acting for an
+    agency takes a separate account."""
+    if user.is_superuser or user.groups.filter(name__in=ROLES).exists():
+        raise ValidationError(
+            {
+                "user": _("%(user)s works for the regulator; use a separate account.")
+                % {"user": user}
+            }
+        )
+
+
 def agency_member_add(*, actor: Actor, user: User, agency: Agency) -> AgencyMember:
     """`user` acts for `agency` from now on: staff access, the agency-staff role and nothing
     else (a member of the regulator's staff cannot also act for an agency)."""

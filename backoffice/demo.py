@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from agencies import services as agencies
+from agencies.models import AgencyMember
 from compliance.kernel.actors import Actor
 from fingerprints import services as fingerprints
 from fingerprints.models import HashList
@@ -25,6 +27,8 @@ DEMO_USERS = {
     "supervisor": ("supervisor", "demo-supervisor-2026"),
     "supervisor2": ("supervisor", "demo-supervisor2-2026"),
     "auditor": ("auditor", "demo-auditor-2026"),
+    # Acts for the police's cyber crime directorate in the admin (its requests only).
+    "police": ("agency staff", "demo-police-2026"),
 }
 
 DEMO_PLATFORMS: list[dict[str, Any]] = [
@@ -187,6 +191,13 @@ def demo_seed() -> SeedResult:
             if role:
                 user.groups.add(Group.objects.get(name=role))
             result.users_created += 1
+        police = User.objects.get(username="police")
+        if not AgencyMember.objects.filter(user=police).exists():
+            agencies.agency_member_add(
+                actor=Actor.staff(User.objects.get(username="admin")),
+                user=police,
+                agency=Agency.objects.get(kind=Agency.Kind.LAW_ENFORCEMENT),
+            )
         officer = Actor.staff(User.objects.get(username="officer"))
         for spec in DEMO_PLATFORMS:
             if Platform.objects.filter(name=spec["record"]["name"]).exists():

@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "registry.models.RegistrationStatus",
         "FineStatusEnum": "compliance.sanctions.models.FineStatus",
         "ObjectionStatusEnum": "notices.models.Objection.Status",
+        "DataRequestKindEnum": "agencies.models.DataRequest.Kind",
+        "DataRequestStatusEnum": "agencies.models.DataRequest.Status",
     },
 }
 
@@ -296,7 +298,8 @@ LOGGING = {
 
 # Removal orders.
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024))
-# A platform's answer to a data-access request: each file at most this many bytes.
+# A platform's answer to a data-access request: its files together at most this many bytes
+# (and so each file, and a request's court order).
 DATA_ANSWER_MAX_BYTES = envint("DATA_ANSWER_MAX_BYTES", str(50 * 1024 * 1024))
 ORDER_IMPORT_MAX_ITEMS = envint("ORDER_IMPORT_MAX_ITEMS", "5000")
 

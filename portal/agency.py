@@ -23,7 +23,7 @@ from portal.pagination import PageQuery, page, page_of, query_checked
 from portal.serializers import PROBLEMS, StrictSerializer, Text, Url
 
 
-class HashIn(StrictSerializer):
+class TakedownHashIn(StrictSerializer):
     hash_type = serializers.ChoiceField(choices=[t.value for t in services.REQUEST_HASH_TYPES])
     value = Text(max_length=64, min_length=1, help_text="Hexadecimal.")
 
@@ -38,7 +38,7 @@ class TakedownIn(StrictSerializer):
         child=Url(max_length=2000), required=False, default=list, max_length=services.MAX_URLS
     )
     hashes = serializers.ListField(
-        child=HashIn(),
+        child=TakedownHashIn(),
         required=False,
         default=list,
         max_length=services.MAX_HASHES,

@@ -277,12 +277,13 @@ class AnswerIn(StrictSerializer):
         child=serializers.FileField(),
         min_length=1,
         max_length=services.MAX_FILES,
-        help_text="PDF, images, video, ZIP, CSV or JSON; 50 MiB each by default.",
+        help_text="PDF, images, video, ZIP, CSV or JSON; 50 MiB together by default (put "
+        "more files in a ZIP).",
     )
     note = Text(required=False, allow_blank=True, max_length=5000, default="")
 
 
-class ObjectionIn(StrictSerializer):
+class DataObjectionIn(StrictSerializer):
     """Why you cannot or will not give the data (no such data, no valid basis, ...)."""
 
     reason = Text(max_length=5000, min_length=1)
@@ -322,14 +323,14 @@ class PlatformDataObjection(APIView):
     @extend_schema(
         operation_id="data_requests_object",
         description="Object to the request with your reasons; the requester reads them.",
-        request=ObjectionIn,
+        request=DataObjectionIn,
         responses={200: DataRequestOut, **PROBLEMS},
         tags=["data requests"],
     )
     @idempotent
     def post(self, request: Request, data_request_id: int) -> Response:
         found = _request_of_platform(request, data_request_id)
-        data = ObjectionIn(data=request.data)
+        data = DataObjectionIn(data=request.data)
         data.is_valid(raise_exception=True)
         services.data_request_object(
             request=found, actor=actor_of(request), reason=data.validated_data["reason"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agencies.models import DataRequest
 from compliance.sanctions.models import AccessBlock, FineStatus
 from notices.models import Objection, OrderStatus
 from registry.models import RegistrationChange
@@ -135,6 +136,27 @@ EVENTS: dict[str, tuple[str, dict[str, Any]]] = {
             ),
             reason={"type": "string", "description": "The officer's reason or note."},
             correct_by=_nullable(MOMENT),
+        ),
+    ),
+    "data_request.received": (
+        "An agency or the regulator requests data from you (MR5 Art. 21-46).",
+        _object(
+            "Read it with GET /data-requests/{id}/ (and its court order, if `court_order`), "
+            "then answer with files or object before `answer_by`.",
+            id={"type": "integer", "description": "The request's id."},
+            kind=_enum(DataRequest.Kind.choices),
+            answer_by=MOMENT,
+            court_order={"type": "boolean", "description": "It carries a court order."},
+        ),
+    ),
+    "data_request.warned": (
+        "A data request of yours is unanswered past its deadline: a warning.",
+        _object(
+            "Answer or object before the new `answer_by`; after the last warning a "
+            "supervisor decides on sanctions.",
+            id={"type": "integer", "description": "The request's id."},
+            warning={"type": "integer", "description": "Which warning this is (1, 2, ...)."},
+            answer_by=MOMENT,
         ),
     ),
     "webhook.ping": (

@@ -89,7 +89,25 @@ MEANINGS: dict[str, dict[str, str]] = {
     "TakedownOutStatusEnum": {
         "submitted": "Waiting for the regulator's triage.",
         "accepted": "Accepted: its URLs are in orders (see each item's `order`).",
+        "merged": "Merged into an order already being prepared (see each item's `order`).",
         "declined": "Declined; `decline_reason` says why.",
+    },
+    "HashTypeEnum": {
+        "sha256": "SHA-256 of the file's bytes (64 hexadecimal digits).",
+        "md5": "MD5 of the file's bytes (32 hexadecimal digits), as hash-sharing programmes "
+        "exchange.",
+        "pdq": "PDQ perceptual hash of an image (64 hexadecimal digits).",
+    },
+    "DataRequestKindEnum": {
+        "subscriber": "Who holds an account: name, contact details, registration data.",
+        "traffic": "Connection and activity records: logins, IP addresses, times.",
+        "content": "What an account posted or stored; needs a court order.",
+        "personal": "Specific personal data of a named person; needs a court order.",
+    },
+    "DataRequestStatusEnum": {
+        "open": "Waiting for the platform's answer before `answer_by`.",
+        "answered": "The platform answered with files (`files`).",
+        "objected": "The platform objected; `objection` gives its reasons.",
     },
     "OfficialLetterOutKindEnum": {
         "fine_assessment": "A fine assessed on an order, with its amount per item.",

@@ -47,13 +47,18 @@ class BoundedUploadHandler(FileUploadHandler):
     def __init__(self, request: Any = None) -> None:
         super().__init__(request)
         self.received = 0
+        # An answer to a data-access request (its files, or a court order) has its own limit.
+        path = getattr(request, "path", "")
+        self.limit = (
+            settings.DATA_ANSWER_MAX_BYTES
+            if "/data-requests/" in path
+            else settings.EVIDENCE_MAX_BYTES
+        )
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)
-        if self.received > settings.EVIDENCE_MAX_BYTES:
-            raise RequestDataTooBig(
-                f"Uploaded files are limited to {settings.EVIDENCE_MAX_BYTES} bytes."
-            )
+        if self.received > self.limit:
+            raise RequestDataTooBig(f"Uploaded files are limited to {self.limit} bytes.")
         return raw_data
 
     def file_complete(self, file_size: int) -> None:

@@ -154,7 +154,11 @@ def _strings_without_nul(schema: dict[str, Any]) -> None:
         if prop.get("type") == "string" and not {"enum", "format", "pattern", "$ref"} & set(prop):
             prop["pattern"] = NO_NUL
         if prop.get("type") == "array" and prop.get("items", {}).get("type") == "string":
-            prop["items"].setdefault("pattern", NO_NUL)
+            if prop["items"].get("format") == "binary":
+                prop["items"]["minLength"] = 1
+                prop["items"].pop("pattern", None)  # bytes, not text
+            else:
+                prop["items"].setdefault("pattern", NO_NUL)
 
 
 def _errors_shared(result: dict[str, Any], operations: list[dict[str, Any]]) -> None:

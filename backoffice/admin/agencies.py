@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -593,6 +594,14 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = AgencyMember
         fields = ["user", "agency"]
+
+    def clean_user(self) -> User:
+        user: User = self.cleaned_data["user"]
+        try:
+            services.agency_member_check(user=user)
+        except ValidationError as refused:
+            raise ValidationError(refused.message_dict["user"]) from None
+        return user
 
 
 @admin.register(AgencyMember)

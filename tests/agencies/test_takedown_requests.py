@@ -116,7 +116,9 @@ def test_declined_with_a_reason_the_agency_reads(police, make_platform, officer)
         ({"urls": ["ftp://x.example/"]}, 400, "urls.0"),
         ({"urls": []}, 422, "urls"),
         ({"legal_basis": ""}, 400, "legal_basis"),
-        ({"hashes": []}, 400, "hashes"),
+        ({"hashes": [{"hash_type": "video", "value": "ab"}]}, 400, "hashes.0.hash_type"),
+        ({"hashes": [{"hash_type": "md5", "value": "zz"}]}, 422, "hashes.0.value"),
+        ({"hashes": [{"hash_type": "md5", "value": "ab" * 16, "x": 1}]}, 400, "hashes.0.x"),
     ],
 )
 def test_bad_requests_name_the_field_and_write_nothing(police, make_platform, body, status, field):

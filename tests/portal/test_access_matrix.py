@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from agencies.data_requests import data_request_create
 from compliance.kernel.actors import Actor
 from compliance.models import DecisionRecord, Fine
 from compliance.sanctions.services import normalization_request_file
@@ -24,7 +25,6 @@ from fingerprints.services import (
     hash_list_create,
     hashes_match,
 )
-from agencies.data_requests import data_request_create
 from notices.models import Agency, ContentCategory
 from notices.services import objection_file
 from registry.changes import registration_change_declare

@@ -8,11 +8,14 @@ import jsonschema
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
 
+from agencies.data_requests import data_request_create, data_requests_sweep
 from compliance.kernel.actors import Actor
 from compliance.sweep.jobs import sweep_all
+from notices.models import Agency
 
 
 @pytest.fixture(scope="module")
@@ -209,6 +212,16 @@ def _events_made(make_order, make_platform, client_for, supervisor, supervisor2,
             fine=fine, actor=Actor.of_platform(platform), payment_reference=f"TRX-{fine.pk}"
         )
         sanctions.fine_confirm_payment(fine=fine, actor=Actor.staff(supervisor))
+    police = Agency.objects.get(kind="law_enforcement")
+    data_request_create(
+        actor=Actor.of_agency(police.pk),
+        agency=police,
+        platform=platform,
+        kind="subscriber",
+        legal_basis="KUHAP Art. 42",
+        description="Subscriber data of account 1.",
+    )
+    data_requests_sweep(now=timezone.now() + timedelta(days=6))
     request = sanctions.normalization_request_file(
         platform=platform, actor=Actor.of_platform(platform), statement="Removed."
     )

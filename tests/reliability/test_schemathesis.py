@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 
+from agencies.data_requests import data_request_create
 from agencies.services import referral_create, takedown_request_submit
 from compliance.kernel.actors import Actor
 from compliance.models import Fine
@@ -80,6 +81,7 @@ def portal(make_order, make_platform, officer, supervisor, supervisor2):
         with time_machine.travel(T0 + timedelta(days=day), tick=False):
             sweep_all()
     _, key = api_key_create(platform=order.platform, actor=Actor.staff(officer), name="fuzz")
+    police = Agency.objects.get(kind="law_enforcement")
     return {
         "key": key,
         "reference": order.reference,
@@ -111,6 +113,16 @@ def portal(make_order, make_platform, officer, supervisor, supervisor2):
             actor=Actor.staff(officer),
             reason="For investigation.",
         ).pk,
+        "data_request_id": data_request_create(
+            actor=Actor.of_agency(police.pk),
+            agency=police,
+            platform=order.platform,
+            kind="subscriber",
+            legal_basis="KUHAP Art. 42",
+            description="Subscriber data of account 1.",
+        ).pk,
+        # Agency routes answer the platform's key with 401 whatever the file's id.
+        "file_id": 1,
         "prefix": api_key_create(platform=order.platform, actor=Actor.staff(officer), name="spare")[
             0
         ].prefix,
