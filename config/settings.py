@@ -284,6 +284,9 @@ SPECTACULAR_SETTINGS = {
         "ObjectionStatusEnum": "notices.models.Objection.Status",
         "DataRequestKindEnum": "agencies.models.DataRequest.Kind",
         "DataRequestStatusEnum": "agencies.models.DataRequest.Status",
+        "DesignationKindEnum": "registry.models.DesignationKind",
+        "DesignationBasisEnum": "registry.models.PlatformDesignation.Basis",
+        "TurnoverScopeEnum": "portal.standing.SCOPES",
     },
 }
 

@@ -98,6 +98,24 @@ MEANINGS: dict[str, dict[str, str]] = {
         "exchange.",
         "pdq": "PDQ perceptual hash of an image (64 hexadecimal digits).",
     },
+    "DesignationKindEnum": {
+        "dsa_vlop": "A very large online platform under the EU DSA (45 million or more monthly "
+        "recipients in the EU): yearly systemic risk assessments.",
+        "dsa_vlose": "A very large online search engine under the EU DSA.",
+        "osa_category_1": "A category 1 service under the UK Online Safety Act.",
+        "osa_category_2a": "A category 2A (search) service under the UK Online Safety Act.",
+        "osa_category_2b": "A category 2B service under the UK Online Safety Act.",
+        "risk_assessment": "Designated by the regulator's decision for periodic risk "
+        "assessments.",
+    },
+    "DesignationBasisEnum": {
+        "user_count": "Designated by its user count (`user_count`, as of `user_count_as_of`).",
+        "decision": "Designated by a decision (`decision_reference`).",
+    },
+    "TurnoverScopeEnum": {
+        "worldwide": "Turnover worldwide (what the DSA and the OSA compute fines from).",
+        "national": "Turnover in the jurisdiction only.",
+    },
     "DataRequestKindEnum": {
         "subscriber": "Who holds an account: name, contact details, registration data.",
         "traffic": "Connection and activity records: logins, IP addresses, times.",

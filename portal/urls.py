@@ -10,6 +10,7 @@ from portal import (
     objections,
     orders,
     scorecard,
+    standing,
 )
 from portal import platform as registry
 from portal import sanctions as portal
@@ -49,6 +50,8 @@ urlpatterns = [
     path("platform/", registry.PlatformRecord.as_view(), name="platform"),
     path("platform/scorecard", scorecard.Scorecard.as_view(), name="platform-scorecard"),
     path("platform/changes/", registry.Changes.as_view(), name="platform-changes"),
+    path("platform/turnover/", standing.Turnovers.as_view(), name="platform-turnover"),
+    path("platform/designations/", standing.Designations.as_view(), name="platform-designations"),
     path("platform/changes/<id:change_id>/", registry.Change.as_view(), name="platform-change"),
     path(
         "platform/changes/<id:change_id>/record/",

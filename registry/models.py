@@ -126,6 +126,7 @@ class Platform(ConcurrentTransitionMixin, models.Model):
         permissions = [
             ("manage_registration", "Can decide registration applications and updates"),
             ("sanction_platform", "Can suspend, block, revoke and normalize platforms"),
+            ("designate_platform", "Can designate platforms (very large, category 1, ...)"),
         ]
         indexes = [models.Index(fields=["fault_due_at"], name="platform_fault_due")]
         constraints = [
@@ -400,3 +401,107 @@ class RegistrationChange(models.Model):
 
     def __str__(self) -> str:
         return f"RC-{self.pk} ({self.platform_id})"
+
+
+class PlatformTurnover(models.Model):
+    """A platform's turnover for a period, as declared: what a fine set as a share of turnover
+    is computed from. Kept whole: a correction is a new declaration, the old one stays."""
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="turnovers", verbose_name=_("platform")
+    )
+    amount = models.DecimalField(max_digits=20, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(
+        max_length=3, verbose_name=_("currency"), help_text=_("ISO 4217 code, e.g. EUR.")
+    )
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(verbose_name=_("period end"))
+    scope = models.CharField(
+        max_length=16,
+        choices=[("worldwide", _("Worldwide")), ("national", _("In the jurisdiction"))],
+        default="worldwide",
+        verbose_name=_("scope"),
+    )
+    source = models.CharField(
+        max_length=300,
+        verbose_name=_("source"),
+        help_text=_("Where the figure comes from: audited accounts, the platform's statement."),
+    )
+    declared_at = models.DateTimeField(verbose_name=_("declared at"))
+    declared_by_label = models.CharField(max_length=200, verbose_name=_("declared by"))
+
+    class Meta:
+        verbose_name = _("turnover")
+        verbose_name_plural = _("turnovers")
+        ordering = ["-period_end", "-declared_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="turnover_positive"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="turnover_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:,.2f} {self.currency} ({self.period_start} to {self.period_end})"
+
+
+class DesignationKind(models.TextChoices):
+    DSA_VLOP = "dsa_vlop", _("Very large online platform (EU DSA Art. 33)")
+    DSA_VLOSE = "dsa_vlose", _("Very large online search engine (EU DSA Art. 33)")
+    OSA_CATEGORY_1 = "osa_category_1", _("Category 1 service (UK OSA s. 95)")
+    OSA_CATEGORY_2A = "osa_category_2a", _("Category 2A service (UK OSA s. 95)")
+    OSA_CATEGORY_2B = "osa_category_2b", _("Category 2B service (UK OSA s. 95)")
+    RISK_ASSESSMENT = "risk_assessment", _("Designated for periodic risk assessments")
+
+
+class PlatformDesignation(models.Model):
+    """A designation of a platform and its basis (user counts with their date, or a
+    decision), in force from a date until ended; the rows are its history."""
+
+    class Basis(models.TextChoices):
+        USER_COUNT = "user_count", _("User count")
+        DECISION = "decision", _("Decision")
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="designations", verbose_name=_("platform")
+    )
+    kind = models.CharField(
+        max_length=20, choices=DesignationKind.choices, verbose_name=_("designation")
+    )
+    basis = models.CharField(max_length=16, choices=Basis.choices, verbose_name=_("basis"))
+    user_count = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        verbose_name=_("monthly active users"),
+        help_text=_("Average monthly active recipients in the jurisdiction."),
+    )
+    user_count_as_of = models.DateField(null=True, blank=True, verbose_name=_("user count as of"))
+    decision_reference = models.CharField(
+        max_length=200, blank=True, verbose_name=_("decision reference")
+    )
+    effective_from = models.DateField(verbose_name=_("effective from"))
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"))
+    recorded_by_label = models.CharField(max_length=200, verbose_name=_("recorded by"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    end_reason = models.TextField(blank=True, verbose_name=_("reason for ending"))
+
+    class Meta:
+        verbose_name = _("designation")
+        verbose_name_plural = _("designations")
+        ordering = ["-effective_from", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "kind"],
+                condition=models.Q(ended_at__isnull=True),
+                name="designation_one_in_force_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(basis="user_count")
+                | models.Q(user_count__isnull=False, user_count_as_of__isnull=False),
+                name="designation_user_count_has_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.platform}"

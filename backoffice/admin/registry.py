@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
@@ -25,13 +26,16 @@ from compliance.sanctions.services import (
     access_block_propose_direct,
     access_block_propose_direct_check,
 )
-from registry import changes, services
+from registry import changes, services, standing
 from registry.models import (
     ApiKey,
+    DesignationKind,
     Platform,
     PlatformApp,
     PlatformContact,
+    PlatformDesignation,
     PlatformDomain,
+    PlatformTurnover,
     RegistrationChange,
 )
 from transparency.display import amount_text
@@ -81,6 +85,140 @@ class ApiKeyInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # created with the "Create API key" button, which shows the key once
+
+
+class TurnoverInline(admin.TabularInline):
+    """Every turnover declared, latest period first: fines set as a share of turnover use the
+    first row."""
+
+    model = PlatformTurnover
+    extra = 0
+    shown: ClassVar[list[str]] = [
+        "amount",
+        "currency",
+        "period_start",
+        "period_end",
+        "scope",
+        "source",
+        "declared_at",
+        "declared_by_label",
+    ]
+    fields = readonly_fields = tuple(shown)
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # declared with the "Declare turnover" button, which records it
+
+
+class DesignationInline(admin.TabularInline):
+    """Designations in force and ended: the platform's history."""
+
+    model = PlatformDesignation
+    extra = 0
+    shown: ClassVar[list[str]] = [
+        "kind",
+        "basis",
+        "user_count",
+        "user_count_as_of",
+        "decision_reference",
+        "effective_from",
+        "ended_at",
+        "end_reason",
+    ]
+    fields = readonly_fields = tuple(shown)
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # made with the "Designate" button
+
+
+class TurnoverForm(ObjectActionForm):
+    amount = forms.DecimalField(max_digits=20, decimal_places=2, min_value=Decimal("0.01"))
+    currency = forms.CharField(max_length=3, help_text=gettext_lazy("ISO 4217, e.g. EUR."))
+    period_start = forms.DateField()
+    period_end = forms.DateField()
+    scope = forms.ChoiceField(
+        choices=[("worldwide", gettext_lazy("Worldwide")), ("national", gettext_lazy("National"))]
+    )
+    source = forms.CharField(
+        max_length=300, help_text=gettext_lazy("E.g. 'Audited annual accounts 2025'.")
+    )
+
+
+class DesignationForm(ObjectActionForm):
+    kind = forms.ChoiceField(choices=DesignationKind.choices)
+    basis = forms.ChoiceField(choices=PlatformDesignation.Basis.choices)
+    user_count = forms.IntegerField(required=False, min_value=0)
+    user_count_as_of = forms.DateField(required=False)
+    decision_reference = forms.CharField(required=False, max_length=200)
+    effective_from = forms.DateField()
+
+
+def _declare_turnover(platform: Platform, actor: Actor, data: dict[str, Any]) -> Any:
+    return standing.turnover_declare(
+        actor=actor,
+        platform=platform,
+        amount=data["amount"],
+        currency=data["currency"],
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        scope=data["scope"],
+        source=data["source"],
+    )
+
+
+def _designate(platform: Platform, actor: Actor, data: dict[str, Any]) -> Any:
+    return standing.designation_record(
+        actor=actor,
+        platform=platform,
+        kind=data["kind"],
+        basis=data["basis"],
+        user_count=data["user_count"],
+        user_count_as_of=data["user_count_as_of"],
+        decision_reference=data["decision_reference"],
+        effective_from=data["effective_from"],
+    )
+
+
+@admin.register(PlatformDesignation)
+class PlatformDesignationAdmin(TransitionAdmin):
+    list_display = ["platform", "kind", "basis", "effective_from", "ended_at"]
+    list_select_related = ["platform"]
+    list_filter = ["kind", ("ended_at", admin.EmptyFieldListFilter)]
+    shown: ClassVar[list[str]] = [
+        "platform",
+        "kind",
+        "basis",
+        "user_count",
+        "user_count_as_of",
+        "decision_reference",
+        "effective_from",
+        "recorded_at",
+        "recorded_by_label",
+        "ended_at",
+        "end_reason",
+    ]
+    fields = readonly_fields = tuple(shown)
+    transition_services = {}
+    object_actions = {
+        "end": ObjectAction(
+            gettext_lazy("End the designation"),
+            ReasonForm,
+            lambda designation, actor, data: standing.designation_end(
+                designation=designation, actor=actor, reason=data["reason"]
+            ),
+            lambda designation, actor: standing.designation_end_check(
+                designation=designation, actor=actor
+            ),
+        )
+    }
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ApiKey)
@@ -246,7 +384,14 @@ class PlatformAdmin(TransitionAdmin):
     ]
     list_filter = ["status", "sector", "is_ugc", "is_foreign"]
     search_fields = ["name", "legal_name", "registration_number", "domains__domain"]
-    inlines = [DomainInline, ContactInline, AppInline, ApiKeyInline]
+    inlines = [
+        DomainInline,
+        ContactInline,
+        AppInline,
+        ApiKeyInline,
+        TurnoverInline,
+        DesignationInline,
+    ]
     readonly_fields = [
         "status",
         "registration_number",
@@ -433,6 +578,18 @@ class PlatformAdmin(TransitionAdmin):
             lambda platform, actor: access_block_propose_direct_check(
                 platform=platform, actor=actor
             ),
+        ),
+        "declare_turnover": ObjectAction(
+            gettext_lazy("Declare turnover"),
+            TurnoverForm,
+            _declare_turnover,
+            lambda platform, actor: actor.require_perm("registry.change_platform"),
+        ),
+        "designate": ObjectAction(
+            gettext_lazy("Designate"),
+            DesignationForm,
+            _designate,
+            lambda platform, actor: actor.require_perm(standing.DESIGNATE),
         ),
         "propose_block": ObjectAction(
             gettext_lazy("Propose access block"),

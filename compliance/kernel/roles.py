@@ -75,6 +75,7 @@ OFFICER_PERMISSIONS = {
 }
 SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "registry.sanction_platform",
+    "registry.designate_platform",
     "compliance.approve_sanction",
     "compliance.add_escalationpolicy",
     "compliance.change_escalationpolicy",

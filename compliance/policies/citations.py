@@ -21,6 +21,16 @@ ACCESS_BLOCK = "MR5 Art. 15(12), 16(13), 18-19 (access block)"
 DIRECT_BLOCK = "MR5 Art. 9(3)-(6) (termination of access to prohibited content)"
 HASH_LISTS = "MR5 Art. 9(3)-(4) and 15 (preventing prohibited content, removal)"
 DATA_ACCESS = "MR5 Art. 21-46 (access to systems and data for supervision and law enforcement)"
+# What a fine set as a share of turnover is computed from (EU DSA Art. 52, 74; UK OSA s. 143).
+TURNOVER = "Declared turnover (EU DSA Art. 52(3), 74; UK OSA s. 143 and Sch. 13)"
+DESIGNATIONS = {
+    "dsa_vlop": "EU DSA Art. 33 (designation of very large online platforms)",
+    "dsa_vlose": "EU DSA Art. 33 (designation of very large online search engines)",
+    "osa_category_1": "UK OSA s. 94-95 and Sch. 11 (category 1 services)",
+    "osa_category_2a": "UK OSA s. 94-95 and Sch. 11 (category 2A services)",
+    "osa_category_2b": "UK OSA s. 94-95 and Sch. 11 (category 2B services)",
+    "risk_assessment": "Regulator's decision (periodic risk assessments)",
+}
 TRANSPARENCY = "Regulator's transparency policy (published enforcement statistics)"
 NORMALIZATION = "MR5 Art. 20 (normalization)"
 POLICY = "Regulator's enforcement policy"

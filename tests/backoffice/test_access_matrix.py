@@ -9,7 +9,7 @@ transaction), so a refusal that still wrote something would show.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -33,7 +33,7 @@ from fingerprints import services as fingerprints
 from fingerprints.models import HashEntry, HashList
 from notices import services as notices
 from notices.models import Agency, ContentCategory, RemovalOrder
-from registry import changes
+from registry import changes, standing
 from registry import services as registry
 from registry.models import Platform
 from tests.support import images
@@ -59,6 +59,9 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("registry.platform", "warn", "platform_update_required", STAFF),
     ("registry.platform", "notify_unregistered", "platform_unregistered", STAFF),
     ("registry.platform", "create_api_key", "platform_registered", STAFF),
+    ("registry.platform", "declare_turnover", "platform_registered", STAFF),
+    ("registry.platform", "designate", "platform_registered", SUPERVISORS),
+    ("registry.platformdesignation", "end", "designation", SUPERVISORS),
     ("registry.platform", "propose_block", "platform_registered", STAFF),
     ("registry.platform", "propose_direct_block", "platform_registered", SUPERVISORS),
     ("registry.apikey", "revoke", "api_key", STAFF),
@@ -159,6 +162,16 @@ class World:
     def platform_update_required(self) -> Platform:
         return registry.platform_require_update(
             platform=self.make_platform(), actor=self.officer, reason="A director changed."
+        )
+
+    def designation(self) -> Any:
+        return standing.designation_record(
+            actor=self.supervisor,
+            platform=self.make_platform(),
+            kind="risk_assessment",
+            basis="decision",
+            decision_reference="KEP-1/2026",
+            effective_from=date(2026, 1, 1),
         )
 
     def change_submitted(self) -> Any:
@@ -400,6 +413,23 @@ def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
         extra["order"] = RemovalOrder.objects.get(status="draft", platform=item.platform_id).pk
     elif button == "outcome":
         extra["outcome"] = "Charged."
+    elif button == "declare_turnover":
+        extra |= {
+            "amount": "1000000.00",
+            "currency": "EUR",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "scope": "worldwide",
+            "source": "Audited accounts 2025",
+        }
+    elif button == "designate":
+        extra |= {
+            "kind": "dsa_vlop",
+            "basis": "user_count",
+            "user_count": "50000000",
+            "user_count_as_of": "2026-06-30",
+            "effective_from": "2026-08-01",
+        }
     elif button == "reupload":
         other = Platform.objects.order_by("pk").first()
         extra["platform"] = other.pk

@@ -1,5 +1,6 @@
 """The removal order admin per role: pages, filters, intake, buttons, evidence, policies."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance.models import DecisionRecord, EscalationPolicy
+from compliance.policies import mr5
 from notices.models import Agency, ContentCategory, Evidence, RemovalOrder
 from tests.support.images import TINY_PNG
 
@@ -215,6 +217,8 @@ def test_supervisor_edits_policy_as_a_new_version(login):
         "unregistered_notice_days": "5",
         "registration_period_unit": "working_days",
         "normalization_decision_hours": "48",
+        "data_request_days": "5",
+        "data_request_ladder": json.dumps(mr5.DATA_LADDER),
         "versions-TOTAL_FORMS": "0",
         "versions-INITIAL_FORMS": "0",
     }

@@ -67,10 +67,17 @@ def test_change_page_shows_history_and_inlines(login, make_platform):
 @pytest.mark.parametrize(
     ("role", "buttons"),
     [
-        ("officer", {"require_update", "propose_block", "create_api_key"}),
+        ("officer", {"require_update", "propose_block", "create_api_key", "declare_turnover"}),
         (
             "supervisor",
-            {"require_update", "propose_block", "propose_direct_block", "create_api_key"},
+            {
+                "require_update",
+                "propose_block",
+                "propose_direct_block",
+                "create_api_key",
+                "declare_turnover",
+                "designate",
+            },
         ),
         ("auditor", set()),
     ],
@@ -154,7 +161,7 @@ def _add_form(**extra):
         "personal_data_processed": "",
         "data_location": "",
     }
-    for prefix in ("domains", "contacts", "apps", "api_keys"):
+    for prefix in ("domains", "contacts", "apps", "api_keys", "turnovers", "designations"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     data.update(extra)
     return data

@@ -56,6 +56,18 @@ TABLE = {
     "platform": ("get", None, REGISTERED_ONLY),
     "platform-changes": ("post", {"description": "New director."}, REGISTERED_ONLY),
     "platform-change": ("get", None, OBJECT),
+    "platform-turnover": (
+        "post",
+        {
+            "amount": "1000000.00",
+            "currency": "EUR",
+            "period_start": "2025-01-01",
+            "period_end": "2025-12-31",
+            "source": "Audited accounts 2025",
+        },
+        REGISTERED_ONLY,
+    ),
+    "platform-designations": ("get", None, REGISTERED_ONLY),
     "platform-change-record": ("post", {"record": {"data_location": "Jakarta"}}, MATCH),
     "webhook": ("put", {"url": "https://hooks.example/in"}, REGISTERED_ONLY),
     "webhook-test": ("post", None, REGISTERED_ONLY),
