@@ -5,14 +5,11 @@ objects. Each side sees only its own requests; another's is not found."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any
 
 from django.http import FileResponse, Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +20,7 @@ from agencies.selectors import data_request_row, data_requests_of, data_requests
 from compliance.kernel.actors import Actor
 from portal.agency import AgencyView
 from portal.auth import actor_of, agency_of, platform_of
+from portal.files import FILE_RESPONSE, FileView
 from portal.idempotency import idempotent
 from portal.pagination import PageQuery, page, page_of, query_checked
 from portal.serializers import PROBLEMS, StrictSerializer, Text
@@ -156,33 +154,6 @@ class AgencyDataRequest(AgencyView):
         return Response(
             DataRequestOut(data_request_row(_request_of_agency(request, data_request_id))).data
         )
-
-
-class BinaryRenderer(BaseRenderer):
-    media_type = "application/octet-stream"
-    format = "bin"
-    charset = None
-    render_style = "binary"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> Any:
-        return data
-
-
-class FileView(APIView):
-    """Serves a stored file; refusals are problem+json whatever the client asked for."""
-
-    renderer_classes = [BinaryRenderer, JSONRenderer]
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = "application/problem+json"
-        return super().finalize_response(request, response, *args, **kwargs)
-
-
-FILE_RESPONSE = {(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}
 
 
 class AgencyDataFile(FileView, AgencyView):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +15,7 @@ from rest_framework.views import APIView
 from compliance.kernel.errors import TransitionNotAllowed
 from compliance.kernel.models import OfficialLetter
 from portal.auth import platform_of
+from portal.files import FileView, PdfRenderer
 from portal.pagination import PageQuery, page, page_of, query_checked
 from portal.serializers import PROBLEMS
 
@@ -60,19 +59,7 @@ class LetterList(APIView):
         )
 
 
-class PdfRenderer(BaseRenderer):
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> Any:
-        return data
-
-
-class LetterPdf(APIView):
+class LetterPdf(FileView):
     problems = (409,)  # still being rendered
     open_to_revoked = True
     renderer_classes = [PdfRenderer, JSONRenderer]
@@ -98,10 +85,3 @@ class LetterPdf(APIView):
         return FileResponse(
             letter.file.open("rb"), filename=f"{letter.number}.pdf", content_type="application/pdf"
         )
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        # Refusals are problem+json whatever the client asked the PDF as.
-        if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = "application/problem+json"
-        return super().finalize_response(request, response, *args, **kwargs)

@@ -105,8 +105,7 @@ MEANINGS: dict[str, dict[str, str]] = {
         "osa_category_1": "A category 1 service under the UK Online Safety Act.",
         "osa_category_2a": "A category 2A (search) service under the UK Online Safety Act.",
         "osa_category_2b": "A category 2B service under the UK Online Safety Act.",
-        "risk_assessment": "Designated by the regulator's decision for periodic risk "
-        "assessments.",
+        "risk_assessment": "Designated by the regulator's decision for periodic risk assessments.",
     },
     "DesignationBasisEnum": {
         "user_count": "Designated by its user count (`user_count`, as of `user_count_as_of`).",
