@@ -4,6 +4,7 @@ service's own check (`ladder_validate`) judges it and names the step that is wro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from compliance.policies.services import ladder_validate
 from compliance.policies.terms import PERIOD_KEYS, LadderAction
 
 SPARE_ROWS = 2  # empty rows to add steps with
-COLUMNS = ("action", "period", "urgent_period", "unit", "fine_per_item", "legal_basis")
+COLUMNS = ("action", "period", "urgent_period", "unit", "fine_per_item", "fine", "legal_basis")
 UNITS = [
     (Unit.HOURS.value, _("hours")),
     (Unit.DAYS.value, _("days")),
@@ -34,8 +35,18 @@ def _row(step: Mapping[str, Any]) -> dict[str, Any]:
         "urgent_period": step.get(urgent_key, ""),
         "unit": unit.value,
         "fine_per_item": step.get("fine_per_item", ""),
+        # A fine other than per item, as its JSON (e.g. a share of turnover with a floor).
+        "fine": json.dumps(step["fine"]) if "fine" in step else "",
         "legal_basis": step.get("legal_basis", ""),
     }
+
+
+def _json(text: str) -> Any:
+    """A fine rule's JSON as an object; text that is not JSON kept, for the check to refuse."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def _number(text: str) -> int | str:
@@ -73,6 +84,8 @@ class LadderWidget(forms.Widget):
                 step[urgent_key] = _number(row["urgent_period"])
             if row["fine_per_item"]:
                 step["fine_per_item"] = row["fine_per_item"]
+            if row["fine"]:
+                step["fine"] = _json(row["fine"])
             if row["legal_basis"]:
                 step["legal_basis"] = row["legal_basis"]
             steps.append(step)

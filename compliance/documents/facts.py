@@ -134,6 +134,8 @@ def warning(letter: OfficialLetter, warning: WarningLetter) -> Facts:
             "count": warning.items_outstanding,
             "fine": fine.number if fine else "",
             "fine_due": fine.due_at if fine else None,
+            # A fine not charged per item says how it was worked out.
+            "computation": fine.computation if fine and not fine.item_amounts else "",
         },
     )
 
@@ -152,7 +154,13 @@ def fine_assessment(letter: OfficialLetter, fine: Fine) -> Facts:
         deadline=fine.due_at,
         amount=required(fine.amount, "the fine's amount"),
         currency=fine.currency,
-        details={"fine": fine.number, "count": len(items)},
+        # A fine not charged per item (a fixed amount, a share of turnover) says how it was
+        # worked out instead of listing items.
+        details={
+            "fine": fine.number,
+            "count": len(items),
+            "computation": "" if items else fine.computation,
+        },
     )
 
 

@@ -86,6 +86,11 @@ def _warning(f: Facts) -> LetterText:
                 "due": moment_text(d["fine_due"]),
             }
         )
+    if d.get("computation"):
+        paragraphs.append(
+            _("The amount is worked out as follows: %(computation)s.")
+            % {"computation": d["computation"]}
+        )
     return LetterText(
         title=_("Written warning %(level)s") % values,
         subject=_("Warning letter %(level)s on removal order %(reference)s") % values,
@@ -103,6 +108,23 @@ def _fine(f: Facts) -> LetterText:
         "amount": money_text(f.amount, f.currency),
         "deadline": moment_text(f.deadline),
     }
+    if f.details.get("computation"):
+        values["computation"] = f.details["computation"]
+        return LetterText(
+            title=_("Administrative fine"),
+            subject=_("Administrative fine %(fine)s on removal order %(reference)s") % values,
+            paragraphs=[
+                _(
+                    "Under %(legal_basis)s, an administrative fine of %(amount)s is assessed "
+                    "because the content of removal order %(reference)s stayed accessible "
+                    "after its deadline."
+                )
+                % values,
+                _("The amount is worked out as follows: %(computation)s.") % values,
+                _("Pay it by %(deadline)s, quoting the fine number %(fine)s.") % values,
+            ],
+            items_heading="",
+        )
     return LetterText(
         title=_("Administrative fine"),
         subject=_("Administrative fine %(fine)s on removal order %(reference)s") % values,

@@ -42,8 +42,8 @@ class EscalationPolicy(models.Model):
         default=list,
         help_text=(
             "Steps after a missed deadline, in order. Each: action (warning, warning_fine, "
-            "block_proposal), period_hours, urgent_period_hours, and fine_per_item for "
-            "warning_fine."
+            "block_proposal), period_hours, urgent_period_hours, and for warning_fine either "
+            "fine_per_item or a fine rule (fixed, or a share of turnover)."
         ),
         verbose_name=_("ladder"),
     )

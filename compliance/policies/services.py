@@ -15,6 +15,7 @@ from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
 from compliance.kernel.decisions import decision_record_append
 from compliance.policies import citations
+from compliance.policies.fines import fine_rule_problems
 from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion, PublicHoliday
 from compliance.policies.terms import PERIOD_KEYS, DataLadderAction, LadderAction
 
@@ -37,7 +38,7 @@ def ladder_validate(
             continue
         units = [unit for unit, (key, _) in PERIOD_KEYS.items() if key in step]
         periods = {key for keys in PERIOD_KEYS.values() for key in keys}
-        allowed = {"action", "fine_per_item", "legal_basis", *periods}
+        allowed = {"action", "fine_per_item", "fine", "legal_basis", *periods}
         if set(step) - allowed:
             errors.append(
                 _("Step %(n)s: unknown keys %(keys)s.")
@@ -75,16 +76,7 @@ def ladder_validate(
             errors.append(
                 _("Step %(n)s: legal_basis is text of at most 300 characters.") % {"n": number}
             )
-        if step.get("action") == LadderAction.WARNING_FINE:
-            try:
-                if Decimal(str(step.get("fine_per_item"))) <= 0:
-                    raise InvalidOperation
-            except InvalidOperation:
-                errors.append(
-                    _("Step %(n)s: fine_per_item must be a positive amount.") % {"n": number}
-                )
-        elif "fine_per_item" in step:
-            errors.append(_("Step %(n)s: only warning_fine steps carry a fine.") % {"n": number})
+        errors += _fine_problems(step, number)
     steps = [s.get("action") for s in ladder if isinstance(s, dict)]
     if last_only in steps[:-1]:
         errors.append(
@@ -94,6 +86,28 @@ def ladder_validate(
         )
     if errors:
         raise ValidationError({field: errors})
+
+
+def _fine_problems(step: dict[str, Any], number: int) -> list[str]:
+    """A warning_fine step charges by `fine_per_item` or by a `fine` rule (one of them);
+    no other step carries a fine."""
+    if step.get("action") != LadderAction.WARNING_FINE:
+        if "fine_per_item" in step or "fine" in step:
+            return [_("Step %(n)s: only warning_fine steps carry a fine.") % {"n": number}]
+        return []
+    if "fine_per_item" in step and "fine" in step:
+        return [_("Step %(n)s: give fine_per_item or a fine rule, not both.") % {"n": number}]
+    if "fine" in step:
+        return [
+            _("Step %(n)s: %(problem)s.") % {"n": number, "problem": problem}
+            for problem in fine_rule_problems(step["fine"])
+        ]
+    try:
+        if Decimal(str(step.get("fine_per_item"))) <= 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        return [_("Step %(n)s: fine_per_item must be a positive amount.") % {"n": number}]
+    return []
 
 
 def policy_save(*, policy: EscalationPolicy, actor: Actor) -> EscalationPolicyVersion:

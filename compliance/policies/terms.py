@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from compliance.policies.calendar import Span, Unit
+from compliance.policies.fines import FineRule, FineRuleKind
 
 
 class LadderAction(models.TextChoices):
@@ -39,7 +40,8 @@ class LadderStep:
     action: str
     period: Span
     urgent_period: Span
-    fine_per_item: Decimal
+    # What a warning_fine rung charges: its `fine` rule, or `fine_per_item` (MR5's form).
+    fine: FineRule | None = None
     # The rule the rung applies, cited by its letter and decision record ("" for the default).
     legal_basis: str = ""
 
@@ -54,7 +56,13 @@ class LadderStep:
             action=step["action"],
             period=Span(step[key], unit),
             urgent_period=Span(step.get(urgent_key, step[key]), unit),
-            fine_per_item=Decimal(step.get("fine_per_item", "0")),
+            fine=(
+                FineRule.from_json(step["fine"])
+                if "fine" in step
+                else FineRule(FineRuleKind.PER_ITEM, amount=Decimal(step["fine_per_item"]))
+                if "fine_per_item" in step
+                else None
+            ),
             legal_basis=step.get("legal_basis", ""),
         )
 

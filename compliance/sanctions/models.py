@@ -124,6 +124,12 @@ class Fine(ConcurrentTransitionMixin, models.Model):
     item_amounts = models.JSONField(
         help_text="Amount per outstanding item id (for the cap).", verbose_name=_("item amounts")
     )
+    computation = models.TextField(
+        blank=True,
+        help_text="How the amount was worked out (a share of turnover, say), as its letter "
+        "shows it.",
+        verbose_name=_("computation"),
+    )
     status = FSMField(
         max_length=16,
         choices=FineStatus.choices,

@@ -26,6 +26,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from compliance.kernel.bulk import id_in
+from compliance.policies.fines import Turnover, TurnoverRequired
 from compliance.policies.models import EscalationPolicyVersion
 from compliance.policies.selectors import calendar_current
 from compliance.policies.terms import PolicyTerms
@@ -33,6 +34,7 @@ from compliance.sanctions.models import Fine, FineStatus
 from compliance.sweep.rules import Step, escalation_step
 from compliance.sweep.writer import batch_write
 from notices.models import CLOCK_STATES, ItemStatus, OrderItem, RemovalOrder
+from registry.models import PlatformTurnover
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +203,7 @@ def _plan(
     steps: list[Step] = []
     failures: list[int] = []
     calendar = calendar_current()
+    turnovers = _turnovers(rows, policies)
     for row in rows:
         try:
             step = escalation_step(
@@ -210,14 +213,49 @@ def _plan(
                 outstanding=outstanding[row["id"]],
                 previous_fines=fined[row["id"]],
                 calendar=calendar,
+                turnover=turnovers.get(row["platform_id"]),
             )
             if step.to_state != step.from_state and step.to_state not in DECLARED[step.from_state]:
                 raise ValueError(f"{step.from_state} -> {step.to_state} is not an escalation")
             steps.append(step)
+        except TurnoverRequired as refused:
+            # Refused, not charged as zero; retried, so a declaration made meanwhile counts.
+            log.warning("order %s not escalated: %s", row["reference"], refused)
+            failures.append(row["id"])
         except Exception:
             log.exception("cannot plan the escalation of order %s", row["reference"])
             failures.append(row["id"])
     return steps, failures
+
+
+def _turnovers(rows: list[dict[str, Any]], policies: dict[int, PolicyTerms]) -> dict[int, Turnover]:
+    """The platforms' current worldwide turnover (the latest period, its latest declaration),
+    read only if a ladder in play fines by turnover."""
+    if not any(
+        rung.fine is not None and rung.fine.needs_turnover
+        for row in rows
+        for rung in policies[row["policy_version_id"]].ladder
+    ):
+        return {}
+    return turnovers_current(platform_ids={row["platform_id"] for row in rows})
+
+
+def turnovers_current(*, platform_ids: set[int]) -> dict[int, Turnover]:
+    found: dict[int, Turnover] = {}
+    for declared in PlatformTurnover.objects.filter(
+        platform_id__in=platform_ids, scope="worldwide"
+    ).order_by("platform_id", "-period_end", "-declared_at", "-pk"):
+        found.setdefault(
+            declared.platform_id,
+            Turnover(
+                amount=declared.amount,
+                currency=declared.currency,
+                period_start=declared.period_start,
+                period_end=declared.period_end,
+                source=declared.source,
+            ),
+        )
+    return found
 
 
 def nonpayment_step(*, order: RemovalOrder, fine: Fine, now: datetime) -> Step:
@@ -251,6 +289,7 @@ def nonpayment_step(*, order: RemovalOrder, fine: Fine, now: datetime) -> Step:
         outstanding=[int(item_id) for item_id in fine.item_amounts],
         previous_fines=previous,
         calendar=calendar_current(),
+        turnover=turnovers_current(platform_ids={order.platform_id}).get(order.platform_id),
     )
     step.to_state = order.status
     step.items_outstanding = order.items.filter(status__in=OUTSTANDING).count()

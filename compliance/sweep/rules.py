@@ -5,7 +5,6 @@ carries a fine and how much. Plain functions over plain data, no database: the c
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from compliance.policies.calendar import Calendar
+from compliance.policies.fines import Turnover, fine_charge
 from compliance.policies.terms import LadderAction, PolicyTerms
 from notices.models import OrderStatus
 
@@ -41,6 +41,8 @@ class Step:
     cause: str = ""
     # The rule the rung applies, as its policy names it ("" for the engine's default citation).
     legal_basis: str = ""
+    # How the fine was worked out, in words (shown on its letter).
+    computation: str = ""
 
 
 def escalation_step(
@@ -51,9 +53,11 @@ def escalation_step(
     outstanding: Sequence[int],
     previous_fines: Sequence[Mapping[str, str]],
     calendar: Calendar,
+    turnover: Turnover | None = None,
 ) -> Step:
     """The next rung of the order in `row` (its id, reference, platform, status, level,
-    urgency and whether its platform carries user-generated content) under `terms`."""
+    urgency and whether its platform carries user-generated content) under `terms`; `turnover`
+    is the platform's declared turnover, for a rung whose fine is a share of it."""
     level = row["escalation_level"]
     step = Step(
         order_id=row["id"],
@@ -81,38 +85,26 @@ def escalation_step(
     step.level = level + 1
     step.due_at = rung.period_for(urgent=row["urgent"]).after(now, calendar)
     step.to_state = OrderStatus.WARNED
-    if rung.action == LadderAction.WARNING_FINE and (
-        row["platform__is_ugc"] or not terms.fines_only_ugc
+    if (
+        rung.action == LadderAction.WARNING_FINE
+        and rung.fine is not None
+        and (row["platform__is_ugc"] or not terms.fines_only_ugc)
     ):
-        amounts = fine_item_amounts(
+        # A turnover-based fine without the turnover raises TurnoverRequired: the order's
+        # escalation is refused (and retried), never charged as zero.
+        charge = fine_charge(
+            rung.fine,
             items=outstanding,
             previous_fines=previous_fines,
-            per_item=rung.fine_per_item,
             cap_per_item=terms.fine_cap_per_item,
+            currency=terms.currency,
+            turnover=turnover,
         )
-        step.item_amounts = {item_id: str(amount) for item_id, amount in amounts.items()}
-        step.fine_amount = sum(amounts.values(), Decimal(0))
+        step.item_amounts = {
+            item_id: str(amount) for item_id, amount in charge.item_amounts.items()
+        }
+        step.fine_amount = charge.amount
+        step.computation = charge.computation
         if step.fine_amount > 0:
             step.to_state = OrderStatus.FINED
     return step
-
-
-def fine_item_amounts(
-    *,
-    items: Sequence[int],
-    previous_fines: Sequence[Mapping[str, str]],
-    per_item: Decimal,
-    cap_per_item: Decimal,
-) -> dict[str, Decimal]:
-    """What a fine charges per outstanding item: the rung's amount, but never more than what
-    is left under the item's cap after the fines already assessed on it (by item id)."""
-    already: dict[str, Decimal] = defaultdict(Decimal)
-    for amounts in previous_fines:
-        for item_id, earlier in amounts.items():
-            already[item_id] += Decimal(earlier)
-    charged = {}
-    for item_id in map(str, items):
-        amount = min(per_item, max(cap_per_item - already[item_id], Decimal(0)))
-        if amount > 0:
-            charged[item_id] = amount
-    return charged

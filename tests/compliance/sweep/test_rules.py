@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from compliance.policies import mr5
 from compliance.policies.calendar import Calendar
+from compliance.policies.fines import fine_item_amounts
 from compliance.policies.terms import PolicyTerms
-from compliance.sweep.rules import EXHAUSTED, escalation_step, fine_item_amounts
+from compliance.sweep.rules import EXHAUSTED, escalation_step
 
 money = st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False)
 item_ids = st.lists(st.integers(min_value=1, max_value=50), unique=True, max_size=20)
