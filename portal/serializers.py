@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -47,6 +50,32 @@ class Url(Text):
             "validators", [RegexValidator(r"^https?://[^\u0000-\u0020]+$", "Enter an http(s) URL.")]
         )
         super().__init__(**kwargs)
+
+
+AMOUNT_PATTERN = r"^[0-9]{1,18}(\.[0-9]{1,2})?$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": AMOUNT_PATTERN,
+        "description": "An exact amount as a string, at most two decimals.",
+        "examples": ["1250000000.00"],
+    }
+)
+class Amount(serializers.Field):
+    """An exact amount, as a JSON string of digits with at most two decimals (a number would
+    pass through binary floating point on its way)."""
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if not isinstance(data, str) or not re.fullmatch(AMOUNT_PATTERN, data):
+            raise serializers.ValidationError(
+                "An amount as a string of digits, at most two decimals."
+            )
+        return Decimal(data)
+
+    def to_representation(self, value: Decimal) -> str:
+        return f"{value:.2f}"
 
 
 class Integer(serializers.IntegerField):

@@ -4,8 +4,6 @@ history."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -15,7 +13,7 @@ from rest_framework.views import APIView
 from portal.auth import actor_of, platform_of
 from portal.idempotency import idempotent
 from portal.pagination import PageQuery, page, page_of, query_checked
-from portal.serializers import PROBLEMS, StrictSerializer, Text
+from portal.serializers import PROBLEMS, Amount, StrictSerializer, Text
 from registry import standing
 from registry.models import DesignationKind, PlatformDesignation, PlatformTurnover
 
@@ -25,13 +23,7 @@ SCOPES = [("worldwide", "Worldwide"), ("national", "In the jurisdiction")]
 class TurnoverIn(StrictSerializer):
     """Your turnover for a period that has ended (a year at most)."""
 
-    amount = serializers.DecimalField(
-        max_digits=20,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        coerce_to_string=True,
-        help_text="Exact, with at most two decimals.",
-    )
+    amount = Amount(help_text="Exact, as a string, with at most two decimals.")
     currency = Text(min_length=3, max_length=3, help_text="ISO 4217, e.g. EUR.")
     period_start = serializers.DateField()
     period_end = serializers.DateField()
