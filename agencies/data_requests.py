@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -75,11 +76,20 @@ def court_order_type(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _stored(
-    file: File, *, field: str, folder: str, kind_of: Sniffer, allowed: str
-) -> tuple[str, int, str, str]:
-    """Check a file's size and type and keep it content-addressed under `folder`: returns its
-    storage name, size, content type and SHA-256. Identical bytes are stored once."""
+@dataclass(frozen=True)
+class Checked:
+    """A file that passed its checks, not stored yet."""
+
+    file: File
+    size: int
+    content_type: str
+    extension: str
+    sha256: str
+
+
+def _checked(file: File, *, field: str, kind_of: Sniffer, allowed: str) -> Checked:
+    """A file's size and type checked (the type read from its bytes) and its SHA-256; nothing
+    is written, so a refusal of any file of a request leaves nothing behind."""
     limit = settings.DATA_ANSWER_MAX_BYTES
     size = file.size or 0
     if size == 0:
@@ -104,12 +114,16 @@ def _stored(
     file.seek(0)
     for chunk in file.chunks():
         digest.update(chunk)
-    sha256 = digest.hexdigest()
-    name = f"{folder}/{sha256[:2]}/{sha256}{kind[1]}"
+    return Checked(file, size, kind[0], kind[1], digest.hexdigest())
+
+
+def _stored(checked: Checked, *, folder: str) -> str:
+    """Keep a checked file content-addressed under `folder` (identical bytes stored once)."""
+    name = f"{folder}/{checked.sha256[:2]}/{checked.sha256}{checked.extension}"
     if not default_storage.exists(name):
-        file.seek(0)
-        name = default_storage.save(name, file)
-    return name, size, kind[0], sha256
+        checked.file.seek(0)
+        name = default_storage.save(name, checked.file)
+    return name
 
 
 ANSWER_TYPES = "PDF, images, video, ZIP, CSV or JSON text"
@@ -152,6 +166,17 @@ def data_request_create(
         errors["court_order"] = [
             _("A request for content or specific personal data needs the court order attached.")
         ]
+    order_checked = None
+    if court_order is not None:
+        try:
+            order_checked = _checked(
+                court_order,
+                field="court_order",
+                kind_of=court_order_type,
+                allowed=COURT_ORDER_TYPES,
+            )
+        except ValidationError as refused:
+            errors |= refused.message_dict
     if errors:
         raise ValidationError(errors)
     policy = platform.escalation_policy or policy_default()
@@ -170,14 +195,9 @@ def data_request_create(
                 current_state=DataRequest.Status.OPEN,
             )
         stored, sha256 = "", ""
-        if court_order is not None:
-            stored, _size, _type, sha256 = _stored(
-                court_order,
-                field="court_order",
-                folder="data-requests/court-orders",
-                kind_of=court_order_type,
-                allowed=COURT_ORDER_TYPES,
-            )
+        if order_checked is not None:
+            stored = _stored(order_checked, folder="data-requests/court-orders")
+            sha256 = order_checked.sha256
         answer_by = now + timedelta(days=policy.data_request_days)
         request = DataRequest.objects.create(
             platform=platform,
@@ -252,29 +272,25 @@ def data_request_answer(
         )
     if len(note) > 5000:
         raise ValidationError({"note": [_("At most 5000 characters.")]})
+    checked = [
+        _checked(file, field=f"files.{index}", kind_of=answer_type, allowed=ANSWER_TYPES)
+        for index, file in enumerate(files)
+    ]
     now = timezone.now()
     with transaction.atomic():
         locked = _locked_for_platform(request, actor)
-        kept = []
-        for index, file in enumerate(files):
-            name, size, content_type, sha256 = _stored(
-                file,
-                field=f"files.{index}",
-                folder="data-requests/answers",
-                kind_of=answer_type,
-                allowed=ANSWER_TYPES,
+        kept = [
+            DataRequestFile(
+                request=locked,
+                file=_stored(one, folder="data-requests/answers"),
+                name=(one.file.name or "answer")[-200:],
+                sha256=one.sha256,
+                size=one.size,
+                content_type=one.content_type,
+                uploaded_at=now,
             )
-            kept.append(
-                DataRequestFile(
-                    request=locked,
-                    file=name,
-                    name=(file.name or "answer")[-200:],
-                    sha256=sha256,
-                    size=size,
-                    content_type=content_type,
-                    uploaded_at=now,
-                )
-            )
+            for one in checked
+        ]
         DataRequestFile.objects.bulk_create(kept)
         locked.status = DataRequest.Status.ANSWERED
         locked.answered_at = now

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -254,6 +255,8 @@ def test_answer_files_too_large_or_of_a_type_not_allowed_write_nothing(
     assert too_large.status_code == 413
     assert too_large["Content-Type"] == "application/problem+json"
     assert not DataRequestFile.objects.exists()
+    # Nothing stored either: a good file beside a refused one is not kept.
+    assert not (Path(settings.MEDIA_ROOT) / "data-requests" / "answers").exists()
     assert DataRequest.objects.get(pk=asked["id"]).status == "open"
     assert DecisionRecord.objects.count() == records
 
