@@ -9,7 +9,6 @@ the request when it was made), run by the same sweep as orders.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +16,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,20 +108,14 @@ def _checked(file: File, *, field: str, kind_of: Sniffer, allowed: str) -> Check
                 % {"name": file.name, "allowed": allowed}
             }
         )
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
-    return Checked(file, size, kind[0], kind[1], digest.hexdigest())
+    return Checked(file, size, kind[0], kind[1], filetypes.file_sha256(file))
 
 
 def _stored(checked: Checked, *, folder: str) -> str:
     """Keep a checked file content-addressed under `folder` (identical bytes stored once)."""
-    name = f"{folder}/{checked.sha256[:2]}/{checked.sha256}{checked.extension}"
-    if not default_storage.exists(name):
-        checked.file.seek(0)
-        name = default_storage.save(name, checked.file)
-    return name
+    return filetypes.content_addressed_save(
+        checked.file, folder=folder, sha256=checked.sha256, extension=checked.extension
+    )
 
 
 ANSWER_TYPES = "PDF, images, video, ZIP, CSV or JSON text"

@@ -9,7 +9,6 @@ any order) or declines the request with a reason.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -18,7 +17,6 @@ from datetime import timedelta
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +42,7 @@ from compliance.kernel.roles import AGENCY_STAFF, ROLES
 from compliance.policies import citations
 from fingerprints.models import Fingerprint, HashEntry, HashList, HashType
 from fingerprints.services import HashInput, hash_entries_add, hash_value_clean
+from notices import filetypes
 from notices import services as notices
 from notices.links import url_host, url_normalize
 from notices.models import (
@@ -344,11 +343,7 @@ def takedown_request_evidence_add(
     if actor.kind != "agency" or actor.agency_id != request.agency_id:
         actor.require_perm(TRIAGE)
     content_type, extension = notices.evidence_file_checked(file)
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
-    sha256 = digest.hexdigest()
+    sha256 = filetypes.file_sha256(file)
     with transaction.atomic():
         locked = TakedownRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != TakedownRequest.Status.SUBMITTED:
@@ -360,10 +355,9 @@ def takedown_request_evidence_add(
             raise TransitionNotAllowed(
                 _("This file is attached to the request already."), current_state=locked.status
             )
-        name = f"takedown-requests/{sha256[:2]}/{sha256}{extension}"
-        if not default_storage.exists(name):
-            file.seek(0)
-            name = default_storage.save(name, file)
+        name = filetypes.content_addressed_save(
+            file, folder="takedown-requests", sha256=sha256, extension=extension
+        )
         ordered = _orders_holding([(HashType.SHA256, sha256)])
         kept = TakedownRequestHash.objects.create(
             request=locked,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Callable
 from typing import IO
 
+from django.core.files import File
+from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
 # (content type, extension, test on the first 16 bytes)
@@ -47,3 +50,22 @@ def image_problem(file: IO[bytes], *, max_pixels: int) -> str | None:
     if width * height > max_pixels:
         return f"The image is {width} x {height} pixels, more than the limit of {max_pixels}."
     return None
+
+
+def file_sha256(file: File) -> str:
+    """The SHA-256 of an uploaded file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def content_addressed_save(file: File, *, folder: str, sha256: str, extension: str) -> str:
+    """Keep a file under its SHA-256 in `folder`: identical bytes are stored once and never
+    overwritten. Returns the storage name."""
+    name = f"{folder}/{sha256[:2]}/{sha256}{extension}"
+    if not default_storage.exists(name):
+        file.seek(0)
+        name = default_storage.save(name, file)
+    return name

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -12,7 +11,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -859,14 +857,10 @@ def evidence_add(
         raise ValidationError({"item": _("That item belongs to another order.")})
     if captured_at > timezone.now():
         raise ValidationError({"captured_at": _("The capture time cannot be in the future.")})
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
     evidence = Evidence(
         order=order,
         item=item,
-        sha256=digest.hexdigest(),
+        sha256=filetypes.file_sha256(file),
         size=size,
         content_type=kind[0],
         extension=kind[1],
@@ -875,13 +869,10 @@ def evidence_add(
         captured_by=actor.user if actor.kind == "user" else None,
         captured_by_platform=actor.platform if actor.kind == "platform" else None,
     )
-    name = f"evidence/{evidence.sha256[:2]}/{evidence.sha256}{evidence.extension}"
     with transaction.atomic():
-        # Content-addressed: identical bytes are stored once and never overwritten.
-        if not default_storage.exists(name):
-            file.seek(0)
-            name = default_storage.save(name, file)
-        evidence.file.name = name
+        evidence.file.name = filetypes.content_addressed_save(
+            file, folder="evidence", sha256=evidence.sha256, extension=evidence.extension
+        )
         evidence.save()
         decision_record_append(
             actor=actor,

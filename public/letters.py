@@ -4,8 +4,6 @@ the letter's number, date, addressee and type; never its content."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from compliance.kernel.letters import letter_verified
 from compliance.kernel.ratelimits import attempt_count
+from notices.filetypes import file_sha256
 
 CHECKS_PER_HOUR = 60
 FILE_MAX_BYTES = 10 * 1024 * 1024
@@ -31,13 +30,6 @@ class VerifyForm(forms.Form):
         if upload is not None and upload.size > FILE_MAX_BYTES:
             raise forms.ValidationError(_("A letter's PDF is smaller than 10 MB."))
         return upload
-
-
-def _sha256(upload: object) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():  # type: ignore[attr-defined]  # an UploadedFile
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -59,5 +51,5 @@ def verify(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data.get("file")
     if letter is not None and upload is not None:
         context["file_checked"] = True
-        context["file_matches"] = bool(letter.sha256) and _sha256(upload) == letter.sha256
+        context["file_matches"] = bool(letter.sha256) and file_sha256(upload) == letter.sha256
     return render(request, "public/verify.html", context, status=200 if letter else 404)

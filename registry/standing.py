@@ -104,9 +104,15 @@ def turnover_declare(
     return turnover
 
 
-def turnover_current(*, platform_id: int) -> PlatformTurnover | None:
-    """The turnover of the latest period declared (its latest declaration)."""
-    return PlatformTurnover.objects.filter(platform_id=platform_id).first()
+def turnovers_current(*, platform_ids: set[int]) -> dict[int, PlatformTurnover]:
+    """Each platform's worldwide turnover fines are computed from: the latest period declared,
+    and for it the latest declaration (one query for all)."""
+    found: dict[int, PlatformTurnover] = {}
+    for declared in PlatformTurnover.objects.filter(
+        platform_id__in=platform_ids, scope="worldwide"
+    ).order_by("platform_id", "-period_end", "-declared_at", "-pk"):
+        found.setdefault(declared.platform_id, declared)
+    return found
 
 
 def designation_record(

@@ -34,7 +34,7 @@ from compliance.sanctions.models import Fine, FineStatus
 from compliance.sweep.rules import Step, escalation_step
 from compliance.sweep.writer import batch_write
 from notices.models import CLOCK_STATES, ItemStatus, OrderItem, RemovalOrder
-from registry.models import PlatformTurnover
+from registry import standing
 
 log = logging.getLogger(__name__)
 
@@ -241,21 +241,16 @@ def _turnovers(rows: list[dict[str, Any]], policies: dict[int, PolicyTerms]) -> 
 
 
 def turnovers_current(*, platform_ids: set[int]) -> dict[int, Turnover]:
-    found: dict[int, Turnover] = {}
-    for declared in PlatformTurnover.objects.filter(
-        platform_id__in=platform_ids, scope="worldwide"
-    ).order_by("platform_id", "-period_end", "-declared_at", "-pk"):
-        found.setdefault(
-            declared.platform_id,
-            Turnover(
-                amount=declared.amount,
-                currency=declared.currency,
-                period_start=declared.period_start,
-                period_end=declared.period_end,
-                source=declared.source,
-            ),
+    return {
+        platform_id: Turnover(
+            amount=declared.amount,
+            currency=declared.currency,
+            period_start=declared.period_start,
+            period_end=declared.period_end,
+            source=declared.source,
         )
-    return found
+        for platform_id, declared in standing.turnovers_current(platform_ids=platform_ids).items()
+    }
 
 
 def nonpayment_step(*, order: RemovalOrder, fine: Fine, now: datetime) -> Step:

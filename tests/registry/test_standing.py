@@ -49,9 +49,16 @@ def test_turnover_declared_and_corrected_keeps_its_history(make_platform, office
     assert (first.amount, first.currency) == (Decimal("1250000000.00"), "EUR")
     older = _declare(staff, platform, period_start=date(2024, 1, 1), period_end=date(2024, 12, 31))
     corrected = _declare(staff, platform, amount="1300000000.50", source="Restated accounts")
-    assert standing.turnover_current(platform_id=platform.pk) == corrected
-    assert set(PlatformTurnover.objects.filter(platform=platform)) == {first, older, corrected}
-    assert DecisionRecord.objects.filter(action=Action.TURNOVER_DECLARE).count() == 3
+    # Fines count worldwide turnover: a later national figure does not replace it.
+    national = _declare(staff, platform, amount="5000000.00", scope="national")
+    assert standing.turnovers_current(platform_ids={platform.pk}) == {platform.pk: corrected}
+    assert set(PlatformTurnover.objects.filter(platform=platform)) == {
+        first,
+        older,
+        corrected,
+        national,
+    }
+    assert DecisionRecord.objects.filter(action=Action.TURNOVER_DECLARE).count() == 4
 
 
 @pytest.mark.parametrize(
