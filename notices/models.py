@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from compliance.sanctions.models import UNSETTLED_FINE_STATES
+from compliance.sanctions.models import UNSETTLED_FINE_STATES, PeriodicPenalty
 
 
 class Agency(models.Model):
@@ -113,6 +113,16 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
         default=OrderStatus.DRAFT,
         protected=True,
         verbose_name=_("status"),
+    )
+    escalation_policy = models.ForeignKey(
+        "compliance.EscalationPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The profile the order is issued under: the platform's own or one it is also "
+        "under (empty: the platform's, else the category's, else the default).",
+        verbose_name=_("escalation policy"),
     )
     policy_version = models.ForeignKey(
         "compliance.EscalationPolicyVersion",
@@ -258,7 +268,11 @@ class RemovalOrder(ConcurrentTransitionMixin, models.Model):
         the order shows `blocked` from now (a proposed block leaves it as it was)."""
 
     def fines_settled(self) -> bool:
-        return not self.fines.filter(status__in=UNSETTLED_FINE_STATES).exists()
+        """No fine left unpaid, and no periodic penalty still to be totalled into one."""
+        return not (
+            self.fines.filter(status__in=UNSETTLED_FINE_STATES).exists()
+            or self.penalties.filter(status=PeriodicPenalty.Status.ACCRUING).exists()
+        )
 
     @transition(
         field=status,

@@ -28,8 +28,9 @@ from compliance.kernel.models import OfficialLetter
 from compliance.kernel.tasks import wake_after_commit
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
-from compliance.policies.models import EscalationPolicyVersion
+from compliance.policies.models import EscalationPolicy, EscalationPolicyVersion
 from compliance.policies.services import policy_current_version, policy_default
+from compliance.sanctions.models import PeriodicPenalty
 from notices import filetypes
 from notices.links import host_in_domains, url_host, url_normalize
 from notices.models import (
@@ -92,13 +93,17 @@ def order_create(
     description: str = "",
     urgent: bool = False,
     items: Sequence[ItemInput] = (),
+    policy: EscalationPolicy | None = None,
 ) -> RemovalOrder:
-    """Record a takedown request as a draft order; urgency follows the category (Art. 14(3))."""
+    """Record a takedown request as a draft order; urgency follows the category (Art. 14(3)).
+    `policy` is the profile it will be issued under, one the platform is under."""
     actor.require_perm("notices.add_removalorder")
     if not agency.is_active:
         raise ValidationError(
             {"agency": _("%(agency)s is not an active requesting agency.") % {"agency": agency}}
         )
+    if policy is not None:
+        order_policy_check(platform=platform, policy=policy)
     with transaction.atomic():
         year = timezone.now().year
         order = RemovalOrder(
@@ -109,6 +114,7 @@ def order_create(
             legal_basis=legal_basis,
             description=description,
             urgent=urgent or category.urgent,
+            escalation_policy=policy,
             created_by=actor.user,
         )
         order.full_clean(exclude=["status"])
@@ -364,10 +370,27 @@ def order_item_remove(*, item: OrderItem, actor: Actor) -> None:
 # The life cycle.
 
 
+def order_policy_check(*, platform: Platform, policy: EscalationPolicy) -> None:
+    """An order names a profile only among the policies its platform is under."""
+    if policy != platform.escalation_policy and not platform.profiles.filter(pk=policy.pk).exists():
+        raise ValidationError(
+            {
+                "escalation_policy": _(
+                    "%(platform)s is not under %(policy)s: add it to the platform's policies first."
+                )
+                % {"platform": platform, "policy": policy}
+            }
+        )
+
+
 def order_policy_version(*, order: RemovalOrder) -> EscalationPolicyVersion:
-    """The policy for a new order: the platform's, else its category's, else the default."""
+    """The policy for a new order: the profile it names, else the platform's, else its
+    category's, else the default."""
     policy = (
-        order.platform.escalation_policy or order.category.escalation_policy or policy_default()
+        order.escalation_policy
+        or order.platform.escalation_policy
+        or order.category.escalation_policy
+        or policy_default()
     )
     return policy_current_version(policy=policy)
 
@@ -557,6 +580,7 @@ def _settle_if_done(*, order: RemovalOrder, actor: Actor, when: datetime) -> Rem
     if statuses == {ItemStatus.WITHDRAWN}:
         return order_withdraw(order=order, actor=actor, reason="Every item was withdrawn.")
     _pause_end(order=order, when=when, by=actor)
+    _penalties_stop(order=order, when=when)
     return transition_apply(
         obj=order,
         name="comply",
@@ -564,6 +588,14 @@ def _settle_if_done(*, order: RemovalOrder, actor: Actor, when: datetime) -> Rem
         legal_basis=citations.REMOVAL,
         reason="Every item reported actioned.",
     )
+
+
+def _penalties_stop(*, order: RemovalOrder, when: datetime) -> None:
+    """Compliance (or a withdrawal) stops the order's periodic penalties at `when`; the sweep
+    totals them into fines (or voids them for a withdrawn order)."""
+    PeriodicPenalty.objects.filter(
+        order=order, status=PeriodicPenalty.Status.ACCRUING, stopped_at=None
+    ).update(stopped_at=when)
 
 
 def order_close(*, order: RemovalOrder, actor: Actor, reason: str = "") -> RemovalOrder:
@@ -607,7 +639,9 @@ def order_withdraw(*, order: RemovalOrder, actor: Actor, reason: str) -> Removal
     require_reason(reason)
 
     def stop_clock(locked: RemovalOrder) -> None:
-        _pause_end(order=locked, when=timezone.now(), by=actor)
+        now = timezone.now()
+        _pause_end(order=locked, when=now, by=actor)
+        _penalties_stop(order=locked, when=now)
 
     return transition_apply(
         obj=order,

@@ -92,6 +92,14 @@ class Platform(ConcurrentTransitionMixin, models.Model):
         help_text="Overrides the category's and the default policy for new orders.",
         verbose_name=_("escalation policy"),
     )
+    profiles = models.ManyToManyField(
+        "compliance.EscalationPolicy",
+        blank=True,
+        related_name="+",
+        help_text="Further policies (other jurisdictions' profiles) an order for this platform "
+        "may be issued under.",
+        verbose_name=_("also under"),
+    )
 
     status = FSMField(
         max_length=32,

@@ -26,6 +26,7 @@ from compliance.kernel.models import OfficialLetter
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
 from compliance.policies.calendar import Span, Unit
+from compliance.policies.models import EscalationPolicy
 from compliance.policies.selectors import calendar_current
 from compliance.policies.services import policy_default
 from compliance.sanctions.models import AccessBlock, BlockStatus, RegistrationSanction
@@ -57,6 +58,10 @@ RECORD_FIELDS = [
     "data_location",
     "escalation_policy",
 ]
+
+
+# Saved by `platform_record_save` with the record, though not a field of it.
+PROFILES = "profiles"
 
 
 def platform_create(
@@ -134,11 +139,15 @@ def platform_record_save(
     """Create or edit a registration record with its domains, contacts and apps, all or nothing:
     what one submission of the admin's platform page does. Each kind of row changed gets a
     decision record naming the changes."""
+    record = dict(record)
+    profiles = record.pop(PROFILES, None)
     with transaction.atomic():
         if platform is None:
             platform = platform_create(actor=actor, record=record)
         else:
             platform = platform_update(platform=platform, actor=actor, changes=record)
+        if profiles is not None:
+            platform_profiles_set(platform=platform, actor=actor, profiles=profiles)
         for changes in related:
             summary = []
             for row in changes.saved:
@@ -157,6 +166,22 @@ def platform_record_save(
                     platform=platform, actor=actor, summary="; ".join(summary).capitalize() + "."
                 )
     return platform
+
+
+def platform_profiles_set(
+    *, platform: Platform, actor: Actor, profiles: Iterable[EscalationPolicy]
+) -> None:
+    """The further policies (other jurisdictions' profiles) the platform is under: an order
+    for it may be issued under any of them, or its own."""
+    actor.require_perm("registry.change_platform")
+    wanted = set(profiles)
+    with transaction.atomic():
+        before = set(platform.profiles.all())
+        if wanted == before:
+            return
+        platform.profiles.set(wanted)
+        names = ", ".join(sorted(p.name for p in wanted)) or "none"
+        platform_record_edit(platform=platform, actor=actor, summary=f"Also under: {names}.")
 
 
 def platform_record_edit(*, platform: Platform, actor: Actor, summary: str) -> None:

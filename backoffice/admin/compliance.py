@@ -102,6 +102,7 @@ class PolicyForm(forms.ModelForm):
             "normalization_requires_commitments",
             "data_request_days",
             "data_request_ladder",
+            "risk_assessment_ladder",
         ]
 
 

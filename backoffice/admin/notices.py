@@ -3,7 +3,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import FileResponse, HttpRequest
@@ -38,7 +38,15 @@ from notices.models import (
     RemovalOrder,
 )
 
-ORDER_FIELDS = ["platform", "agency", "category", "legal_basis", "description", "urgent"]
+ORDER_FIELDS = [
+    "platform",
+    "agency",
+    "category",
+    "legal_basis",
+    "description",
+    "urgent",
+    "escalation_policy",
+]
 
 
 class ImportItemsForm(PastedOrUploadedForm):
@@ -204,6 +212,12 @@ class OrderAddForm(forms.ModelForm):
             if errors:
                 self.add_error("items_text", [f"Line {line}: {msg}" for line, msg in errors])
         data["items"] = items
+        policy = data.get("escalation_policy")
+        if platform is not None and policy is not None:
+            try:
+                services.order_policy_check(platform=platform, policy=policy)
+            except ValidationError as refused:
+                self.add_error(None, refused)
         return data
 
 
@@ -429,6 +443,7 @@ class RemovalOrderAdmin(TransitionAdmin):
             description=data["description"],
             urgent=data["urgent"],
             items=data["items"],
+            policy=data.get("escalation_policy"),
         )
         obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
         obj.reference = created.reference

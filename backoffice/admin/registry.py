@@ -423,6 +423,10 @@ class PlatformAdmin(TransitionAdmin):
             gettext_lazy("Users and data"),
             {"fields": ["user_count", "personal_data_processed", "data_location"]},
         ),
+        (
+            gettext_lazy("Enforcement policies"),
+            {"fields": ["escalation_policy", "profiles"]},
+        ),
         (gettext_lazy("Case file (newest first)"), {"fields": ["case_file"]}),
         (gettext_lazy("Scorecard (latest published month)"), {"fields": ["scorecard"]}),
         (gettext_lazy("Decision history"), {"fields": ["decision_history_table"]}),
@@ -628,7 +632,11 @@ class PlatformAdmin(TransitionAdmin):
         saved = services.platform_record_save(
             platform=Platform.objects.get(pk=form.instance.pk) if change else None,
             actor=staff_actor(request),
-            record={f: form.cleaned_data[f] for f in fields if f in services.RECORD_FIELDS},
+            record={
+                f: form.cleaned_data[f]
+                for f in fields
+                if f in services.RECORD_FIELDS or f == services.PROFILES
+            },
             related=related,
         )
         # The admin names the saved object in its message and log entry.

@@ -24,6 +24,7 @@ from compliance.sanctions.models import (
     AccessBlock,
     Fine,
     NormalizationRequest,
+    PeriodicPenalty,
     WarningLetter,
 )
 from notices.models import RemovalOrder
@@ -121,21 +122,25 @@ def order_notice(letter: OfficialLetter, order: RemovalOrder) -> Facts:
 def warning(letter: OfficialLetter, warning: WarningLetter) -> Facts:
     order = warning.order
     fine: Fine | None = Fine.objects.filter(letter=warning).first()
+    penalty = PeriodicPenalty.objects.filter(letter=warning).first()
+    computation = fine.computation if fine and not fine.item_amounts else ""
     return _base(
         letter,
         reference=order.reference,
         legal_basis=required(warning.legal_basis, "the rung's legal basis"),
         items=_outstanding(order, warning.issued_at),
         deadline=warning.response_due_at,
-        amount=fine.amount if fine else None,
-        currency=fine.currency if fine else "IDR",
+        amount=fine.amount if fine else penalty.daily_amount if penalty else None,
+        currency=fine.currency if fine else penalty.currency if penalty else "IDR",
         details={
             "level": warning.level,
             "count": warning.items_outstanding,
             "fine": fine.number if fine else "",
             "fine_due": fine.due_at if fine else None,
+            # A penalty a day, accruing until compliance (its total is fined later).
+            "penalty": bool(penalty and not fine),
             # A fine not charged per item says how it was worked out.
-            "computation": fine.computation if fine and not fine.item_amounts else "",
+            "computation": penalty.computation if penalty and not fine else computation,
         },
     )
 
@@ -149,7 +154,8 @@ def fine_assessment(letter: OfficialLetter, fine: Fine) -> Facts:
     return _base(
         letter,
         reference=fine.order.reference,
-        legal_basis=citations.FINE,
+        # A fine worked out by another rule than MR5's per item cites its rung's rule.
+        legal_basis=citations.FINE if items else fine.letter.legal_basis,
         items=items,
         deadline=fine.due_at,
         amount=required(fine.amount, "the fine's amount"),

@@ -86,6 +86,14 @@ def _warning(f: Facts) -> LetterText:
                 "due": moment_text(d["fine_due"]),
             }
         )
+    if d.get("penalty"):
+        paragraphs.append(
+            _(
+                "A periodic penalty of %(amount)s accrues for each day begun until the content "
+                "is removed; its total is assessed as a fine once the order is complied with."
+            )
+            % {"amount": money_text(f.amount, f.currency)}
+        )
     if d.get("computation"):
         paragraphs.append(
             _("The amount is worked out as follows: %(computation)s.")

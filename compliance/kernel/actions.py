@@ -78,6 +78,8 @@ class Action(StrEnum):
     FINE_CONFIRM_PAYMENT = "fine.confirm_payment"
     FINE_LAPSE = "fine.lapse"
     FINE_WAIVE = "fine.waive"
+    PENALTY_TOTAL = "penalty.total"
+    PENALTY_VOID = "penalty.void"
     BLOCK_PROPOSE = "accessblock.propose"
     BLOCK_APPROVE = "accessblock.approve"
     BLOCK_REJECT = "accessblock.reject"

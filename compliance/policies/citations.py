@@ -21,8 +21,9 @@ ACCESS_BLOCK = "MR5 Art. 15(12), 16(13), 18-19 (access block)"
 DIRECT_BLOCK = "MR5 Art. 9(3)-(6) (termination of access to prohibited content)"
 HASH_LISTS = "MR5 Art. 9(3)-(4) and 15 (preventing prohibited content, removal)"
 DATA_ACCESS = "MR5 Art. 21-46 (access to systems and data for supervision and law enforcement)"
-# What a fine set as a share of turnover is computed from (EU DSA Art. 52, 74; UK OSA s. 143).
-TURNOVER = "Declared turnover (EU DSA Art. 52(3), 74; UK OSA s. 143 and Sch. 13)"
+# What a fine set as a share of turnover is computed from (EU DSA Art. 52, 74, 76; UK OSA
+# Sch. 13).
+TURNOVER = "Declared turnover (EU DSA Art. 52(3)-(4), 74 and 76; UK OSA Sch. 13 para. 4)"
 DESIGNATIONS = {
     "dsa_vlop": "EU DSA Art. 33 (designation of very large online platforms)",
     "dsa_vlose": "EU DSA Art. 33 (designation of very large online search engines)",

@@ -1,7 +1,10 @@
 """A ladder rung's fine as a rule, not only an amount per item: a fixed amount per item (MR5),
-a fixed amount per order (a civil penalty for a notice not complied with), or a share of the
-platform's declared turnover with an optional floor and cap (EU DSA Art. 74: up to 6%; UK OSA
-s. 143 and Sch. 13: up to 10% or GBP 18 million, whichever is greater).
+a fixed amount per order (a civil penalty for a notice not complied with), a share of the
+platform's declared turnover with an optional floor and cap (EU DSA Art. 52(3) and 74: up to
+6%; UK OSA Sch. 13: up to 10% or GBP 18 million, whichever is greater), or a periodic penalty
+accruing for each day begun until compliance (EU DSA Art. 52(4) and 76: up to 5% of average
+daily turnover), a fixed amount or a share of the average daily turnover, with an optional cap
+on its total.
 
 Pure (no database): the sweep's rules call `fine_charge` with the turnover it read. Amounts are
 exact decimals, rounded down to the cent (a maximum is never exceeded by rounding), and each
@@ -13,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -25,6 +28,7 @@ class FineRuleKind(StrEnum):
     PER_ITEM = "per_item"
     FIXED = "fixed"
     TURNOVER_SHARE = "turnover_share"
+    PERIODIC = "periodic"
 
 
 # The keys each kind of rule takes (besides `rule`), and which of them it needs.
@@ -32,6 +36,8 @@ RULE_KEYS = {
     FineRuleKind.PER_ITEM: ({"amount"}, {"amount"}),
     FineRuleKind.FIXED: ({"amount"}, {"amount"}),
     FineRuleKind.TURNOVER_SHARE: ({"share", "floor", "cap"}, {"share"}),
+    # A periodic penalty takes `amount` (a day) or `share` (of average daily turnover).
+    FineRuleKind.PERIODIC: ({"amount", "share", "cap"}, set()),
 }
 
 
@@ -45,7 +51,9 @@ class FineRule:
 
     @property
     def needs_turnover(self) -> bool:
-        return self.kind == FineRuleKind.TURNOVER_SHARE
+        return self.kind == FineRuleKind.TURNOVER_SHARE or (
+            self.kind == FineRuleKind.PERIODIC and self.share > 0
+        )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FineRule:
@@ -75,6 +83,8 @@ def fine_rule_problems(data: Any) -> list[str]:
         f"fine.{key}: unknown for a {kind} rule" for key in sorted(set(data) - allowed - {"rule"})
     ]
     problems += [f"fine.{key}: required for a {kind} rule" for key in sorted(needed - set(data))]
+    if kind == FineRuleKind.PERIODIC and len({"amount", "share"} & set(data)) != 1:
+        problems.append("fine.amount: give a periodic rule's amount a day, or its share, once")
     values: dict[str, Decimal] = {}
     for key in sorted(allowed & set(data)):
         if data[key] is None and key not in needed:
@@ -115,6 +125,8 @@ class FineCharge:
     amount: Decimal
     computation: str
     item_amounts: dict[str, Decimal] = field(default_factory=dict)
+    # A periodic penalty charges nothing at its rung: it accrues this much a day instead.
+    daily: Decimal | None = None
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -150,17 +162,27 @@ def fine_charge(
             amount=rule.amount,
             computation=f"Fixed amount for the order: {money(rule.amount, currency)}",
         )
-    if turnover is None:
-        raise TurnoverRequired(
-            f"a fine of {rule.share:%} of turnover needs the platform's declared turnover"
+    if rule.kind == FineRuleKind.PERIODIC and not rule.needs_turnover:
+        return FineCharge(
+            amount=Decimal(0),
+            daily=rule.amount,
+            computation=f"{money(rule.amount, currency)} for each day begun until compliance",
         )
-    if turnover.currency != currency:
-        raise TurnoverRequired(
-            f"the declared turnover is in {turnover.currency}; the policy fines in {currency}"
+    turnover = _turnover_in(turnover, rule=rule, currency=currency)
+    if rule.kind == FineRuleKind.PERIODIC:
+        days = (turnover.period_end - turnover.period_start).days + 1
+        daily = (turnover.amount * rule.share / days).quantize(CENT, rounding=ROUND_DOWN)
+        return FineCharge(
+            amount=Decimal(0),
+            daily=daily,
+            computation=f"{_percent(rule.share)} of average daily turnover "
+            f"({money(turnover.amount, currency)} over {days} days, "
+            f"{turnover.period_start} to {turnover.period_end}, {turnover.source}) = "
+            f"{money(daily, currency)} for each day begun until compliance",
         )
     base = (turnover.amount * rule.share).quantize(CENT, rounding=ROUND_DOWN)
     steps = [
-        f"{rule.share * 100:f}".rstrip("0").rstrip(".") + "% of turnover "
+        f"{_percent(rule.share)} of turnover "
         f"{money(turnover.amount, currency)} ({turnover.period_start} to "
         f"{turnover.period_end}, {turnover.source}) = {money(base, currency)}"
     ]
@@ -172,6 +194,48 @@ def fine_charge(
         amount = rule.cap
         steps.append(f"at most {money(rule.cap, currency)}: {money(amount, currency)}")
     return FineCharge(amount=amount, computation="; ".join(steps))
+
+
+def _percent(share: Decimal) -> str:
+    return f"{share * 100:f}".rstrip("0").rstrip(".") + "%"
+
+
+def _turnover_in(turnover: Turnover | None, *, rule: FineRule, currency: str) -> Turnover:
+    if turnover is None:
+        raise TurnoverRequired(
+            f"a fine of {_percent(rule.share)} of turnover needs the platform's declared turnover"
+        )
+    if turnover.currency != currency:
+        raise TurnoverRequired(
+            f"the declared turnover is in {turnover.currency}; the policy fines in {currency}"
+        )
+    return turnover
+
+
+@dataclass(frozen=True)
+class PenaltyTotal:
+    days: int
+    amount: Decimal
+    computation: str
+
+
+def penalty_total(
+    *, daily: Decimal, cap: Decimal | None, started: datetime, stopped: datetime, currency: str
+) -> PenaltyTotal:
+    """A periodic penalty stopped by compliance: each day begun since it started counts once,
+    within its cap."""
+    elapsed = max(stopped - started, timedelta(0))
+    days = -(-elapsed // timedelta(days=1))
+    amount = daily * days
+    computation = (
+        f"{days} day(s) begun from {started.astimezone(UTC):%Y-%m-%d %H:%M} UTC to compliance "
+        f"at {stopped.astimezone(UTC):%Y-%m-%d %H:%M} UTC x {money(daily, currency)} = "
+        f"{money(amount, currency)}"
+    )
+    if cap is not None and amount > cap:
+        amount = cap
+        computation += f"; at most {money(cap, currency)}: {money(amount, currency)}"
+    return PenaltyTotal(days=days, amount=amount, computation=computation)
 
 
 def fine_item_amounts(

@@ -130,6 +130,13 @@ class EscalationPolicy(models.Model):
         "(warning, supervisor_referral), period_hours or period_days, legal_basis.",
         verbose_name=_("data request ladder"),
     )
+    # Periodic risk assessments: read when a cycle opens, and kept on it.
+    risk_assessment_ladder = models.JSONField(
+        default=mr5.risk_ladder,
+        help_text="Steps after a risk assessment's missed deadline. Each: action (warning, "
+        "supervisor_referral), period_hours or period_days, legal_basis.",
+        verbose_name=_("risk assessment ladder"),
+    )
     version = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("version"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

@@ -55,6 +55,20 @@ DATA_LADDER: list[dict[str, Any]] = [
         "legal_basis": "MR5 Art. 44-46 (administrative sanctions for refusing access)",
     },
 ]
+# Periodic risk assessments (by a regulator's decision; MR5 itself has no such duty): a
+# warning with two weeks more, then a supervisor decides on sanctions.
+RISK_LADDER: list[dict[str, Any]] = [
+    {
+        "action": "warning",
+        "period_days": 14,
+        "legal_basis": "Regulator's decision (periodic risk assessments): warning to submit",
+    },
+    {
+        "action": "supervisor_referral",
+        "period_days": 1,
+        "legal_basis": "Regulator's decision (periodic risk assessments): referral for sanction",
+    },
+]
 # The terms a running order keeps (EscalationPolicy.terms()).
 TERMS: dict[str, Any] = {
     "notice_hours": 24,
@@ -71,3 +85,8 @@ TERMS: dict[str, Any] = {
 def data_ladder() -> list[dict[str, Any]]:
     """A fresh copy, as a model field's default must be."""
     return [dict(step) for step in DATA_LADDER]
+
+
+def risk_ladder() -> list[dict[str, Any]]:
+    """A fresh copy, as a model field's default must be."""
+    return [dict(step) for step in RISK_LADDER]

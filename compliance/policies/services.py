@@ -38,7 +38,7 @@ def ladder_validate(
             continue
         units = [unit for unit, (key, _) in PERIOD_KEYS.items() if key in step]
         periods = {key for keys in PERIOD_KEYS.values() for key in keys}
-        allowed = {"action", "fine_per_item", "fine", "legal_basis", *periods}
+        allowed = {"action", "fine_per_item", "fine", "legal_basis", "needs_approval", *periods}
         if set(step) - allowed:
             errors.append(
                 _("Step %(n)s: unknown keys %(keys)s.")
@@ -92,9 +92,11 @@ def _fine_problems(step: dict[str, Any], number: int) -> list[str]:
     """A warning_fine step charges by `fine_per_item` or by a `fine` rule (one of them);
     no other step carries a fine."""
     if step.get("action") != LadderAction.WARNING_FINE:
-        if "fine_per_item" in step or "fine" in step:
+        if {"fine_per_item", "fine", "needs_approval"} & set(step):
             return [_("Step %(n)s: only warning_fine steps carry a fine.") % {"n": number}]
         return []
+    if not isinstance(step.get("needs_approval", False), bool):
+        return [_("Step %(n)s: needs_approval is true or false.") % {"n": number}]
     if "fine_per_item" in step and "fine" in step:
         return [_("Step %(n)s: give fine_per_item or a fine rule, not both.") % {"n": number}]
     if "fine" in step:
@@ -121,6 +123,12 @@ def policy_save(*, policy: EscalationPolicy, actor: Actor) -> EscalationPolicyVe
         actions=DataLadderAction.values,
         last_only=DataLadderAction.SUPERVISOR_REFERRAL,
         field="data_request_ladder",
+    )
+    ladder_validate(
+        policy.risk_assessment_ladder,
+        actions=DataLadderAction.values,
+        last_only=DataLadderAction.SUPERVISOR_REFERRAL,
+        field="risk_assessment_ladder",
     )
     policy.full_clean(exclude=["version"])
     with transaction.atomic():

@@ -44,6 +44,9 @@ class LadderStep:
     fine: FineRule | None = None
     # The rule the rung applies, cited by its letter and decision record ("" for the default).
     legal_basis: str = ""
+    # A supervisor approves the rung's fine before it is assessed (as `fines_need_approval`
+    # asks for every rung of a policy).
+    needs_approval: bool = False
 
     def period_for(self, *, urgent: bool) -> Span:
         return self.urgent_period if urgent else self.period
@@ -64,6 +67,7 @@ class LadderStep:
                 else None
             ),
             legal_basis=step.get("legal_basis", ""),
+            needs_approval=step.get("needs_approval", False),
         )
 
 

@@ -203,6 +203,78 @@ class Fine(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+class PeriodicPenalty(models.Model):
+    """A penalty accruing for each day begun from its rung until the order is complied with
+    (EU DSA Art. 52(4) and 76). Compliance, a closure or a withdrawal stops it (`stopped_at`);
+    the sweep then totals it into a `Fine` on its rung's letter, or voids it for a withdrawn
+    order."""
+
+    class Status(models.TextChoices):
+        ACCRUING = "accruing", _("Accruing")
+        TOTALLED = "totalled", _("Totalled into a fine")
+        VOID = "void", _("Void (the order was withdrawn)")
+
+    order = models.ForeignKey(
+        "notices.RemovalOrder",
+        on_delete=models.PROTECT,
+        related_name="penalties",
+        verbose_name=_("order"),
+    )
+    platform = models.ForeignKey(
+        "registry.Platform",
+        on_delete=models.PROTECT,
+        related_name="penalties",
+        verbose_name=_("platform"),
+    )
+    letter = models.OneToOneField(
+        WarningLetter,
+        on_delete=models.PROTECT,
+        related_name="penalty",
+        help_text="The letter of the rung that started it.",
+        verbose_name=_("letter"),
+    )
+    daily_amount = models.DecimalField(
+        max_digits=18, decimal_places=2, verbose_name=_("amount a day")
+    )
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    cap = models.DecimalField(
+        max_digits=18, decimal_places=2, null=True, blank=True, verbose_name=_("cap")
+    )
+    computation = models.TextField(verbose_name=_("computation"))
+    needs_approval = models.BooleanField(default=False, verbose_name=_("needs approval"))
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    stopped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("stopped at"))
+    status = models.CharField(
+        max_length=16,
+        choices=Status.choices,
+        default=Status.ACCRUING,
+        verbose_name=_("status"),
+    )
+    fine = models.OneToOneField(
+        Fine,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="penalty",
+        verbose_name=_("fine"),
+    )
+
+    class Meta:
+        verbose_name = _("periodic penalty")
+        verbose_name_plural = _("periodic penalties")
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(
+                fields=["stopped_at"],
+                name="penalty_stopped_accruing",
+                condition=models.Q(status="accruing"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id}: {self.currency} {self.daily_amount} a day"
+
+
 class PaymentDeclaration(models.Model):
     """A platform's word that it paid a fine, kept as said: a second declaration is a new row,
     and the one an officer confirms is marked so (the others are superseded)."""

@@ -22,7 +22,7 @@ from compliance.delivery.email import notification_enqueue
 from compliance.delivery.webhooks import webhook_enqueue
 from compliance.kernel.actions import Action
 from compliance.kernel.actors import Actor
-from compliance.kernel.counters import counter_next
+from compliance.kernel.counters import counter_next, numbers_draw
 from compliance.kernel.decisions import decision_record_append
 from compliance.kernel.errors import (
     FourEyesViolation,
@@ -34,6 +34,7 @@ from compliance.kernel.letters import letter_issue
 from compliance.kernel.models import OfficialLetter
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
+from compliance.policies.fines import penalty_total
 from compliance.policies.services import policy_default
 from compliance.sanctions.four_eyes import decided_by, proposer_fields
 from compliance.sanctions.models import (
@@ -47,11 +48,12 @@ from compliance.sanctions.models import (
     NormalizationRequest,
     NormalizationVerification,
     PaymentDeclaration,
+    PeriodicPenalty,
     RegistrationSanction,
     SanctionRelease,
 )
 from compliance.sanctions.selectors import normalization_blockers
-from notices.models import CLOCK_STATES, RemovalOrder
+from notices.models import CLOCK_STATES, OrderStatus, RemovalOrder
 from registry import services as registry
 from registry.hostnames import hostname_normalize
 from registry.models import BLOCKABLE_STATES, Platform, PlatformDomain, RegistrationStatus
@@ -897,6 +899,93 @@ def block_openings_end(*, now: datetime, actor: Actor) -> int:
             )
             count += 1
     return count
+
+
+# Periodic penalties (EU DSA Art. 52(4) and 76): stopped by compliance, then totalled.
+
+
+def periodic_penalties_settle(*, now: datetime, actor: Actor) -> int:
+    """Total each penalty its order's compliance stopped into a fine on the letter of the rung
+    that started it (proposed when that rung needs a supervisor's approval), and void those of
+    withdrawn orders. Returns how many were settled."""
+    count = 0
+    with transaction.atomic():
+        for penalty in (
+            PeriodicPenalty.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=PeriodicPenalty.Status.ACCRUING, stopped_at__isnull=False)
+            .select_related("order", "platform", "letter")
+        ):
+            if penalty.order.status == OrderStatus.WITHDRAWN:
+                penalty.status = PeriodicPenalty.Status.VOID
+                penalty.save(update_fields=["status"])
+                decision_record_append(
+                    actor=actor,
+                    subject=penalty.order,
+                    action=Action.PENALTY_VOID,
+                    from_state=penalty.order.status,
+                    to_state=penalty.order.status,
+                    legal_basis=penalty.letter.legal_basis,
+                    reason=f"The periodic penalty of letter {penalty.letter.number} ends "
+                    "unfined: the order was withdrawn.",
+                )
+            else:
+                _penalty_total(penalty, now=now, actor=actor)
+            count += 1
+    return count
+
+
+def _penalty_total(penalty: PeriodicPenalty, *, now: datetime, actor: Actor) -> None:
+    assert penalty.stopped_at is not None
+    total = penalty_total(
+        daily=penalty.daily_amount,
+        cap=penalty.cap,
+        started=penalty.started_at,
+        stopped=penalty.stopped_at,
+        currency=penalty.currency,
+    )
+    policy = penalty.order.policy_version
+    days = policy.parsed.fine_payment_period if policy else timedelta(days=14)
+    fine = Fine.objects.create(
+        number=f"FN-{now.year}-{numbers_draw(name='fine', count=1)[0]:06d}",
+        order=penalty.order,
+        platform=penalty.platform,
+        letter=penalty.letter,
+        amount=total.amount,
+        currency=penalty.currency,
+        item_amounts={},
+        computation=f"{penalty.computation}; {total.computation}",
+        status=FineStatus.PROPOSED if penalty.needs_approval else FineStatus.ASSESSED,
+        assessed_at=now,
+        due_at=now + days,
+    )
+    penalty.status = PeriodicPenalty.Status.TOTALLED
+    penalty.fine = fine
+    penalty.save(update_fields=["status", "fine"])
+    decision_record_append(
+        actor=actor,
+        subject=penalty.order,
+        action=Action.PENALTY_TOTAL,
+        from_state=penalty.order.status,
+        to_state=penalty.order.status,
+        legal_basis=penalty.letter.legal_basis,
+        reason=f"Periodic penalty of letter {penalty.letter.number} stopped by compliance: "
+        f"{total.computation}.",
+        links=[fine],
+    )
+    if fine.status == FineStatus.ASSESSED:
+        letter_issue(kind=OfficialLetter.Kind.FINE, platform=fine.platform, source=fine, now=now)
+    webhook_enqueue(
+        platform=fine.platform,
+        event="fine.assessed",
+        data={
+            "number": fine.number,
+            "order": penalty.order.reference,
+            "amount": str(fine.amount),
+            "currency": fine.currency,
+            "due_at": fine.due_at,
+            "status": fine.status,
+        },
+    )
 
 
 # Direct blocks (MR5 Art. 9): prohibited content, without the ladder of letters.

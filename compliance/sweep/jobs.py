@@ -20,6 +20,7 @@ from compliance.kernel.decisions import decision_record_append
 from compliance.kernel.letters import letters_render_soon
 from compliance.kernel.transitions import transition_apply
 from compliance.policies import citations
+from compliance.policies.fines import penalty_total
 from compliance.policies.terms import LadderAction
 from compliance.sanctions.models import (
     AccessBlock,
@@ -27,11 +28,13 @@ from compliance.sanctions.models import (
     Fine,
     FineStatus,
     NormalizationRequest,
+    PeriodicPenalty,
     RegistrationSanction,
 )
 from compliance.sanctions.services import (
     block_open,
     block_openings_end,
+    periodic_penalties_settle,
     registration_sanction_propose,
 )
 from compliance.sweep.claim import RETRY_DELAY, nonpayment_step, orders_sweep
@@ -162,6 +165,7 @@ class SweepSummary:
     registration_faults: int = 0
     normalizations_flagged: int = 0
     openings_ended: int = 0
+    penalties_settled: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -177,7 +181,8 @@ def sweep_all(*, now: datetime | None = None, batch_size: int = 2000) -> SweepSu
     summary.registration_faults = registration_faults_sweep(now=now)
     summary.normalizations_flagged = normalizations_flag_late(now=now)
     summary.openings_ended = block_openings_end(now=now, actor=SWEEP)
-    if report.escalated:
+    summary.penalties_settled = periodic_penalties_settle(now=now, actor=SWEEP)
+    if report.escalated or summary.penalties_settled:
         letters_render_soon()  # the e-mails wait for their letters' PDFs
         deliver_soon()
     return summary
@@ -192,6 +197,7 @@ class SweepPreview:
     registration_faults: list[str]
     normalizations: list[str]
     openings: list[str]
+    penalties: list[str]
 
 
 def _step_text(step: Step) -> str:
@@ -250,4 +256,24 @@ def sweep_preview(*, now: datetime) -> SweepPreview:
             ended_at__isnull=True, closes_at__lte=now
         ).select_related("block__platform")
     ]
-    return SweepPreview(orders, fines, faults, late, openings)
+    penalties = [
+        f"periodic penalty of {p.letter.number} on {p.order.reference}: "
+        + (
+            "void (the order was withdrawn)"
+            if p.order.status == OrderStatus.WITHDRAWN
+            else f"totalled into a fine, {total.computation}"
+        )
+        for p in PeriodicPenalty.objects.filter(
+            status=PeriodicPenalty.Status.ACCRUING, stopped_at__isnull=False
+        ).select_related("letter", "order")
+        for total in [
+            penalty_total(
+                daily=p.daily_amount,
+                cap=p.cap,
+                started=p.started_at,
+                stopped=p.stopped_at or now,
+                currency=p.currency,
+            )
+        ]
+    ]
+    return SweepPreview(orders, fines, faults, late, openings, penalties)

@@ -43,6 +43,11 @@ class Step:
     legal_basis: str = ""
     # How the fine was worked out, in words (shown on its letter).
     computation: str = ""
+    # A supervisor approves the fine before it is assessed (the policy's or the rung's rule).
+    needs_approval: bool = False
+    # A periodic penalty the rung starts: its amount a day and the cap on its total.
+    penalty_daily: Decimal | None = None
+    penalty_cap: Decimal | None = None
 
 
 def escalation_step(
@@ -105,6 +110,10 @@ def escalation_step(
         }
         step.fine_amount = charge.amount
         step.computation = charge.computation
-        if step.fine_amount > 0:
+        step.needs_approval = terms.fines_need_approval or rung.needs_approval
+        if charge.daily is not None:
+            step.penalty_daily = charge.daily
+            step.penalty_cap = rung.fine.cap
+        if step.fine_amount > 0 or step.penalty_daily:
             step.to_state = OrderStatus.FINED
     return step

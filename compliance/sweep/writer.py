@@ -35,7 +35,7 @@ from compliance.kernel.letters import letter_rows as official_letter_rows
 from compliance.kernel.models import OfficialLetter
 from compliance.policies import citations
 from compliance.policies.terms import LadderAction
-from compliance.sanctions.models import Fine, FineStatus, WarningLetter
+from compliance.sanctions.models import Fine, FineStatus, PeriodicPenalty, WarningLetter
 from compliance.sanctions.services import access_block_propose_for_order
 from compliance.sweep.rules import EXHAUSTED, Step
 from notices.models import RemovalOrder
@@ -135,6 +135,26 @@ def batch_write(
         FINE_COLUMNS,
         [_fine_row(s, letters_by_order, fines_by_order, now=now) for s in fine_steps],
     )
+    rows_insert(
+        PeriodicPenalty,
+        PENALTY_COLUMNS,
+        [
+            (
+                s.order_id,
+                s.platform_id,
+                letters_by_order[s.order_id][0],
+                s.penalty_daily,
+                s.terms.currency,
+                s.penalty_cap,
+                s.computation,
+                s.needs_approval,
+                now,
+                PeriodicPenalty.Status.ACCRUING,
+            )
+            for s in letter_steps
+            if s.penalty_daily and s.terms is not None
+        ],
+    )
     # Proposing a block appends to the chain, locking its head until commit: so blocks come
     # after the other rows that need not wait for it.
     blocks = _blocks_propose(block_steps, now=now)
@@ -171,7 +191,7 @@ def _fine_facts(
 ) -> tuple[int, str, datetime, FineStatus]:
     assert step.terms is not None
     due = now + step.terms.fine_payment_period
-    status = FineStatus.PROPOSED if step.terms.fines_need_approval else FineStatus.ASSESSED
+    status = FineStatus.PROPOSED if step.needs_approval else FineStatus.ASSESSED
     return fine_id, number, due, status
 
 
@@ -238,6 +258,18 @@ FINE_COLUMNS = [
     "due_at",
     "payment_reference",
     "waived_reason",
+]
+PENALTY_COLUMNS = [
+    "order_id",
+    "platform_id",
+    "letter_id",
+    "daily_amount",
+    "currency",
+    "cap",
+    "computation",
+    "needs_approval",
+    "started_at",
+    "status",
 ]
 NOTIFICATION_COLUMNS = [
     "event",

@@ -40,6 +40,7 @@ def _form(policy: EscalationPolicy, fine: str) -> dict[str, str]:
         "normalization_decision_hours": "48",
         "data_request_days": "5",
         "data_request_ladder": json.dumps(mr5.DATA_LADDER),
+        "risk_assessment_ladder": json.dumps(mr5.RISK_LADDER),
         "versions-TOTAL_FORMS": "0",
         "versions-INITIAL_FORMS": "0",
     }

@@ -49,6 +49,7 @@ class Command(BaseCommand):
                 ("registration fault(s) due", preview.registration_faults),
                 ("normalization request(s) to flag late", preview.normalizations),
                 ("temporary opening(s) ending", preview.openings),
+                ("periodic penalt(ies) stopped by compliance", preview.penalties),
                 ("data-access request(s) unanswered", data_requests_due(now=now)),
             ):
                 self.stdout.write(f"{len(lines)} {title}:")
@@ -64,5 +65,6 @@ class Command(BaseCommand):
             f"{summary.registration_faults} registration fault(s), "
             f"{summary.normalizations_flagged} late normalization(s) flagged, "
             f"{summary.openings_ended} temporary opening(s) ended, "
+            f"{summary.penalties_settled} periodic penalt(ies) settled, "
             f"{data_requests} data-access request(s) escalated."
         )

@@ -1,10 +1,11 @@
 """Fines as rules: per item within a cap, a fixed amount per order, a share of declared
-turnover with a floor or a cap; exact decimals, the computation in words, and a refusal (never
-a zero) when the turnover a rule needs is missing or in another currency."""
+turnover with a floor or a cap, a periodic penalty for each day begun; exact decimals, the
+computation in words, and a refusal (never a zero) when the turnover a rule needs is missing or
+in another currency."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from compliance.policies.fines import (
     TurnoverRequired,
     fine_charge,
     fine_rule_problems,
+    penalty_total,
 )
 
 TURNOVER = Turnover(
@@ -107,3 +109,56 @@ def test_an_incomplete_rule_names_what_is_missing(data, problem):
 def test_a_complete_rule_has_no_problems():
     assert fine_rule_problems({"rule": "turnover_share", "share": "0.06", "cap": None}) == []
     assert FineRule.from_json({"rule": "fixed", "amount": "10"}).amount == Decimal("10")
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "days"),
+    [
+        (timedelta(0), 0),
+        (timedelta(seconds=1), 1),
+        (timedelta(days=1), 1),
+        (timedelta(days=1, seconds=1), 2),
+        (timedelta(days=6, hours=23), 7),
+    ],
+)
+def test_a_periodic_penalty_counts_each_day_begun(elapsed, days):
+    started = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
+    total = penalty_total(
+        daily=Decimal("333.33"),
+        cap=None,
+        started=started,
+        stopped=started + elapsed,
+        currency="EUR",
+    )
+    assert (total.days, total.amount) == (days, Decimal("333.33") * days)
+
+
+def test_a_periodic_share_of_average_daily_turnover_in_a_leap_year():
+    charge = fine_charge(
+        FineRule.from_json({"rule": "periodic", "share": "0.05"}),
+        items=[1],
+        previous_fines=[],
+        cap_per_item=Decimal(0),
+        currency="EUR",
+        turnover=Turnover(
+            amount=Decimal("1000000.00"),
+            currency="EUR",
+            period_start=date(2024, 1, 1),
+            period_end=date(2024, 12, 31),
+            source="Accounts",
+        ),
+    )
+    # 1,000,000 / 366 days x 5% = 136.6120..., rounded down to the cent.
+    assert (charge.amount, charge.daily) == (Decimal(0), Decimal("136.61"))
+
+
+def test_a_periodic_share_without_turnover_is_refused():
+    with pytest.raises(TurnoverRequired):
+        fine_charge(
+            FineRule.from_json({"rule": "periodic", "share": "0.05"}),
+            items=[1],
+            previous_fines=[],
+            cap_per_item=Decimal(0),
+            currency="EUR",
+            turnover=None,
+        )
