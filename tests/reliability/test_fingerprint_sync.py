@@ -12,7 +12,7 @@ from compliance.kernel.actors import Actor
 from fingerprints import services
 from notices.models import ContentCategory
 from registry.services import api_key_create
-from tests.support.processes import web_server
+from tests.support.processes import serving, web_server
 from tests.support.waiting import wait_until
 
 FIRST = "0f" * 32
@@ -31,14 +31,8 @@ def server(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
 
-    def up() -> bool:
-        try:
-            return requests.get(f"{base}/admin/login/", timeout=2).status_code == 200
-        except requests.ConnectionError:
-            return False
-
     try:
-        wait_until(up, timeout=60, what="gunicorn to serve")
+        wait_until(lambda: serving(base), timeout=60, what="gunicorn to serve")
         yield base
     finally:
         process.terminate()

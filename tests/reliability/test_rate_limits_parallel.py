@@ -16,7 +16,7 @@ import requests
 
 from compliance.kernel.actors import Actor
 from registry.services import api_key_create
-from tests.support.processes import web_server
+from tests.support.processes import serving, web_server
 from tests.support.waiting import wait_until
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -49,14 +49,8 @@ def server(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
 
-    def up() -> bool:
-        try:
-            return requests.get(f"{base}/admin/login/", timeout=2).status_code == 200
-        except requests.ConnectionError:
-            return False
-
     try:
-        wait_until(up, timeout=60, what="gunicorn to serve")
+        wait_until(lambda: serving(base), timeout=60, what="gunicorn to serve")
         yield base
     finally:
         process.terminate()

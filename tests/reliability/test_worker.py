@@ -19,7 +19,7 @@ from fingerprints.models import Fingerprint
 from notices.models import Evidence, RemovalOrder
 from registry.services import api_key_create
 from tests.support import images
-from tests.support.processes import celery, database_url, web_server
+from tests.support.processes import celery, database_url, serving, web_server
 from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +94,7 @@ def test_a_worker_fingerprints_evidence_after_the_upload_commits(
     server = web_server(env=env, port=port, log=tmp_path / "gunicorn.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: _serves(base), timeout=60, what="gunicorn to serve")
+        wait_until(lambda: serving(base), timeout=60, what="gunicorn to serve")
         item = order.items.first()
         response = requests.post(
             f"{base}/api/v1/orders/{order.reference}/items/{item.pk}/evidence/",
@@ -129,10 +129,3 @@ def test_a_worker_fingerprints_evidence_after_the_upload_commits(
     fingerprint = Fingerprint.objects.get(evidence=evidence)
     assert fingerprint.pdq == image_pdq(images.shapes(2)).hex
     assert "fingerprints.fingerprint_compute" in (tmp_path / "worker.log").read_text()
-
-
-def _serves(base: str) -> bool:
-    try:
-        return requests.get(f"{base}/admin/login/", timeout=2).status_code == 200
-    except requests.ConnectionError:
-        return False

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import requests
 from django.conf import settings
 from django.db import connection
 
@@ -70,3 +71,12 @@ def web_server(*, env: dict[str, str], port: int, log: Path) -> subprocess.Popen
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
+
+
+def serving(base: str) -> bool:
+    """Whether the server at `base` answers its sign-in page. A refused connection or a slow
+    first answer (a worker still loading the project on a busy machine) is "not yet"."""
+    try:
+        return requests.get(f"{base}/admin/login/", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
