@@ -29,7 +29,7 @@ from compliance.kernel.errors import (
     TransitionNotAllowed,
     require_reason,
 )
-from compliance.kernel.formats import moment_wire
+from compliance.kernel.formats import amount_wire, moment_wire
 from compliance.kernel.letters import letter_issue
 from compliance.kernel.models import OfficialLetter
 from compliance.kernel.transitions import transition_apply
@@ -913,7 +913,7 @@ def periodic_penalties_settle(*, now: datetime, actor: Actor) -> int:
         for penalty in (
             PeriodicPenalty.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=PeriodicPenalty.Status.ACCRUING, stopped_at__isnull=False)
-            .select_related("order", "platform", "letter")
+            .select_related("order__policy_version", "platform", "letter")
         ):
             if penalty.order.status == OrderStatus.WITHDRAWN:
                 penalty.status = PeriodicPenalty.Status.VOID
@@ -943,8 +943,8 @@ def _penalty_total(penalty: PeriodicPenalty, *, now: datetime, actor: Actor) -> 
         stopped=penalty.stopped_at,
         currency=penalty.currency,
     )
-    policy = penalty.order.policy_version
-    days = policy.parsed.fine_payment_period if policy else timedelta(days=14)
+    version = penalty.order.policy_version
+    assert version is not None  # an order that climbed a ladder was issued under a policy
     fine = Fine.objects.create(
         number=f"FN-{now.year}-{numbers_draw(name='fine', count=1)[0]:06d}",
         order=penalty.order,
@@ -956,7 +956,7 @@ def _penalty_total(penalty: PeriodicPenalty, *, now: datetime, actor: Actor) -> 
         computation=f"{penalty.computation}; {total.computation}",
         status=FineStatus.PROPOSED if penalty.needs_approval else FineStatus.ASSESSED,
         assessed_at=now,
-        due_at=now + days,
+        due_at=now + version.parsed.fine_payment_period,
     )
     penalty.status = PeriodicPenalty.Status.TOTALLED
     penalty.fine = fine
@@ -980,7 +980,7 @@ def _penalty_total(penalty: PeriodicPenalty, *, now: datetime, actor: Actor) -> 
         data={
             "number": fine.number,
             "order": penalty.order.reference,
-            "amount": str(fine.amount),
+            "amount": amount_wire(fine.amount),
             "currency": fine.currency,
             "due_at": fine.due_at,
             "status": fine.status,
