@@ -30,7 +30,7 @@ from compliance.policies import citations
 from compliance.policies.calendar import Calendar
 from compliance.policies.selectors import calendar_current
 from compliance.policies.services import policy_default
-from compliance.policies.terms import DataLadderAction, LadderStep
+from compliance.policies.terms import referral_rung_next, referral_rung_text
 from compliance.sweep.writer import SWEEP
 from notices import filetypes
 from notices.models import Agency
@@ -379,23 +379,19 @@ def data_requests_due(*, now: datetime) -> list[str]:
         .select_related("platform")
         .order_by("due_at")
     ):
-        level = request.escalation_level
-        then = (
-            DataLadderAction(LadderStep.from_json(request.ladder[level]).action).label
-            if level < len(request.ladder)
-            else "its clock stops (the ladder has no further step)"
-        )
+        then = referral_rung_text(request.ladder, level=request.escalation_level)
         lines.append(f"{request} to {request.platform}: {then}")
     return lines
 
 
 def _escalate(request: DataRequest, *, now: datetime, calendar: Calendar) -> None:
     level = request.escalation_level
-    if level >= len(request.ladder):
+    step = referral_rung_next(request.ladder, level=level, now=now, calendar=calendar)
+    rung, due_at = step.rung, step.due_at
+    if rung is None:
         DataRequest.objects.filter(pk=request.pk).update(due_at=None)
         return
-    rung = LadderStep.from_json(request.ladder[level])
-    if rung.action == DataLadderAction.SUPERVISOR_REFERRAL:
+    if step.refers:
         DataRequest.objects.filter(pk=request.pk).update(
             due_at=None, escalation_level=level + 1, referred_to_supervisor_at=now
         )
@@ -409,7 +405,7 @@ def _escalate(request: DataRequest, *, now: datetime, calendar: Calendar) -> Non
             reason="Still unanswered after the warnings: a supervisor decides on sanctions.",
         )
         return
-    due_at = rung.period.after(now, calendar)
+    assert due_at is not None  # a warning's new deadline
     DataRequest.objects.filter(pk=request.pk).update(due_at=due_at, escalation_level=level + 1)
     decision_record_append(
         actor=SWEEP,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.models import DataRequest, Referral, TakedownRequest
+from assessments.models import MitigationMeasure, RiskAssessment
 from compliance.delivery.models import Notification
 from compliance.kernel.formats import moment_text
 from compliance.kernel.models import OfficialLetter
@@ -163,6 +164,33 @@ def worklist(*, user: User, now: datetime | None = None) -> list[Entry]:
                 status__exact="open",
                 referred_to_supervisor_at__isnull="False",
             ),
+        )
+    )
+    entries.append(
+        Entry(
+            _("Risk assessments to review"),
+            RiskAssessment.objects.filter(status=RiskAssessment.Status.SUBMITTED).count(),
+            _link("assessments_riskassessment", status__exact="submitted"),
+        )
+    )
+    entries.append(
+        Entry(
+            _("Risk assessments referred for a sanction decision"),
+            RiskAssessment.objects.filter(
+                status=RiskAssessment.Status.AWAITING, referred_to_supervisor_at__isnull=False
+            ).count(),
+            _link(
+                "assessments_riskassessment",
+                status__exact="awaiting",
+                referred_to_supervisor_at__isnull="False",
+            ),
+        )
+    )
+    entries.append(
+        Entry(
+            _("Mitigation measures not reported on in time"),
+            MitigationMeasure.objects.filter(status=MitigationMeasure.Status.OVERDUE).count(),
+            _link("assessments_mitigationmeasure", status__exact="overdue"),
         )
     )
     late = Referral.objects.filter(status=Referral.Status.REFERRED, acknowledge_by__lte=now)

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from agencies.data_requests import data_requests_sweep
+from assessments.services import risk_assessments_sweep
 from compliance.delivery.email import notifications_deliver
 from compliance.delivery.webhooks import webhooks_deliver
 from compliance.documents.render import letters_render
@@ -14,9 +15,13 @@ from compliance.sweep.jobs import sweep_all
 @shared_task(name="compliance.sweep.writer")
 def sweep() -> dict[str, int]:
     """Run by beat every minute (django-celery-beat's schedule, editable in the admin): the
-    deadlines of orders, fines and registrations, then of agencies' data-access requests."""
+    deadlines of orders, fines and registrations, then of agencies' data-access requests and of
+    risk assessments."""
     now = timezone.now()
-    return sweep_all(now=now).as_dict() | {"data_requests_escalated": data_requests_sweep(now=now)}
+    return sweep_all(now=now).as_dict() | {
+        "data_requests_escalated": data_requests_sweep(now=now),
+        "risk_assessments_changed": risk_assessments_sweep(now=now),
+    }
 
 
 @shared_task(name="compliance.deliver_notifications")

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fingerprints",
     "transparency",
     "agencies",
+    "assessments",
     "public",
 ]
 
@@ -287,6 +288,10 @@ SPECTACULAR_SETTINGS = {
         "DesignationKindEnum": "registry.models.DesignationKind",
         "DesignationBasisEnum": "registry.models.PlatformDesignation.Basis",
         "TurnoverScopeEnum": "portal.standing.SCOPES",
+        "RiskAreaEnum": "assessments.models.RiskArea",
+        "SeverityEnum": "assessments.models.Severity",
+        "RiskAssessmentStatusEnum": "assessments.models.RiskAssessment.Status",
+        "MeasureStatusEnum": "assessments.models.MitigationMeasure.Status",
     },
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from agencies.models import DataRequest
+from assessments.models import RiskArea
 from compliance.sanctions.models import AccessBlock, FineStatus
 from notices.models import Objection, OrderStatus
 from registry.models import RegistrationChange
@@ -157,6 +158,38 @@ EVENTS: dict[str, tuple[str, dict[str, Any]]] = {
             id={"type": "integer", "description": "The request's id."},
             warning={"type": "integer", "description": "Which warning this is (1, 2, ...)."},
             answer_by=MOMENT,
+        ),
+    ),
+    "risk_assessment.requested": (
+        "A risk-assessment cycle is open for you (you are designated for one).",
+        _object(
+            "Submit your assessment with POST /risk-assessments/{id}/submission/ before "
+            "`submit_by`: a PDF and an answer per risk area.",
+            id={"type": "integer", "description": "The assessment's id."},
+            cycle={"type": "string", "description": "The cycle, e.g. 2027."},
+            submit_by=MOMENT,
+        ),
+    ),
+    "risk_assessment.warned": (
+        "Your risk assessment is not in by its deadline: a warning.",
+        _object(
+            "Submit before the new `submit_by`; after the last warning a supervisor decides "
+            "on sanctions.",
+            id={"type": "integer", "description": "The assessment's id."},
+            cycle={"type": "string"},
+            submit_by=MOMENT,
+        ),
+    ),
+    "risk_assessment.measure_ordered": (
+        "Officers reviewed your risk assessment and order a mitigation measure.",
+        _object(
+            "Take the measure and report on it with POST /risk-assessments/{assessment}/"
+            "reports/ before `report_by`.",
+            assessment={"type": "integer", "description": "The assessment's id."},
+            measure={"type": "integer", "description": "The measure's id."},
+            area=_enum(RiskArea.choices),
+            text={"type": "string", "description": "The measure to take."},
+            report_by=MOMENT,
         ),
     ),
     "webhook.ping": (

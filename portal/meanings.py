@@ -111,6 +111,29 @@ MEANINGS: dict[str, dict[str, str]] = {
         "user_count": "Designated by its user count (`user_count`, as of `user_count_as_of`).",
         "decision": "Designated by a decision (`decision_reference`).",
     },
+    "RiskAreaEnum": {
+        "illegal_content": "Illegal content spread through the service.",
+        "gender_based_violence": "Gender-based violence, non-consensual and synthetic intimate "
+        "images included.",
+        "minors": "Harms to minors.",
+        "design_features": "Design features that create or amplify risks, such as generative "
+        "tools, considered at the design stage.",
+    },
+    "SeverityEnum": {
+        "low": "Unlikely, or with limited harm.",
+        "medium": "Likely, or with serious harm.",
+        "high": "Likely and with serious harm: mitigated first.",
+    },
+    "RiskAssessmentStatusEnum": {
+        "awaiting": "The cycle is open: submit the assessment by `due_at`.",
+        "submitted": "Submitted; officers are reviewing it.",
+        "reviewed": "Reviewed: see `findings` and the `measures` ordered.",
+    },
+    "MeasureStatusEnum": {
+        "ordered": "Ordered: take it and report on it by `report_by`.",
+        "reported": "Reported on (a later report adds to it).",
+        "overdue": "Not reported on by `report_by`.",
+    },
     "TurnoverScopeEnum": {
         "worldwide": "Turnover worldwide (what the DSA and the OSA compute fines from).",
         "national": "Turnover in the jurisdiction only.",

@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from portal import (
     agency,
+    assessments,
     blocklist,
     data_requests,
     fingerprints,
@@ -154,6 +155,22 @@ urlpatterns = [
         "data-requests/<id:data_request_id>/objection/",
         data_requests.PlatformDataObjection.as_view(),
         name="data-request-objection",
+    ),
+    path("risk-assessments/", assessments.RiskAssessments.as_view(), name="risk-assessments"),
+    path(
+        "risk-assessments/<id:risk_assessment_id>/",
+        assessments.RiskAssessmentDetail.as_view(),
+        name="risk-assessment",
+    ),
+    path(
+        "risk-assessments/<id:risk_assessment_id>/submission/",
+        assessments.Submission.as_view(),
+        name="risk-assessment-submission",
+    ),
+    path(
+        "risk-assessments/<id:risk_assessment_id>/reports/",
+        assessments.MeasureReports.as_view(),
+        name="risk-assessment-reports",
     ),
     path("agency/referrals/", agency.Referrals.as_view(), name="agency-referrals"),
     path(

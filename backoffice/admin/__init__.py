@@ -2,6 +2,7 @@
 
 from backoffice.admin import (
     agencies,
+    assessments,
     compliance,
     fingerprints,
     letters,
@@ -12,6 +13,7 @@ from backoffice.admin import (
 
 __all__ = [
     "agencies",
+    "assessments",
     "compliance",
     "fingerprints",
     "letters",

@@ -60,6 +60,9 @@ EVENTS = [
     "registration.change_decided",
     "data_request.received",
     "data_request.warned",
+    "risk_assessment.requested",
+    "risk_assessment.warned",
+    "risk_assessment.measure_ordered",
 ]
 
 

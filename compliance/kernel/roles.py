@@ -33,6 +33,7 @@ READABLE_APPS = (
     "fingerprints",
     "transparency",
     "agencies",
+    "assessments",
 )
 
 OFFICER_PERMISSIONS = {
@@ -72,6 +73,8 @@ OFFICER_PERMISSIONS = {
     "agencies.triage_takedownrequest",
     "agencies.add_referral",
     "agencies.add_datarequest",
+    "assessments.add_riskassessment",
+    "assessments.review_riskassessment",
 }
 SUPERVISOR_PERMISSIONS = OFFICER_PERMISSIONS | {
     "registry.sanction_platform",

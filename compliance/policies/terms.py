@@ -6,14 +6,14 @@ Pure (no database): the sweep's escalation rules take these, and tests build the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from compliance.policies.calendar import Span, Unit
+from compliance.policies.calendar import Calendar, Span, Unit
 from compliance.policies.fines import FineRule, FineRuleKind
 
 
@@ -69,6 +69,38 @@ class LadderStep:
             legal_basis=step.get("legal_basis", ""),
             needs_approval=step.get("needs_approval", False),
         )
+
+
+@dataclass(frozen=True)
+class ReferralRung:
+    """Where a clock of warnings ending in a supervisor's referral (a data-access request's, a
+    risk assessment's) goes next: `rung` is None at the ladder's end (the clock just stops);
+    `due_at` is a warning's new deadline (None for a referral, which stops the clock)."""
+
+    rung: LadderStep | None
+    due_at: datetime | None
+
+    @property
+    def refers(self) -> bool:
+        return self.rung is not None and self.rung.action == DataLadderAction.SUPERVISOR_REFERRAL
+
+
+def referral_rung_next(
+    ladder: list[dict[str, Any]], *, level: int, now: datetime, calendar: Calendar
+) -> ReferralRung:
+    if level >= len(ladder):
+        return ReferralRung(rung=None, due_at=None)
+    rung = LadderStep.from_json(ladder[level])
+    if rung.action == DataLadderAction.SUPERVISOR_REFERRAL:
+        return ReferralRung(rung=rung, due_at=None)
+    return ReferralRung(rung=rung, due_at=rung.period.after(now, calendar))
+
+
+def referral_rung_text(ladder: list[dict[str, Any]], *, level: int) -> str:
+    """What the next rung does, for a dry run's line."""
+    if level >= len(ladder):
+        return "its clock stops (the ladder has no further step)"
+    return str(DataLadderAction(LadderStep.from_json(ladder[level]).action).label)
 
 
 @dataclass(frozen=True)

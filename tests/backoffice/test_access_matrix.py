@@ -37,6 +37,7 @@ from registry import changes, standing
 from registry import services as registry
 from registry.models import Platform
 from tests.support import images
+from tests.support.assessments import assessment_for
 from transparency import services as transparency
 from transparency.models import Methodology
 
@@ -62,6 +63,8 @@ CASES: list[tuple[str, str, str, set[str]]] = [
     ("registry.platform", "declare_turnover", "platform_registered", STAFF),
     ("registry.platform", "designate", "platform_registered", SUPERVISORS),
     ("registry.platformdesignation", "end", "designation", SUPERVISORS),
+    ("assessments.riskassessment", "finding", "assessment_submitted", STAFF),
+    ("assessments.riskassessment", "measure", "assessment_submitted", STAFF),
     ("registry.platform", "propose_block", "platform_registered", STAFF),
     ("registry.platform", "propose_direct_block", "platform_registered", SUPERVISORS),
     ("registry.apikey", "revoke", "api_key", STAFF),
@@ -173,6 +176,9 @@ class World:
             decision_reference="KEP-1/2026",
             effective_from=date(2026, 1, 1),
         )
+
+    def assessment_submitted(self) -> Any:
+        return assessment_for(self.make_platform(), submitted=True)[0]
 
     def change_submitted(self) -> Any:
         platform = self.make_platform()
@@ -429,6 +435,14 @@ def _post_data(scenario_object: Any, button: str) -> dict[str, Any]:
             "user_count": "50000000",
             "user_count_as_of": "2026-06-30",
             "effective_from": "2026-08-01",
+        }
+    elif button in ("finding", "measure"):
+        extra |= {
+            "area": "minors",
+            "severity": "high",
+            "text": "No age assurance.",
+            "description": "Age assurance at sign-up.",
+            "report_by": (timezone.localdate() + timedelta(days=30)).isoformat(),
         }
     elif button == "reupload":
         other = Platform.objects.order_by("pk").first()

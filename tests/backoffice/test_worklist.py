@@ -7,11 +7,13 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from assessments.services import risk_assessments_sweep
 from backoffice.worklist import worklist
 from compliance.kernel.actors import Actor
 from compliance.sanctions import services as sanctions
 from notices import services as notices
 from registry import services as registry
+from tests.support.assessments import assessment_for
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +45,13 @@ def desk(make_order, make_platform, officer, supervisor):
     registry.platform_require_update(
         platform=make_platform(), actor=Actor.staff(officer), reason="Data location changed."
     )
+    # Risk assessments: one to review, one never submitted (warned, then referred), and a
+    # measure never reported on.
+    assessment_for(make_platform(), submitted=True)
+    assessment_for(make_platform())
+    assessment_for(make_platform(), measured=True)
+    risk_assessments_sweep(now=now + timedelta(days=30, minutes=1))
+    risk_assessments_sweep(now=now + timedelta(days=45))
     return {"late": late}
 
 
@@ -57,6 +66,9 @@ def test_each_role_sees_its_own_work(desk, officer, supervisor, supervisor2):
     assert mine["Overdue orders (the next sweep takes them up)"] == 1
     assert mine["Open objections"] == 1
     assert mine["Platforms whose registration fault clock runs"] == 1
+    assert mine["Risk assessments to review"] == 1
+    assert mine["Risk assessments referred for a sanction decision"] == 1
+    assert mine["Mitigation measures not reported on in time"] == 1
     assert "Access blocks awaiting my approval" not in mine  # officers do not decide blocks
     # Four-eyes: the proposer's own block is not waiting for them, only for the other one.
     assert counts(supervisor)["Access blocks awaiting my approval"] == 0

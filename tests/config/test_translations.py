@@ -29,6 +29,7 @@ SOURCES = [
     "fingerprints",
     "transparency",
     "agencies",
+    "assessments",
     "portal",
     "backoffice",
     "public",

@@ -30,6 +30,7 @@ from notices.services import objection_file
 from registry.changes import registration_change_declare
 from registry.models import ApiKey, Platform
 from registry.services import api_key_create, api_key_revoke
+from tests.support.assessments import assessment_for, submission_form
 from tests.support.images import TINY_PNG
 from transparency.periods import Period, PeriodKind
 from transparency.services import transparency_refresh
@@ -48,7 +49,12 @@ AGENCY_ROUTE = dict.fromkeys(CALLERS, 401)
 MATCH = {**DENIED_TO_KEYLESS, "other": 404, "revoked_platform": 403, "own": OK}
 
 # Routes whose body is multipart/form-data (files).
-MULTIPART = {"evidence", "agency-request-evidence", "data-request-answer"}
+MULTIPART = {
+    "evidence",
+    "agency-request-evidence",
+    "data-request-answer",
+    "risk-assessment-submission",
+}
 PDF = b"%PDF-1.4\n% a court order\n"
 
 # route name: (method, body, expectation per caller)
@@ -116,6 +122,11 @@ TABLE = {
     "data-request-court-order": ("get", None, OBJECT),
     "data-request-answer": ("post", "answer", OBJECT),
     "data-request-objection": ("post", {"reason": "No such account."}, OBJECT),
+    # A risk assessment is its platform's alone; a revoked platform has none to make.
+    "risk-assessments": ("get", None, REGISTERED_ONLY),
+    "risk-assessment": ("get", None, MATCH),
+    "risk-assessment-submission": ("post", "submission", MATCH),
+    "risk-assessment-reports": ("post", "report", MATCH),
     "blocklist": ("get", None, PUBLIC),
     "blocklist-text": ("get", None, PUBLIC),
 }
@@ -219,6 +230,16 @@ def _request(route: str, victim) -> tuple[str, str, object]:
         if body == "answer":
             body = {"files": [SimpleUploadedFile("subscriber.csv", b"account,name\n1,A\n")]}
         return method, reverse(f"v1:{route}", kwargs={"data_request_id": asked}), body
+    if route.startswith("risk-assessment-") or route == "risk-assessment":
+        assessment, measure = assessment_for(
+            victim.platform, measured=route == "risk-assessment-reports"
+        )
+        if body == "submission":
+            body = submission_form()
+        elif body == "report":
+            assert measure is not None
+            body = {"measure": measure.pk, "text": "Age assurance is live."}
+        return method, reverse(f"v1:{route}", kwargs={"risk_assessment_id": assessment.pk}), body
     if route.startswith("agency-referral") and route != "agency-referrals":
         return method, reverse(f"v1:{route}", kwargs={"referral_id": 1}), body
     if route == "platform-scorecard":
@@ -278,7 +299,7 @@ def test_api_route_per_caller(route, victim, callers):
             client = callers[caller]
         records = DecisionRecord.objects.count()
         if isinstance(body, dict):
-            for upload in [body.get("file"), *body.get("files", [])]:
+            for upload in [body.get("file"), body.get("document"), *body.get("files", [])]:
                 if upload is not None:
                     upload.seek(0)
         response = getattr(client, method)(

@@ -13,9 +13,11 @@ from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
 
 from agencies.data_requests import data_request_create, data_requests_sweep
+from assessments.services import risk_assessments_sweep
 from compliance.kernel.actors import Actor
 from compliance.sweep.jobs import sweep_all
 from notices.models import Agency
+from tests.support.assessments import assessment_for
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +224,9 @@ def _events_made(make_order, make_platform, client_for, supervisor, supervisor2,
         description="Subscriber data of account 1.",
     )
     data_requests_sweep(now=timezone.now() + timedelta(days=6))
+    assessment_for(platform, measured=True)  # requested, then a measure ordered
+    assessment_for(platform)
+    risk_assessments_sweep(now=timezone.now() + timedelta(days=31))  # warned
     request = sanctions.normalization_request_file(
         platform=platform, actor=Actor.of_platform(platform), statement="Removed."
     )

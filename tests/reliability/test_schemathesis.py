@@ -42,6 +42,7 @@ from notices.services import objection_file
 from registry.changes import registration_change_declare
 from registry.services import api_key_create
 from tests.support import scale
+from tests.support.assessments import assessment_for
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -123,6 +124,7 @@ def portal(make_order, make_platform, officer, supervisor, supervisor2):
         ).pk,
         # Agency routes answer the platform's key with 401 whatever the file's id.
         "file_id": 1,
+        "risk_assessment_id": assessment_for(order.platform, measured=True)[0].pk,
         "prefix": api_key_create(platform=order.platform, actor=Actor.staff(officer), name="spare")[
             0
         ].prefix,

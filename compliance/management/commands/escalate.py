@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from agencies.data_requests import data_requests_due, data_requests_sweep
+from assessments.services import risk_assessments_due, risk_assessments_sweep
 from compliance.kernel.heap import heap_frozen
 from compliance.management.arguments import moment
 from compliance.sweep.jobs import sweep_all, sweep_preview
@@ -12,7 +13,8 @@ from compliance.sweep.jobs import sweep_all, sweep_preview
 class Command(BaseCommand):
     help = (
         "Run one deadline sweep: overdue fines, due orders up one rung of their ladder, "
-        "registration faults, late normalization decisions, unanswered data-access requests. "
+        "registration faults, late normalization decisions, unanswered data-access requests, "
+        "risk assessments not in by their deadline. "
         "The same services beat runs."
     )
 
@@ -51,6 +53,7 @@ class Command(BaseCommand):
                 ("temporary opening(s) ending", preview.openings),
                 ("periodic penalt(ies) stopped by compliance", preview.penalties),
                 ("data-access request(s) unanswered", data_requests_due(now=now)),
+                ("risk assessment(s) not in", risk_assessments_due(now=now)),
             ):
                 self.stdout.write(f"{len(lines)} {title}:")
                 for line in lines:
@@ -59,6 +62,7 @@ class Command(BaseCommand):
             return
         summary = sweep_all(now=now, batch_size=batch_size)
         data_requests = data_requests_sweep(now=now)
+        assessments = risk_assessments_sweep(now=now)
         self.stdout.write(
             f"Swept at {now.isoformat()}: {summary.orders_escalated} order(s) escalated, "
             f"{summary.orders_failed} failed, {summary.fines_overdue} fine(s) overdue, "
@@ -66,5 +70,6 @@ class Command(BaseCommand):
             f"{summary.normalizations_flagged} late normalization(s) flagged, "
             f"{summary.openings_ended} temporary opening(s) ended, "
             f"{summary.penalties_settled} periodic penalt(ies) settled, "
-            f"{data_requests} data-access request(s) escalated."
+            f"{data_requests} data-access request(s) escalated, "
+            f"{assessments} risk assessment(s) or measure(s) escalated."
         )
