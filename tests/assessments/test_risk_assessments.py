@@ -7,11 +7,13 @@ written."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from assessments import services
@@ -151,6 +153,10 @@ def test_a_cycle_from_designation_to_a_reported_measure(designated, officer, cli
 def test_never_submitted_the_cycle_goes_to_a_supervisor_and_measures_lapse(designated, officer):
     assessment = _open(designated, officer)
     first = T0 + timedelta(days=30, minutes=1)
+    out = StringIO()
+    call_command("escalate", "--dry-run", f"--now={first.isoformat()}", stdout=out)
+    assert f"{assessment} of {designated}: Warning to answer" in out.getvalue()
+    assert RiskAssessment.objects.get(pk=assessment.pk).escalation_level == 0
     _sweep(first)
     _sweep(first + timedelta(days=14, minutes=1))
     assessment.refresh_from_db()

@@ -8,10 +8,12 @@ from __future__ import annotations
 import importlib
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from compliance.documents.facts import letter_facts
 from compliance.documents.text import letter_text
@@ -167,6 +169,15 @@ def test_dsa_fine_then_a_periodic_penalty_until_compliance_then_its_total(
     _comply(order, started + timedelta(days=2, hours=5))
     penalty.refresh_from_db()
     assert penalty.stopped_at == started + timedelta(days=2, hours=5)
+    out = StringIO()
+    call_command(
+        "escalate", "--dry-run", f"--now={started + timedelta(days=2, hours=6)}", stdout=out
+    )
+    assert (
+        f"periodic penalty of {penalty.letter.number} on {order.reference}: totalled into a fine, "
+        "3 day(s) begun"
+    ) in out.getvalue()
+    assert PeriodicPenalty.objects.get(pk=penalty.pk).status == "accruing"  # nothing changed
     summary = _sweep_at(started + timedelta(days=2, hours=6))
     assert summary.penalties_settled == 1
     penalty.refresh_from_db()
