@@ -438,7 +438,7 @@ class PlatformAdmin(TransitionAdmin):
     @admin.display(description=gettext_lazy("Case file"))
     def case_file(self, platform: Platform) -> str:
         """Everything the regulator did with this platform, newest first, each linking to its
-        page: orders, letters, fines, blocks and normalization requests."""
+        page: orders, letters, fines, blocks, normalization requests and risk assessments."""
         if platform.pk is None:
             return "-"
         sections = [
@@ -482,6 +482,13 @@ class PlatformAdmin(TransitionAdmin):
                 "compliance_normalizationrequest",
                 platform.normalization_requests.order_by("-proposed_at").values_list(
                     "pk", "pk", "status", "proposed_at"
+                ),
+            ),
+            (
+                gettext_lazy("Risk assessments"),
+                "assessments_riskassessment",
+                platform.risk_assessments.order_by("-opened_at").values_list(
+                    "pk", "cycle", "status", "opened_at"
                 ),
             ),
         ]

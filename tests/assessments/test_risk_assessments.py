@@ -313,6 +313,10 @@ def test_officers_review_in_the_admin(designated, officer, client):
     )
     assert posted.status_code in (200, 302)
     assert assessment.findings.filter(area="minors").exists()
+    case_file = client.get(reverse("admin:registry_platform_change", args=[designated.pk]))
+    assert reverse("admin:assessments_riskassessment_change", args=[assessment.pk]) in (
+        case_file.content.decode()
+    )
     document = client.get(
         reverse("admin:assessments_riskassessment_document", args=[assessment.pk])
     )
